@@ -1,0 +1,141 @@
+"""The plan cache: the seeds, parsed, one entry per source file.
+
+It is a cache and nothing more: rebuildable from the seeds at any time, so a
+damaged cache file is simply replaced.  A refresh re-parses only files whose
+size, mtime or content hash changed, and a file that now fails keeps the
+records of its last good parse (its errors are still reported).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from tinydb import TinyDB
+
+from store.model import KIND_OF, from_dict, to_dict
+from store.plan import Plan, assemble, seed_files
+from store.seeds import ParsedFile, Reference, SeedError, parse_text
+from store.storage import AtomicJSONStorage, DamagedFile, StoreError, store_lock
+
+# Bump when the parser's output changes shape, so old caches are rebuilt.
+CACHE_FORMAT = 1
+# A file modified this close to when it was cached may change again within the
+# same mtime tick, so its stat cannot be trusted and its content is hashed.
+_RACY_NS = 2_000_000_000
+
+
+@dataclass
+class RefreshStats:
+    files: int = 0
+    parsed: int = 0
+    rebuilt: bool = False
+
+
+def _encode(parsed: ParsedFile) -> dict:
+    return {
+        "records": [{"kind": KIND_OF[type(r)], "data": to_dict(r)} for r in parsed.records],
+        "positions": {k: list(v) for k, v in parsed.positions.items()},
+        "references": [asdict(r) for r in parsed.references],
+    }
+
+
+def _decode(path: str, good: dict | None, errors: list[dict]) -> ParsedFile:
+    parsed = ParsedFile(path, errors=[SeedError(**e) for e in errors])
+    if good:
+        parsed.records = [from_dict(r["kind"], r["data"]) for r in good["records"]]
+        parsed.positions = {k: tuple(v) for k, v in good["positions"].items()}
+        parsed.references = [Reference(**r) for r in good["references"]]
+    return parsed
+
+
+class PlanCache:
+    """A TinyDB file holding the parsed seeds of one seeds folder."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _open(self) -> tuple[TinyDB, bool]:
+        db = TinyDB(self.path, storage=AtomicJSONStorage)
+        try:
+            meta = db.table("meta").get(doc_id=1)
+        except DamagedFile:
+            meta = None
+        if not meta or meta.get("format") != CACHE_FORMAT:
+            # Damaged, foreign or old: it is only a cache, start it again.
+            db.storage.write({})
+            db.clear_cache()
+            db.table("meta").insert({"format": CACHE_FORMAT})
+            return db, True
+        return db, False
+
+    def refresh(self, seeds_dir: Path) -> tuple[Plan, RefreshStats]:
+        """Bring the cache up to date with ``seeds_dir`` and return the plan it holds."""
+        stats = RefreshStats()
+        try:
+            with store_lock(self.path):
+                db, stats.rebuilt = self._open()
+                files = db.table("files")
+                cached = {doc["path"]: doc for doc in files.all()}
+                entries: dict[str, dict] = {}
+                changed = stats.rebuilt
+                for path in seed_files(seeds_dir):
+                    rel = path.relative_to(seeds_dir).as_posix()
+                    entry, parsed_now = self._entry(path, rel, cached.get(rel))
+                    stats.files += 1
+                    stats.parsed += parsed_now
+                    changed |= entry is not cached.get(rel)
+                    entries[rel] = entry
+                changed |= set(cached) != set(entries)
+                if changed:
+                    # One write for the whole refresh: the table is rewritten as a unit.
+                    data = {"meta": {"1": {"format": CACHE_FORMAT}},
+                            "files": {str(i): e for i, e in enumerate(entries.values(), 1)}}
+                    db.storage.write(data)
+        except PermissionError as exc:
+            raise StoreError(f"cannot write the plan cache in {self.path.parent}: {exc.strerror}") from None
+        except OSError as exc:
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(f"cannot use the plan cache {self.path}: {exc.strerror or exc}") from None
+        plan = assemble(_decode(rel, e.get("good"), e["errors"]) for rel, e in sorted(entries.items()))
+        return plan, stats
+
+    @staticmethod
+    def _entry(path: Path, rel: str, old: dict | None) -> tuple[dict, bool]:
+        """The cache entry for one seed file, re-parsed only when it changed."""
+        try:
+            st = path.stat()
+        except OSError as exc:
+            return _failed(rel, old, f"cannot read: {exc.strerror or exc}"), True
+        if path.is_dir():
+            return _failed(rel, old, "is a folder, not a seed file"), True
+        now = time.time_ns()
+        if old and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns \
+                and st.st_mtime_ns < old["checked_ns"] - _RACY_NS:
+            return old, False
+        try:
+            with open(path, "rb") as handle:
+                st = os.fstat(handle.fileno())
+                raw = handle.read()
+        except FileNotFoundError:
+            return _failed(rel, old, "vanished while being read"), True
+        except OSError as exc:
+            return _failed(rel, old, f"cannot read: {exc.strerror or exc}"), True
+        digest = hashlib.sha256(raw).hexdigest()
+        stat = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "checked_ns": now}
+        if old and old["sha256"] == digest:
+            return {**old, **stat}, False
+        parsed = parse_text(rel, raw)
+        good = _encode(parsed) if parsed.ok else (old or {}).get("good")
+        return {"path": rel, "sha256": digest, **stat, "good": good,
+                "errors": [asdict(e) for e in parsed.errors]}, True
+
+
+def _failed(rel: str, old: dict | None, message: str) -> dict:
+    """An entry for a file that could not be read: keep its last good records."""
+    return {"path": rel, "sha256": "", "size": -1, "mtime_ns": -1, "checked_ns": 0,
+            "good": (old or {}).get("good"), "errors": [asdict(SeedError(rel, 0, 0, message))]}

@@ -1,0 +1,242 @@
+"""The plan's records: typed, one vocabulary for TOML, TinyDB and JSON alike.
+
+TOML, the TinyDB documents and the JSON export are conversions at the edges
+(see ``to_dict`` / ``from_dict``); everything in between works on these.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class State(str, Enum):
+    """A blueprint's lifecycle, in order."""
+
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    STARTED = "started"
+    BLOCKED = "blocked"
+    IMPLEMENTED = "implemented"
+    DEFERRED = "deferred"
+    ABANDONED = "abandoned"
+
+    @classmethod
+    def parse(cls, text: str) -> State:
+        """Read a state as a user types it; ``done`` means implemented."""
+        word = text.strip().lower()
+        if word == "done":
+            return cls.IMPLEMENTED
+        return cls(word)
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [s.value for s in cls]
+
+
+STATE_ORDER = {state: index for index, state in enumerate(State)}
+
+
+class MilestoneKind(str, Enum):
+    MILESTONE = "milestone"
+    SPEC_FREEZE = "spec-freeze"
+    FEATURE_FREEZE = "feature-freeze"
+    RC = "rc"
+    RELEASE = "release"
+    PTG = "ptg"
+    SUMMIT = "summit"
+    OTHER = "other"
+
+
+class ThemeKind(str, Enum):
+    THEME = "theme"
+    PRIORITY = "priority"
+    GOAL = "goal"
+
+
+class CycleStatus(str, Enum):
+    """The series status words OpenStack's release team uses."""
+
+    FUTURE = "future"
+    DEVELOPMENT = "development"
+    MAINTAINED = "maintained"
+    EXTENDED_MAINTENANCE = "extended-maintenance"
+    UNMAINTAINED = "unmaintained"
+    EOL = "eol"
+
+
+@dataclass(frozen=True)
+class Milestone:
+    name: str
+    date: dt.date
+    kind: MilestoneKind
+    project: str | None = None  # set for a project-specific event
+
+
+@dataclass(frozen=True)
+class Cycle:
+    id: str
+    name: str
+    start: dt.date | None
+    release: dt.date | None
+    status: CycleStatus | None
+    milestones: tuple[Milestone, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    name: str
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+
+@dataclass(frozen=True)
+class Theme:
+    cycle: str
+    id: str
+    project: str
+    title: str
+    kind: ThemeKind
+    description: str = ""
+    blueprints: tuple[str, ...] = ()  # blueprint keys, resolved at load
+
+    @property
+    def key(self) -> str:
+        return f"{self.cycle}/{self.id}"
+
+
+@dataclass(frozen=True)
+class Action:
+    owner: str
+    text: str
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class Session:
+    cycle: str
+    id: str
+    title: str
+    event: str = ""
+    date: dt.date | None = None
+    projects: tuple[str, ...] = ()
+    agreements: tuple[str, ...] = ()
+    actions: tuple[Action, ...] = ()
+    blueprints: tuple[str, ...] = ()  # blueprint keys, resolved at load
+
+    @property
+    def key(self) -> str:
+        return f"{self.cycle}/{self.id}"
+
+    @property
+    def cross_project(self) -> bool:
+        return len(self.projects) >= 2
+
+    @property
+    def open_actions(self) -> tuple[Action, ...]:
+        return tuple(a for a in self.actions if not a.done)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    date: dt.date
+    state: State
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    cycle: str
+    project: str
+    id: str
+    title: str
+    state: State
+    category: str = ""
+    reviews: tuple[int, ...] = ()
+    fast_tracked: bool = False
+    owner: str = ""
+    url: str = ""
+    history: tuple[HistoryEntry, ...] = ()
+    id_derived: bool = False  # the seed gave no id; it was made from the title
+
+    @property
+    def key(self) -> str:
+        return f"{self.cycle}/{self.project}/{self.id}"
+
+
+Record = Cycle | Project | Theme | Session | Blueprint
+
+# The record kinds in the order a plan lists them, with their seed table names.
+RECORD_TYPES: dict[str, type] = {
+    "cycle": Cycle,
+    "project": Project,
+    "theme": Theme,
+    "session": Session,
+    "blueprint": Blueprint,
+}
+KIND_OF = {cls: kind for kind, cls in RECORD_TYPES.items()}
+
+_NESTED = {
+    ("cycle", "milestones"): Milestone,
+    ("session", "actions"): Action,
+    ("blueprint", "history"): HistoryEntry,
+}
+_ENUMS = {
+    ("cycle", "status"): CycleStatus,
+    ("theme", "kind"): ThemeKind,
+    ("blueprint", "state"): State,
+    ("milestone", "kind"): MilestoneKind,
+    ("history", "state"): State,
+}
+
+
+def _plain(value):
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_dict(record: Record) -> dict:
+    """A JSON-ready dict with the record's ``key`` first."""
+    return {"key": record.key, **_plain(record)}
+
+
+def _revive(kind: str, cls: type, data: dict):
+    values = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            continue
+        raw = data[f.name]
+        nested = _NESTED.get((kind, f.name))
+        enum = _ENUMS.get((kind, f.name))
+        if nested is not None:
+            sub_kind = {Milestone: "milestone", Action: "action", HistoryEntry: "history"}[nested]
+            values[f.name] = tuple(_revive(sub_kind, nested, item) for item in raw)
+        elif enum is not None:
+            values[f.name] = enum(raw) if raw is not None else None
+        elif f.name in ("start", "release", "date") and raw is not None:
+            values[f.name] = dt.date.fromisoformat(raw)
+        elif isinstance(raw, list):
+            values[f.name] = tuple(raw)
+        else:
+            values[f.name] = raw
+    return cls(**values)
+
+
+def from_dict(kind: str, data: dict) -> Record:
+    """The inverse of :func:`to_dict` (``key`` is derived, so it is ignored)."""
+    return _revive(kind, RECORD_TYPES[kind], data)

@@ -1,0 +1,151 @@
+"""Putting seed files together: one plan, cross-file checks, resolved references."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from store.model import Blueprint, Cycle, Project, Record, Session, Theme, KIND_OF
+from store.seeds import ParsedFile, Reference, SeedError
+
+# Cycles without dates sort as the newest: they are the ones being planned.
+_FAR_FUTURE = dt.date(9999, 12, 31)
+
+
+@dataclass
+class Plan:
+    """Every record of a seeds folder, keyed, with the problems found on the way."""
+
+    cycles: dict[str, Cycle] = field(default_factory=dict)
+    projects: dict[str, Project] = field(default_factory=dict)
+    themes: dict[str, Theme] = field(default_factory=dict)
+    sessions: dict[str, Session] = field(default_factory=dict)
+    blueprints: dict[str, Blueprint] = field(default_factory=dict)
+    errors: list[SeedError] = field(default_factory=list)  # warnings included
+    origins: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # key -> file, line, col
+
+    @property
+    def problems(self) -> list[SeedError]:
+        return [e for e in self.errors if not e.warning]
+
+    @property
+    def warnings(self) -> list[SeedError]:
+        return [e for e in self.errors if e.warning]
+
+    def table(self, kind: str) -> dict[str, Record]:
+        return getattr(self, kind + "s")
+
+    def cycles_newest_first(self) -> list[Cycle]:
+        def order(cycle: Cycle):
+            return (cycle.release or cycle.start or _FAR_FUTURE, cycle.id)
+
+        return sorted(self.cycles.values(), key=order, reverse=True)
+
+
+def seed_files(root: Path) -> list[Path]:
+    """Every ``*.toml`` below ``root``, recursively, in a stable order.
+
+    Symlinked folders are not followed (a link loop must not hang us); a
+    folder named ``x.toml`` is returned so that reading it reports it.
+    """
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs.sort()
+        base = Path(folder)
+        for name in sorted(files):
+            if name.endswith(".toml") and not name.startswith("."):
+                found.append(base / name)
+        for name in dirs:
+            if name.endswith(".toml") and not (base / name).is_symlink():
+                found.append(base / name)
+    found.sort()
+    return found
+
+
+def assemble(files: Iterable[ParsedFile]) -> Plan:
+    """One plan from parsed files: duplicates across files and references are checked here."""
+    plan = Plan()
+    accepted: list[tuple[ParsedFile, set[str]]] = []
+    for parsed in files:
+        plan.errors.extend(parsed.errors)
+        mine: set[str] = set()
+        for record in parsed.records:
+            kind = KIND_OF[type(record)]
+            table = plan.table(kind)
+            line, col = parsed.positions.get(record.key, (0, 0))
+            if record.key in table:
+                first = plan.origins[f"{kind}:{record.key}"]
+                plan.errors.append(SeedError(
+                    parsed.path, line, col,
+                    f"{kind} '{record.key}': duplicate key (already defined at {first[0]}:{first[1]})",
+                ))
+                continue
+            table[record.key] = record
+            plan.origins[f"{kind}:{record.key}"] = (parsed.path, line, col)
+            mine.add(record.key)
+        accepted.append((parsed, mine))
+
+    by_cycle_id: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for key, blueprint in plan.blueprints.items():
+        by_cycle_id[(blueprint.cycle, blueprint.id)].append(key)
+
+    resolved: dict[str, list[str]] = defaultdict(list)
+    for parsed, mine in accepted:
+        for ref in parsed.references:
+            if ref.owner not in mine:
+                continue
+            if ref.field == "cycle":
+                if ref.target not in plan.cycles:
+                    plan.errors.append(_dangling(parsed, ref, "cycle", plan.cycles))
+            elif ref.field in ("project", "projects"):
+                if ref.target not in plan.projects:
+                    plan.errors.append(_dangling(parsed, ref, "project", plan.projects))
+            elif ref.field == "blueprints":
+                key = _resolve_blueprint(ref, plan, by_cycle_id, parsed)
+                if key:
+                    resolved[ref.owner].append(key)
+
+    for table in (plan.themes, plan.sessions):
+        for key, record in table.items():
+            if record.blueprints:
+                table[key] = dataclasses.replace(record, blueprints=tuple(dict.fromkeys(resolved.get(key, []))))
+    return plan
+
+
+def _dangling(parsed: ParsedFile, ref: Reference, kind: str, known: dict) -> SeedError:
+    names = ", ".join(sorted(known)[:12]) + (", ..." if len(known) > 12 else "")
+    return SeedError(
+        parsed.path, ref.line, ref.col,
+        f"{ref.owner}: {ref.field} refers to unknown {kind} '{ref.target}' "
+        f"(define it with [[{kind}]]; known: {names or 'none'})",
+    )
+
+
+def _resolve_blueprint(ref: Reference, plan: Plan, by_cycle_id, parsed: ParsedFile) -> str | None:
+    """A theme's or session's blueprint reference: ``id``, ``project/id`` or a full key."""
+    parts = ref.target.split("/")
+    if len(parts) == 3:
+        candidates = [ref.target] if ref.target in plan.blueprints else []
+    elif len(parts) == 2:
+        key = f"{ref.cycle}/{ref.target}"
+        candidates = [key] if key in plan.blueprints else []
+    else:
+        candidates = sorted(by_cycle_id.get((ref.cycle, ref.target), []))
+        preferred = f"{ref.cycle}/{ref.project}/{ref.target}"
+        if preferred in candidates:
+            candidates = [preferred]
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        message = (f"{ref.owner}: blueprints refers to unknown blueprint '{ref.target}' "
+                   f"(no blueprint with that id in cycle '{ref.cycle}')")
+    else:
+        message = (f"{ref.owner}: blueprint '{ref.target}' is ambiguous "
+                   f"(write one of: {', '.join(c.split('/', 1)[1] for c in candidates)})")
+    plan.errors.append(SeedError(parsed.path, ref.line, ref.col, message))
+    return None

@@ -1,0 +1,131 @@
+"""The filter language and blueprint key look-up, shared by the CLI and the dashboard.
+
+A filter is words: ``project:nova state:approved,blocked category:scheduler
+theme:<id> cycle:kilo`` plus free text.  Values separated by commas mean
+"any of"; different fields must all match; every free word must appear in the
+blueprint's key, title, category or owner (case does not matter).
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+from store.model import Blueprint, State
+
+FIELDS = ("project", "state", "category", "theme", "cycle")
+ALL_CYCLES = "all"
+
+
+class QueryError(ValueError):
+    """A filter or key the user typed that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Filter:
+    projects: frozenset[str] = frozenset()
+    states: frozenset[State] = frozenset()
+    categories: tuple[str, ...] = ()
+    themes: frozenset[str] = frozenset()
+    cycles: frozenset[str] = frozenset()  # empty: not given; {"all"}: every cycle
+    words: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str | list[str] | tuple[str, ...]) -> Filter:
+        if isinstance(text, str):
+            try:
+                tokens = shlex.split(text)
+            except ValueError as exc:
+                raise QueryError(f"filter: {exc}") from None
+        else:
+            tokens = [t for part in text for t in part.split()]
+        values: dict[str, list[str]] = {name: [] for name in FIELDS}
+        words: list[str] = []
+        for token in tokens:
+            name, colon, value = token.partition(":")
+            if colon and name.lower() in FIELDS:
+                items = [v.strip() for v in value.split(",") if v.strip()]
+                if not items:
+                    raise QueryError(f"filter: '{token}' needs a value after the colon")
+                values[name.lower()].extend(items)
+            elif colon and name.isidentifier() and name.isalpha() and not value.startswith("/"):
+                raise QueryError(
+                    f"filter: unknown field '{name}:' (use one of {', '.join(f + ':' for f in FIELDS)} or plain words)"
+                )
+            else:
+                words.append(token.lower())
+        states = set()
+        for word in values["state"]:
+            try:
+                states.add(State.parse(word))
+            except ValueError:
+                raise QueryError(
+                    f"filter: unknown state '{word}' (expected one of {', '.join(State.names())}, done)"
+                ) from None
+        return cls(
+            projects=frozenset(p.lower() for p in values["project"]),
+            states=frozenset(states),
+            categories=tuple(c.lower() for c in values["category"]),
+            themes=frozenset(values["theme"]),
+            cycles=frozenset(c.lower() for c in values["cycle"]),
+            words=tuple(words),
+        )
+
+    @property
+    def all_cycles(self) -> bool:
+        return ALL_CYCLES in self.cycles
+
+    def with_cycles(self, cycles: frozenset[str]) -> Filter:
+        return Filter(self.projects, self.states, self.categories, self.themes, cycles, self.words)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.cycles:
+            parts.append("cycle:" + ",".join(sorted(self.cycles)))
+        if self.projects:
+            parts.append("project:" + ",".join(sorted(self.projects)))
+        if self.states:
+            parts.append("state:" + ",".join(s.value for s in State if s in self.states))
+        if self.categories:
+            parts.append("category:" + ",".join(self.categories))
+        if self.themes:
+            parts.append("theme:" + ",".join(sorted(self.themes)))
+        parts.extend(shlex.quote(w) for w in self.words)
+        return " ".join(parts)
+
+    def matches(self, blueprint: Blueprint, state: State, theme_members: set[str] | None = None) -> bool:
+        """Whether a blueprint in its effective ``state`` passes; themes need ``theme_members``."""
+        if self.cycles and not self.all_cycles and blueprint.cycle.lower() not in self.cycles:
+            return False
+        if self.projects and blueprint.project.lower() not in self.projects:
+            return False
+        if self.states and state not in self.states:
+            return False
+        if self.categories:
+            category = blueprint.category.lower()
+            if not any(c in category for c in self.categories):
+                return False
+        if self.themes and (theme_members is None or blueprint.key not in theme_members):
+            return False
+        if self.words:
+            haystack = " ".join((blueprint.key, blueprint.title, blueprint.category, blueprint.owner)).lower()
+            if not all(word in haystack for word in self.words):
+                return False
+        return True
+
+
+def resolve_key(text: str, keys: list[str] | dict) -> str:
+    """The one blueprint key that ``text`` names in full or as a ``/``-bounded suffix."""
+    wanted = text.strip().strip("/")
+    if not wanted:
+        raise QueryError("no blueprint key given")
+    if wanted in keys:
+        return wanted
+    tail = "/" + wanted
+    candidates = sorted(k for k in keys if k.endswith(tail))
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise QueryError(f"no blueprint matches '{text}' (try 'cycleboard list {wanted.split('/')[-1]}')")
+    shown = ", ".join(candidates[:10]) + (f", and {len(candidates) - 10} more" if len(candidates) > 10 else "")
+    raise QueryError(f"'{text}' is ambiguous; it matches {len(candidates)} blueprints: {shown}")

@@ -1,0 +1,530 @@
+"""Reading one seed file: TOML in, typed records and precise errors out.
+
+Validation is strict: an unknown key, a wrong type, an unknown state or kind,
+a duplicate id or a bad date is an error naming ``FILE:LINE:COL``, the key and
+what was expected.  Cross-file checks (duplicates across files, references to
+blueprints and projects) happen when files are put together, in
+:mod:`store.plan`; this module records what each file refers to so that step
+can point at the right line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from store.model import (
+    Action,
+    Blueprint,
+    Cycle,
+    CycleStatus,
+    HistoryEntry,
+    Milestone,
+    MilestoneKind,
+    Project,
+    Record,
+    Session,
+    State,
+    Theme,
+    ThemeKind,
+)
+from store.tomlpos import locate, nearest
+
+# C0 controls except tab and newline, DEL and C1: never let a seed drive the terminal.
+_CONTROL = {c: None for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]}
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters, keeping tab and newline."""
+    return text.translate(_CONTROL)
+
+
+def slugify(title: str) -> str:
+    """A Launchpad-style id from a title: ``Add an IOPS weigher`` -> ``add-an-iops-weigher``."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:80].rstrip("-") or "untitled"
+
+
+@dataclass(frozen=True, order=True)
+class SeedError:
+    """One problem in a seed file; ``line`` is 0 where the file has no line to show."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
+        prefix = "warning: " if self.warning else ""
+        return f"{where}: {prefix}{self.message}"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A name in one record that must resolve to another record."""
+
+    owner: str  # key of the record holding the reference
+    field: str  # "blueprints", "projects", "project", "cycle"
+    target: str  # the text as written
+    cycle: str  # context for resolving a blueprint id
+    project: str  # preferred project for a bare blueprint id ("" for none)
+    line: int
+    col: int
+
+
+@dataclass
+class ParsedFile:
+    """Everything one seed file gave: records in file order, references, errors."""
+
+    path: str
+    records: list[Record] = field(default_factory=list)
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> header
+    references: list[Reference] = field(default_factory=list)
+    errors: list[SeedError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(not e.warning for e in self.errors)
+
+
+# ----------------------------------------------------------------------------
+# The schema: which keys each table takes, and of what type.
+
+_STR, _DATE, _BOOL, _STRS, _INTS, _TABLES = "text", "date", "bool", "texts", "ints", "tables"
+
+_SCHEMA: dict[str, dict[str, object]] = {
+    "defaults": {"cycle": _STR, "project": _STR},
+    "cycle": {
+        "id": _STR, "name": _STR, "start": _DATE, "release": _DATE,
+        "status": CycleStatus, "milestone": _TABLES,
+    },
+    "milestone": {"name": _STR, "date": _DATE, "kind": MilestoneKind, "project": _STR},
+    "project": {"id": _STR, "name": _STR},
+    "theme": {
+        "id": _STR, "cycle": _STR, "project": _STR, "title": _STR, "kind": ThemeKind,
+        "description": _STR, "blueprints": _STRS,
+    },
+    "session": {
+        "id": _STR, "cycle": _STR, "title": _STR, "event": _STR, "date": _DATE,
+        "projects": _STRS, "agreements": _STRS, "blueprints": _STRS, "action": _TABLES,
+    },
+    "action": {"owner": _STR, "text": _STR, "done": _BOOL},
+    "blueprint": {
+        "id": _STR, "cycle": _STR, "project": _STR, "title": _STR, "category": _STR,
+        "reviews": _INTS, "state": State, "fast_tracked": _BOOL, "owner": _STR,
+        "url": _STR, "history": _TABLES,
+    },
+    "history": {"date": _DATE, "state": State},
+}
+_TOP_LEVEL = ("defaults", "cycle", "project", "theme", "session", "blueprint")
+_ARRAY_TABLES = {"cycle", "project", "theme", "session", "blueprint"}
+_EXPECTED = {
+    _STR: "a string",
+    _DATE: "a date like 2018-09-10 (no quotes)",
+    _BOOL: "true or false",
+    _STRS: "a list of strings",
+    _INTS: "a list of whole numbers",
+    _TABLES: "an array of tables",
+}
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, dt.datetime):
+        return "a date-time"
+    return {
+        str: "a string", int: "a whole number", float: "a number", dt.date: "a date",
+        dt.time: "a time", list: "a list", dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+class _Reader:
+    """Validates the parsed TOML of one file, collecting errors with positions."""
+
+    def __init__(self, display: str, text: str, data: dict) -> None:
+        self.display = display
+        self.data = data
+        self.positions = locate(text)
+        self.out = ParsedFile(display)
+        self.seen: dict[str, tuple[int, int]] = {}
+
+    def error(self, path: tuple, message: str, warning: bool = False) -> None:
+        line, col = nearest(self.positions, path)
+        self.out.errors.append(SeedError(self.display, line, col, message, warning))
+
+    # -- generic checks ------------------------------------------------------
+    def check_keys(self, table: str, data: dict, path: tuple, what: str) -> None:
+        allowed = _SCHEMA[table]
+        for key in data:
+            if key not in allowed:
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                maybe = f"; did you mean '{hint[0]}'?" if hint else ""
+                self.error(
+                    path + (key,),
+                    f"{what}: unknown key '{key}' (expected one of: {', '.join(allowed)}){maybe}",
+                )
+
+    def value(self, table: str, data: dict, key: str, path: tuple, what: str, required=False):
+        """The checked value of ``key``, or None (after an error) when it is wrong."""
+        kind = _SCHEMA[table][key]
+        if key not in data:
+            if required:
+                self.error(path, f"{what}: missing key '{key}' ({_expected(kind)})")
+            return None
+        raw = data[key]
+        where = path + (key,)
+        if isinstance(kind, type) and issubclass(kind, Enum):
+            if not isinstance(raw, str):
+                self.error(where, f"{what}: '{key}' must be one of {_choices(kind)}, not {_type_name(raw)}")
+                return None
+            try:
+                return State.parse(raw) if kind is State else kind(raw)
+            except ValueError:
+                self.error(where, f"{what}: unknown {key} '{clean_text(raw)}' (expected one of {_choices(kind)})")
+                return None
+        if kind == _STR:
+            if not isinstance(raw, str):
+                return self.wrong(where, what, key, kind, raw)
+            return clean_text(raw)
+        if kind == _BOOL:
+            return raw if isinstance(raw, bool) else self.wrong(where, what, key, kind, raw)
+        if kind == _DATE:
+            if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+                return raw
+            if isinstance(raw, str) and _looks_like_date(raw):
+                self.error(where, f"{what}: '{key}' must be a date, not a string; write {raw} without quotes")
+                return None
+            return self.wrong(where, what, key, kind, raw)
+        if kind in (_STRS, _INTS):
+            if not isinstance(raw, list):
+                return self.wrong(where, what, key, kind, raw)
+            items = []
+            for index, item in enumerate(raw):
+                ok = isinstance(item, str) if kind == _STRS else type(item) is int
+                if not ok:
+                    self.error(
+                        where + (index,),
+                        f"{what}: '{key}' item {index + 1} must be "
+                        f"{'a string' if kind == _STRS else 'a whole number'}, not {_type_name(item)}",
+                    )
+                    return None
+                items.append(clean_text(item) if kind == _STRS else item)
+            return tuple(items)
+        if kind == _TABLES:
+            if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+                return self.wrong(where, what, key, kind, raw)
+            return raw
+        raise AssertionError(kind)  # pragma: no cover - the schema is closed
+
+    def wrong(self, where: tuple, what: str, key: str, kind: str, raw: object) -> None:
+        self.error(where, f"{what}: '{key}' must be {_EXPECTED[kind]}, not {_type_name(raw)}")
+        return None
+
+    def identifier(self, text: str | None, path: tuple, what: str, key: str = "id") -> str | None:
+        if text is None:
+            return None
+        if not _ID.match(text):
+            self.error(
+                path + (key,),
+                f"{what}: {key} '{text}' must start with a letter or digit and hold only "
+                "letters, digits, '.', '_' and '-'",
+            )
+            return None
+        return text
+
+    def unique(self, key: str, path: tuple, what: str) -> bool:
+        if key in self.seen:
+            line, _ = self.seen[key]
+            self.error(path, f"{what}: duplicate key '{key}' (first defined at line {line})")
+            return False
+        self.seen[key] = nearest(self.positions, path)
+        self.out.positions[key] = self.seen[key]
+        return True
+
+    def refer(self, owner: str, field_name: str, target: str, cycle: str, project: str, path: tuple):
+        line, col = nearest(self.positions, path)
+        self.out.references.append(Reference(owner, field_name, target, cycle, project, line, col))
+
+    # -- tables ----------------------------------------------------------------
+    def read(self) -> ParsedFile:
+        for key in self.data:
+            if key not in _TOP_LEVEL:
+                hint = difflib.get_close_matches(key, _TOP_LEVEL, n=1)
+                maybe = f"; did you mean '{hint[0]}'?" if hint else ""
+                self.error((key,), f"unknown table '{key}' (expected one of: {', '.join(_TOP_LEVEL)}){maybe}")
+        defaults = self.data.get("defaults", {})
+        if not isinstance(defaults, dict):
+            self.error(("defaults",), "'defaults' must be a table")
+            defaults = {}
+        self.check_keys("defaults", defaults, ("defaults",), "defaults")
+        self.default_cycle = self.identifier(
+            self.value("defaults", defaults, "cycle", ("defaults",), "defaults"), ("defaults",), "defaults", "cycle"
+        )
+        self.default_project = self.identifier(
+            self.value("defaults", defaults, "project", ("defaults",), "defaults"), ("defaults",), "defaults", "project"
+        )
+        for table in ("project", "cycle", "blueprint", "theme", "session"):
+            items = self.data.get(table, [])
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                self.error((table,), f"'{table}' must be an array of tables, written [[{table}]]")
+                continue
+            reader = getattr(self, f"read_{table}")
+            for index, item in enumerate(items):
+                reader(item, (table, index))
+        return self.out
+
+    @staticmethod
+    def name_of(table: str, item: dict, path: tuple) -> str:
+        raw = item.get("id")
+        if isinstance(raw, str) and raw:
+            return f"{table} '{clean_text(raw)}'"
+        if table == "blueprint" and isinstance(item.get("title"), str):
+            return f"blueprint '{slugify(item['title'])}'"
+        return f"{table} #{path[-1] + 1}"
+
+    def context(self, item: dict, path: tuple, what: str, table: str, key: str) -> str | None:
+        """The item's cycle or project: its own, else the file's default."""
+        own = self.identifier(self.value(table, item, key, path, what), path, what, key)
+        if key in item:
+            return own
+        fallback = self.default_cycle if key == "cycle" else self.default_project
+        if fallback is None:
+            self.error(path, f"{what}: no '{key}' given and no [defaults] {key} in this file")
+        return fallback
+
+    def read_project(self, item: dict, path: tuple) -> None:
+        what = self.name_of("project", item, path)
+        self.check_keys("project", item, path, what)
+        pid = self.identifier(self.value("project", item, "id", path, what, required=True), path, what)
+        if pid is None:
+            return
+        what = f"project '{pid}'"
+        name = self.value("project", item, "name", path, what) or pid
+        if self.unique(pid, path, what):
+            self.out.records.append(Project(pid, name))
+
+    def read_cycle(self, item: dict, path: tuple) -> None:
+        what = self.name_of("cycle", item, path)
+        self.check_keys("cycle", item, path, what)
+        cid = self.identifier(self.value("cycle", item, "id", path, what, required=True), path, what)
+        if cid is None:
+            return
+        what = f"cycle '{cid}'"
+        name = self.value("cycle", item, "name", path, what) or cid.capitalize()
+        start = self.value("cycle", item, "start", path, what)
+        release = self.value("cycle", item, "release", path, what)
+        status = self.value("cycle", item, "status", path, what)
+        if start and release and release < start:
+            self.error(path + ("release",), f"{what}: release {release} is before start {start}")
+        milestones = []
+        for index, raw in enumerate(self.value("cycle", item, "milestone", path, what) or []):
+            mpath = path + ("milestone", index)
+            mwhat = f"{what} milestone #{index + 1}"
+            self.check_keys("milestone", raw, mpath, mwhat)
+            mname = self.value("milestone", raw, "name", mpath, mwhat, required=True)
+            mdate = self.value("milestone", raw, "date", mpath, mwhat, required=True)
+            kind = self.value("milestone", raw, "kind", mpath, mwhat) or MilestoneKind.MILESTONE
+            project = self.identifier(self.value("milestone", raw, "project", mpath, mwhat), mpath, mwhat, "project")
+            if mname is None or mdate is None:
+                continue
+            if project:
+                self.refer(cid, "project", project, cid, "", mpath + ("project",))
+            milestones.append(Milestone(mname, mdate, kind, project))
+        milestones.sort(key=lambda m: m.date)
+        if self.unique(cid, path, what):
+            self.out.records.append(Cycle(cid, name, start, release, status, tuple(milestones)))
+
+    def read_blueprint(self, item: dict, path: tuple) -> None:
+        what = self.name_of("blueprint", item, path)
+        self.check_keys("blueprint", item, path, what)
+        title = self.value("blueprint", item, "title", path, what, required=True)
+        bid = self.identifier(self.value("blueprint", item, "id", path, what), path, what)
+        derived = "id" not in item and title is not None
+        if derived:
+            bid = slugify(title)
+        if bid is None or title is None:
+            return
+        what = f"blueprint '{bid}'"
+        if derived:
+            self.error(path, f"{what}: no id given; derived '{bid}' from the title (marks follow the id, "
+                             "so give an explicit id before marking it)", warning=True)
+        cycle = self.context(item, path, what, "blueprint", "cycle")
+        project = self.context(item, path, what, "blueprint", "project")
+        state = self.value("blueprint", item, "state", path, what) or State.PROPOSED
+        history = []
+        for index, raw in enumerate(self.value("blueprint", item, "history", path, what) or []):
+            hpath = path + ("history", index)
+            hwhat = f"{what} history #{index + 1}"
+            self.check_keys("history", raw, hpath, hwhat)
+            hdate = self.value("history", raw, "date", hpath, hwhat, required=True)
+            hstate = self.value("history", raw, "state", hpath, hwhat, required=True)
+            if hdate is not None and hstate is not None:
+                history.append(HistoryEntry(hdate, hstate))
+        history.sort(key=lambda h: h.date)
+        if cycle is None or project is None:
+            return
+        record = Blueprint(
+            cycle=cycle,
+            project=project,
+            id=bid,
+            title=title,
+            state=state,
+            category=self.value("blueprint", item, "category", path, what) or "",
+            reviews=self.value("blueprint", item, "reviews", path, what) or (),
+            fast_tracked=bool(self.value("blueprint", item, "fast_tracked", path, what)),
+            owner=self.value("blueprint", item, "owner", path, what) or "",
+            url=self.value("blueprint", item, "url", path, what) or "",
+            history=tuple(history),
+            id_derived=derived,
+        )
+        if self.unique(record.key, path, what):
+            self.refer(record.key, "cycle", cycle, cycle, project, path + ("cycle",))
+            self.refer(record.key, "project", project, cycle, project, path + ("project",))
+            self.out.records.append(record)
+
+    def read_theme(self, item: dict, path: tuple) -> None:
+        what = self.name_of("theme", item, path)
+        self.check_keys("theme", item, path, what)
+        tid = self.identifier(self.value("theme", item, "id", path, what, required=True), path, what)
+        title = self.value("theme", item, "title", path, what, required=True)
+        if tid is None or title is None:
+            return
+        what = f"theme '{tid}'"
+        cycle = self.context(item, path, what, "theme", "cycle")
+        project = self.context(item, path, what, "theme", "project")
+        kind = self.value("theme", item, "kind", path, what) or ThemeKind.THEME
+        description = self.value("theme", item, "description", path, what) or ""
+        blueprints = self.value("theme", item, "blueprints", path, what) or ()
+        if cycle is None or project is None:
+            return
+        record = Theme(cycle, tid, project, title, kind, description, blueprints)
+        if self.unique(record.key, path, what):
+            self.refer(record.key, "cycle", cycle, cycle, project, path + ("cycle",))
+            self.refer(record.key, "project", project, cycle, project, path + ("project",))
+            for index, target in enumerate(blueprints):
+                self.refer(record.key, "blueprints", target, cycle, project, path + ("blueprints", index))
+            self.out.records.append(record)
+
+    def read_session(self, item: dict, path: tuple) -> None:
+        what = self.name_of("session", item, path)
+        self.check_keys("session", item, path, what)
+        sid = self.identifier(self.value("session", item, "id", path, what, required=True), path, what)
+        title = self.value("session", item, "title", path, what, required=True)
+        if sid is None or title is None:
+            return
+        what = f"session '{sid}'"
+        cycle = self.context(item, path, what, "session", "cycle")
+        projects = self.value("session", item, "projects", path, what)
+        if projects is None and "projects" not in item and self.default_project:
+            projects = (self.default_project,)
+        actions = []
+        for index, raw in enumerate(self.value("session", item, "action", path, what) or []):
+            apath = path + ("action", index)
+            awhat = f"{what} action #{index + 1}"
+            self.check_keys("action", raw, apath, awhat)
+            owner = self.value("action", raw, "owner", apath, awhat, required=True)
+            text = self.value("action", raw, "text", apath, awhat, required=True)
+            done = self.value("action", raw, "done", apath, awhat) or False
+            if owner is not None and text is not None:
+                actions.append(Action(owner, text, done))
+        blueprints = self.value("session", item, "blueprints", path, what) or ()
+        if cycle is None:
+            return
+        record = Session(
+            cycle=cycle,
+            id=sid,
+            title=title,
+            event=self.value("session", item, "event", path, what) or "",
+            date=self.value("session", item, "date", path, what),
+            projects=projects or (),
+            agreements=self.value("session", item, "agreements", path, what) or (),
+            actions=tuple(actions),
+            blueprints=blueprints,
+        )
+        if self.unique(record.key, path, what):
+            self.refer(record.key, "cycle", cycle, cycle, "", path + ("cycle",))
+            for index, target in enumerate(record.projects):
+                self.refer(record.key, "projects", target, cycle, "", path + ("projects", index))
+            first = record.projects[0] if record.projects else ""
+            for index, target in enumerate(blueprints):
+                self.refer(record.key, "blueprints", target, cycle, first, path + ("blueprints", index))
+            self.out.records.append(record)
+
+
+def _expected(kind: object) -> str:
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return f"one of {_choices(kind)}"
+    return _EXPECTED[kind]
+
+
+def _choices(enum: type[Enum]) -> str:
+    names = [e.value for e in enum]
+    if enum is State:
+        names.append("done")
+    return ", ".join(names)
+
+
+def _looks_like_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _decode_error(display: str, raw: bytes, exc: UnicodeDecodeError) -> SeedError:
+    before = raw[: exc.start]
+    line = before.count(b"\n") + 1
+    col = exc.start - (before.rfind(b"\n") + 1) + 1
+    return SeedError(display, line, col, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
+
+
+def parse_text(display: str, raw: bytes) -> ParsedFile:
+    """Parse and validate the bytes of one seed file named ``display``."""
+    if b"\x00" in raw:
+        at = raw.index(b"\x00")
+        line = raw[:at].count(b"\n") + 1
+        col = at - (raw.rfind(b"\n", 0, at) + 1) + 1
+        return ParsedFile(display, errors=[SeedError(display, line, col, "binary data (a NUL byte), not a TOML text file")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return ParsedFile(display, errors=[_decode_error(display, raw, exc)])
+    text = text.removeprefix("\ufeff")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _TOML_POSITION.search(message)
+        line, col = (int(match[1]), int(match[2])) if match else (0, 0)
+        message = _TOML_POSITION.sub("", message).strip().rstrip(".")
+        return ParsedFile(display, errors=[SeedError(display, line, col, f"TOML syntax: {message}")])
+    except RecursionError:
+        return ParsedFile(display, errors=[SeedError(display, 0, 0, "TOML nested too deeply")])
+    return _Reader(display, text, data).read()
+
+
+def parse_file(path: Path, display: str | None = None) -> ParsedFile:
+    """Read and parse one seed file; an unreadable file is an error, never an exception."""
+    display = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        return ParsedFile(display, errors=[SeedError(display, 0, 0, "is a folder, not a seed file")])
+    except FileNotFoundError:
+        return ParsedFile(display, errors=[SeedError(display, 0, 0, "vanished while being read")])
+    except OSError as exc:
+        return ParsedFile(display, errors=[SeedError(display, 0, 0, f"cannot read: {exc.strerror or exc}")])
+    return parse_text(display, raw)

@@ -1,0 +1,134 @@
+"""Files written so that nothing is lost: an atomic TinyDB storage and a store lock.
+
+TinyDB's own ``JSONStorage`` rewrites its file in place, so a crash mid-write
+leaves half a file.  :class:`AtomicJSONStorage` writes a temp file beside the
+target, fsyncs it, ``os.replace``-s it over the target and fsyncs the folder:
+a reader sees the old file or the new one, never a mix.  It never keeps a
+handle open across writes, so other processes' replacements are seen on the
+next read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+from tinydb.storages import Storage
+
+TEMP_SUFFIX = ".tmp"
+
+
+class StoreError(Exception):
+    """A store problem the user can act on; the message is one plain line."""
+
+
+class DamagedFile(StoreError):
+    """A store file exists but cannot be parsed."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: cannot be read ({reason})")
+        self.path = path
+        self.reason = reason
+
+
+def temp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that a crash leaves the old or the new file."""
+    folder = path.parent
+    fd, temp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX, dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+    fsync_folder(folder)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename durable: fsync the folder entry (not possible on every OS)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Delete temp files a crashed writer left beside ``path``. Call with the lock held."""
+    removed = []
+    for temp in path.parent.glob(temp_prefix(path) + "*" + TEMP_SUFFIX):
+        try:
+            temp.unlink()
+            removed.append(temp)
+        except OSError:
+            pass
+    return removed
+
+
+def _valid_tinydb(data: object) -> bool:
+    return isinstance(data, dict) and all(
+        isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
+        for table in data.values()
+    )
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that reads fresh on every call and writes atomically."""
+
+    def __init__(self, path: str | os.PathLike, **_: object) -> None:
+        self.path = Path(path)
+
+    def read(self) -> dict | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        if not raw.strip():
+            return None
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise DamagedFile(self.path, f"not valid JSON: {exc}") from None
+        if not _valid_tinydb(data):
+            raise DamagedFile(self.path, "not a TinyDB document")
+        return data
+
+    def write(self, data: dict) -> None:
+        atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+
+    def close(self) -> None:
+        pass
+
+
+def store_lock(path: Path, timeout: float = 10.0) -> FileLock:
+    """The lock that serialises writers of ``path`` across processes."""
+    return FileLock(str(path) + ".lock", timeout=timeout)
+
+
+__all__ = [
+    "AtomicJSONStorage",
+    "DamagedFile",
+    "StoreError",
+    "Timeout",
+    "atomic_write",
+    "remove_stale_temps",
+    "store_lock",
+]

@@ -1,0 +1,246 @@
+"""Where each key of a TOML document stands: ``tomllib`` parses but gives no positions.
+
+:func:`locate` scans a document that ``tomllib`` has already accepted and maps
+key paths to ``(line, column)``, both 1-based, so validation errors can name
+the line of the offending key rather than just the file.  Paths use the same
+shape as the parsed data: ``("blueprint", 3, "state")`` for the ``state`` key
+of the fourth ``[[blueprint]]``, ``("blueprint", 3)`` for its header,
+``("blueprint", 3, "reviews", 1)`` for the second element of its array.
+
+The scanner trusts that the text is valid TOML; on anything it does not
+expect it stops and returns what it has, so a position may be missing but a
+wrong one is never invented.
+"""
+
+from __future__ import annotations
+
+import bisect
+import tomllib
+
+Path = tuple
+Position = tuple[int, int]
+
+_BARE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_VALUE_END = set(",]}\n#")
+
+
+class _Stop(Exception):
+    """The text is not what the scanner expects: keep what was found."""
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+        self.positions: dict[Path, int] = {}  # path -> offset, converted at the end
+        self.aot_count: dict[Path, int] = {}  # array-of-tables path -> tables seen
+        self.aot_last: dict[Path, int] = {}   # array-of-tables path -> current index
+
+    # -- characters ----------------------------------------------------
+    def peek(self, n: int = 1) -> str:
+        return self.text[self.i : self.i + n]
+
+    def expect(self, token: str) -> None:
+        if not self.text.startswith(token, self.i):
+            raise _Stop
+        self.i += len(token)
+
+    def skip_blank(self, newlines: bool) -> None:
+        """Skip spaces, tabs and comments (and newlines when asked)."""
+        text, n = self.text, len(self.text)
+        while self.i < n:
+            ch = text[self.i]
+            if ch in " \t\r" or (newlines and ch == "\n"):
+                self.i += 1
+            elif ch == "#":
+                end = text.find("\n", self.i)
+                self.i = n if end < 0 else end
+            else:
+                return
+
+    # -- keys ------------------------------------------------------------
+    def read_string(self) -> str:
+        """Read a string token and return its value (decoded by tomllib itself)."""
+        start = self.i
+        text = self.text
+        for quote in ('"""', "'''"):
+            if text.startswith(quote, self.i):
+                j = self.i + 3
+                while True:
+                    end = text.find(quote, j)
+                    if end < 0:
+                        raise _Stop
+                    if quote == '"""' and _escaped(text, end):
+                        j = end + 1
+                        continue
+                    break
+                end += 3
+                # A closing delimiter may be followed by up to two more quotes.
+                extra = 0
+                while extra < 2 and end < len(text) and text[end] == quote[0]:
+                    end += 1
+                    extra += 1
+                self.i = end
+                return ""
+        quote = text[self.i]
+        j = self.i + 1
+        while j < len(text):
+            ch = text[j]
+            if ch == "\\" and quote == '"':
+                j += 2
+                continue
+            if ch == quote:
+                break
+            if ch == "\n":
+                raise _Stop
+            j += 1
+        else:
+            raise _Stop
+        self.i = j + 1
+        try:
+            return tomllib.loads("k = " + text[start : self.i])["k"]
+        except tomllib.TOMLDecodeError as exc:  # pragma: no cover - text was valid
+            raise _Stop from exc
+
+    def read_key(self) -> tuple[list[str], int]:
+        """A dotted key: its parts and the offset where it starts."""
+        parts: list[str] = []
+        start = self.i
+        while True:
+            self.skip_blank(newlines=False)
+            ch = self.peek()
+            if ch in ('"', "'"):
+                parts.append(self.read_string())
+            else:
+                j = self.i
+                while j < len(self.text) and self.text[j] in _BARE:
+                    j += 1
+                if j == self.i:
+                    raise _Stop
+                parts.append(self.text[self.i : j])
+                self.i = j
+            self.skip_blank(newlines=False)
+            if self.peek() != ".":
+                return parts, start
+            self.i += 1
+
+    # -- values ------------------------------------------------------------
+    def skip_value(self, path: Path) -> None:
+        ch = self.peek()
+        if ch in ('"', "'"):
+            self.read_string()
+        elif ch == "[":
+            self.i += 1
+            index = 0
+            while True:
+                self.skip_blank(newlines=True)
+                if self.peek() == "]":
+                    self.i += 1
+                    return
+                self.positions[path + (index,)] = self.i
+                self.skip_value(path + (index,))
+                index += 1
+                self.skip_blank(newlines=True)
+                if self.peek() == ",":
+                    self.i += 1
+        elif ch == "{":
+            self.i += 1
+            while True:
+                self.skip_blank(newlines=False)
+                if self.peek() == "}":
+                    self.i += 1
+                    return
+                parts, start = self.read_key()
+                self.positions[path + tuple(parts)] = start
+                self.expect("=")
+                self.skip_blank(newlines=False)
+                self.skip_value(path + tuple(parts))
+                self.skip_blank(newlines=False)
+                if self.peek() == ",":
+                    self.i += 1
+        else:
+            j = self.i
+            while j < len(self.text) and self.text[j] not in _VALUE_END:
+                j += 1
+            if j == self.i:
+                raise _Stop
+            self.i = j
+
+    # -- headers -----------------------------------------------------------
+    def resolve(self, parts: list[str], array: bool) -> Path:
+        """The data path of a ``[table]`` or ``[[array]]`` header."""
+        path: Path = ()
+        for part in parts[:-1]:
+            path += (part,)
+            if path in self.aot_last:
+                path += (self.aot_last[path],)
+        path += (parts[-1],)
+        if array:
+            index = self.aot_count.get(path, 0)
+            self.aot_count[path] = index + 1
+            self.aot_last[path] = index
+            path += (index,)
+        return path
+
+    def document(self) -> None:
+        table: Path = ()
+        while True:
+            self.skip_blank(newlines=True)
+            if self.i >= len(self.text):
+                return
+            start = self.i
+            if self.peek(2) == "[[":
+                self.i += 2
+                parts, _ = self.read_key()
+                self.expect("]]")
+                table = self.resolve(parts, array=True)
+                self.positions[table] = start
+            elif self.peek() == "[":
+                self.i += 1
+                parts, _ = self.read_key()
+                self.expect("]")
+                table = self.resolve(parts, array=False)
+                self.positions.setdefault(table, start)
+            else:
+                parts, start = self.read_key()
+                path = table + tuple(parts)
+                self.positions[path] = start
+                self.expect("=")
+                self.skip_blank(newlines=False)
+                self.skip_value(path)
+
+
+def _escaped(text: str, at: int) -> bool:
+    backslashes = 0
+    j = at - 1
+    while j >= 0 and text[j] == "\\":
+        backslashes += 1
+        j -= 1
+    return backslashes % 2 == 1
+
+
+def locate(text: str) -> dict[Path, Position]:
+    """Map every key path of a valid TOML document to its (line, column)."""
+    scanner = _Scanner(text)
+    try:
+        scanner.document()
+    except (_Stop, IndexError):
+        pass
+    line_starts = [0]
+    for index, ch in enumerate(text):
+        if ch == "\n":
+            line_starts.append(index + 1)
+    positions: dict[Path, Position] = {}
+    for path, offset in scanner.positions.items():
+        line = bisect.bisect_right(line_starts, offset)
+        positions[path] = (line, offset - line_starts[line - 1] + 1)
+    return positions
+
+
+def nearest(positions: dict[Path, Position], path: Path) -> Position:
+    """The position of ``path``, or of its closest located ancestor."""
+    while path:
+        if path in positions:
+            return positions[path]
+        path = path[:-1]
+    return (1, 1)

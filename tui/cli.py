@@ -1,0 +1,218 @@
+"""The ``cycleboard`` command line.
+
+Only the dashboard imports Textual; ``check``, ``list``, ``export``, ``mark``
+and ``report`` stay on the data layer so they start fast.  Every failure the
+user can cause is one plain line on stderr: exit 1 for bad input, 2 for usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from typing import Sequence
+
+from store import __version__
+
+PROG = "cycleboard"
+
+
+class UsageError(Exception):
+    """Wrong words on the command line (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of usage + error
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS lets --seeds/--store stand before or after the command.
+    common.add_argument("--seeds", metavar="DIR", default=argparse.SUPPRESS,
+                        help="the seeds folder (default: $CYCLEBOARD_SEEDS, ./seeds, then the shipped plan)")
+    common.add_argument("--store", metavar="DIR", default=argparse.SUPPRESS,
+                        help="the store folder (default: $CYCLEBOARD_STORE, then one per seeds folder "
+                             "in the user data folder)")
+
+    parser = _Parser(prog=PROG, parents=[common],
+                     description="Release-cycle planning: cycles, themes, sessions and blueprints from TOML seeds.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--project", help="dashboard: start filtered to this project")
+    parser.add_argument("--cycle", help="dashboard: start on this cycle")
+    parser.add_argument("--filter", help="dashboard: start with this filter")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    commands.add_parser("check", parents=[common], help="validate the seeds; errors as FILE:LINE:COL; exit 1 on any")
+
+    listing = commands.add_parser("list", parents=[common], help="blueprints with their effective state")
+    listing.add_argument("filter", nargs="*", metavar="FILTER",
+                         help="words such as project:nova state:approved,blocked category:scheduler "
+                              "theme:ID cycle:kilo (no cycle word: every cycle) and free text")
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+
+    export = commands.add_parser("export", parents=[common],
+                                 help="everything: cycles, projects, themes, sessions, blueprints")
+    export.add_argument("--format", choices=("json",), default="json")
+
+    mark = commands.add_parser("mark", parents=[common], help="set a blueprint's state (records history)")
+    mark.add_argument("key", metavar="KEY", help="a blueprint key or any unambiguous suffix of one")
+    mark.add_argument("state", metavar="STATE", help="proposed, approved, started, blocked, implemented (done), "
+                                                     "deferred or abandoned")
+
+    report = commands.add_parser("report", parents=[common], help="a Markdown status report of a cycle")
+    report.add_argument("--cycle", dest="report_cycle", metavar="C", help="cycle id or name (default: current)")
+    report.add_argument("--project", dest="report_project", metavar="P", help="only this project")
+    return parser
+
+
+def _open_board(args: argparse.Namespace):
+    from store.board import Board
+    from store.paths import resolve_seeds, resolve_store
+
+    seeds = resolve_seeds(getattr(args, "seeds", None))
+    store = resolve_store(getattr(args, "store", None), seeds)
+    board = Board(seeds, store).refresh()
+    for notice in board.notices:
+        print(f"{PROG}: {notice}", file=sys.stderr)
+    return board
+
+
+def _warn_if_broken(board) -> None:
+    """Commands other than check still work on a broken plan, but say so once."""
+    problems = board.plan.problems
+    if problems:
+        print(f"{PROG}: warning: the seeds have {len(problems)} error(s), first: {problems[0]} "
+              f"(run '{PROG} check')", file=sys.stderr)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from store.paths import display_path, resolve_seeds
+    from store.plan import assemble, seed_files
+    from store.seeds import parse_file
+
+    seeds = resolve_seeds(getattr(args, "seeds", None))
+    base = display_path(seeds)
+    files = seed_files(seeds)
+    plan = assemble(parse_file(path, path.relative_to(seeds).as_posix()) for path in files)
+    for error in sorted(plan.errors, key=lambda e: (e.path, e.line, e.col)):
+        print(f"{base}/{error}" if base != "." else str(error), file=sys.stderr if not error.warning else sys.stdout)
+    problems = len(plan.problems)
+    summary = (f"{len(files)} files, {len(plan.cycles)} cycles, {len(plan.projects)} projects, "
+               f"{len(plan.themes)} themes, {len(plan.sessions)} sessions, {len(plan.blueprints)} blueprints")
+    if problems:
+        print(f"{base}: {problems} error(s) in {summary}", file=sys.stderr)
+        return 1
+    print(f"{base}: ok: {summary}" + (f", {len(plan.warnings)} warning(s)" if plan.warnings else ""))
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from store.query import Filter
+
+    query = Filter.parse(args.filter)
+    board = _open_board(args)
+    _warn_if_broken(board)
+    rows = board.rows(query)
+    if args.format == "json":
+        json.dump([row.to_dict() for row in rows], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    width = shutil.get_terminal_size((120, 24)).columns
+    key_width = max((len(r.blueprint.key) for r in rows), default=3)
+    for row in rows:
+        bp = row.blueprint
+        reviews = ",".join(str(r) for r in bp.reviews)
+        head = f"{row.state.value:<11}  {bp.key:<{key_width}}  "
+        tail = f"  {bp.category}" + (f"  [{reviews}]" if reviews else "")
+        room = max(20, width - len(head) - len(tail))
+        title = bp.title if len(bp.title) <= room else bp.title[: room - 1] + "…"
+        print(f"{head}{title:<{room}}{tail}".rstrip())
+    print(f"{len(rows)} blueprint(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    board = _open_board(args)
+    _warn_if_broken(board)
+    json.dump(board.export(), sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_mark(args: argparse.Namespace) -> int:
+    from store.model import State
+    from store.query import QueryError
+
+    try:
+        state = State.parse(args.state)
+    except ValueError:
+        raise QueryError(f"unknown state '{args.state}' (expected one of {', '.join(State.names())}, done)") from None
+    board = _open_board(args)
+    key = board.resolve(args.key)
+    before = board.state_of(key)
+    if before is state:
+        print(f"{key}: already {state.value}; nothing changed")
+        return 0
+    board.mark(key, state, via="cli")
+    print(f"{key}: {before.value} -> {state.value}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from store.report import render
+
+    board = _open_board(args)
+    _warn_if_broken(board)
+    sys.stdout.write(render(board, args.report_cycle, args.report_project))
+    return 0
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    # The Textual dashboard is built on this data layer in its own change; until
+    # it lands, say so plainly rather than open a half-made screen.
+    raise UsageError("the dashboard is not part of this build yet; use check, list, export, mark or report")
+
+
+COMMANDS = {
+    "check": cmd_check,
+    "list": cmd_list,
+    "export": cmd_export,
+    "mark": cmd_mark,
+    "report": cmd_report,
+    None: cmd_dashboard,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from store.query import QueryError
+    from store.storage import StoreError
+
+    try:
+        args = _build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    except (StoreError, QueryError) as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (``cycleboard list | head``): not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
+        if os.environ.get("CYCLEBOARD_DEBUG"):
+            raise
+        print(f"{PROG}: internal error: {type(exc).__name__}: {exc} (set CYCLEBOARD_DEBUG=1 for details)",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
+
