@@ -77,7 +77,7 @@ def assemble(files: Iterable[ParsedFile]) -> Plan:
         for record in parsed.records:
             kind = KIND_OF[type(record)]
             table = plan.table(kind)
-            line, col = parsed.positions.get(record.key, (0, 0))
+            line, col = parsed.positions.get(f"{kind}:{record.key}", (0, 0))
             if record.key in table:
                 first = plan.origins[f"{kind}:{record.key}"]
                 plan.errors.append(SeedError(

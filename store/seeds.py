@@ -89,7 +89,7 @@ class ParsedFile:
 
     path: str
     records: list[Record] = field(default_factory=list)
-    positions: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> header
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)  # 'kind:key' -> header
     references: list[Reference] = field(default_factory=list)
     errors: list[SeedError] = field(default_factory=list)
 
@@ -245,12 +245,14 @@ class _Reader:
         return text
 
     def unique(self, key: str, path: tuple, what: str) -> bool:
-        if key in self.seen:
-            line, _ = self.seen[key]
+        """Keys are unique per record kind (a theme and a session may share an id)."""
+        slot = f"{path[0]}:{key}"
+        if slot in self.seen:
+            line, _ = self.seen[slot]
             self.error(path, f"{what}: duplicate key '{key}' (first defined at line {line})")
             return False
-        self.seen[key] = nearest(self.positions, path)
-        self.out.positions[key] = self.seen[key]
+        self.seen[slot] = nearest(self.positions, path)
+        self.out.positions[slot] = self.seen[slot]
         return True
 
     def refer(self, owner: str, field_name: str, target: str, cycle: str, project: str, path: tuple):
