@@ -510,8 +510,14 @@ def parse_text(display: str, raw: bytes) -> ParsedFile:
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _TOML_POSITION.search(message)
-        line, col = (int(match[1]), int(match[2])) if match else (0, 0)
-        message = _TOML_POSITION.sub("", message).strip().rstrip(".")
+        if match:
+            line, col = int(match[1]), int(match[2])
+        else:  # "(at end of document)": point at the last character
+            lines = text.rstrip("\n").split("\n")
+            line, col = len(lines), len(lines[-1]) + 1
+        message = _TOML_POSITION.sub("", message).replace("(at end of document)", "").strip().rstrip(".")
+        if message.startswith("Cannot overwrite a value") or message.startswith("Cannot declare"):
+            message += " (a key or table is defined twice)"
         return ParsedFile(display, errors=[SeedError(display, line, col, f"TOML syntax: {message}")])
     except RecursionError:
         return ParsedFile(display, errors=[SeedError(display, 0, 0, "TOML nested too deeply")])

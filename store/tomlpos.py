@@ -182,6 +182,11 @@ class _Scanner:
             path += (index,)
         return path
 
+    def claim_parents(self, table: Path, start: int) -> None:
+        """Tables a header creates implicitly (``[a.b]`` makes ``a``) start there too."""
+        for end in range(1, len(table)):
+            self.positions.setdefault(table[:end], start)
+
     def document(self) -> None:
         table: Path = ()
         while True:
@@ -195,12 +200,14 @@ class _Scanner:
                 self.expect("]]")
                 table = self.resolve(parts, array=True)
                 self.positions[table] = start
+                self.claim_parents(table, start)
             elif self.peek() == "[":
                 self.i += 1
                 parts, _ = self.read_key()
                 self.expect("]")
                 table = self.resolve(parts, array=False)
                 self.positions.setdefault(table, start)
+                self.claim_parents(table, start)
             else:
                 parts, start = self.read_key()
                 path = table + tuple(parts)

@@ -1,0 +1,83 @@
+"""Shared fixtures: seed folders written on the fly, isolated stores, the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tui.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED = REPO / "seeds"
+
+BASE_SEED = """
+[[project]]
+id = "nova"
+
+[[project]]
+id = "cinder"
+
+[[cycle]]
+id = "stein"
+name = "Stein"
+start = 2018-08-30
+release = 2019-04-10
+"""
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path_factory, monkeypatch):
+    """Never touch the real user data folder or a developer's seeds setting."""
+    monkeypatch.setenv("CYCLEBOARD_STORE", str(tmp_path_factory.mktemp("default-store")))
+    monkeypatch.delenv("CYCLEBOARD_SEEDS", raising=False)
+
+
+@pytest.fixture
+def seeds(tmp_path):
+    """A seeds folder; ``seeds.write(name, text)`` adds a file (dedented)."""
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+
+    class Seeds:
+        path = folder
+
+        def write(self, name: str, text: str) -> Path:
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+            return target
+
+    return Seeds()
+
+
+@pytest.fixture
+def store_dir(tmp_path):
+    folder = tmp_path / "store"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run the command line in-process; returns (exit code, stdout, stderr)."""
+
+    def run(*args: str):
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def run_subprocess(*args: str, env: dict | None = None, cwd: Path | None = None):
+    """Run ``python -m tui`` for real, as a user would."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        capture_output=True, text=True, env=full_env, cwd=cwd or REPO, timeout=120,
+    )

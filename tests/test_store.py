@@ -1,0 +1,176 @@
+"""The store: plan cache per file, marks that survive, the effective-state rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+
+import pytest
+
+from store.board import Board
+from store.cache import PlanCache
+from store.marks import Mark, MarksStore, effective_state
+from store.model import Blueprint, HistoryEntry, State
+from store.plan import assemble, seed_files
+from store.seeds import parse_file
+from tests.conftest import BASE_SEED, SHIPPED
+
+BLUEPRINTS = """
+[defaults]
+cycle = "stein"
+project = "nova"
+
+[[blueprint]]
+id = "alpha"
+title = "Alpha"
+state = "approved"
+
+[[blueprint]]
+id = "beta"
+title = "Beta"
+state = "proposed"
+"""
+
+
+def make_board(seeds, store_dir) -> Board:
+    return Board(seeds.path, store_dir).refresh()
+
+
+def bump_mtime(path, seconds=-10):
+    """Move a file's mtime away from 'now' so the cache may trust its stat."""
+    stamp = path.stat().st_mtime + seconds
+    os.utime(path, (stamp, stamp))
+
+
+def test_cache_round_trip_equals_a_direct_parse(store_dir):
+    board = Board(SHIPPED, store_dir).refresh()
+    direct = assemble(parse_file(p, p.relative_to(SHIPPED).as_posix()) for p in seed_files(SHIPPED))
+    reopened = Board(SHIPPED, store_dir).refresh()
+    assert board.plan.blueprints == direct.blueprints == reopened.plan.blueprints
+    assert reopened.plan.sessions == direct.sessions
+    assert reopened.plan.cycles == direct.cycles
+    assert reopened.plan.themes == direct.themes
+
+
+def test_only_changed_files_are_reparsed(seeds, store_dir):
+    base = seeds.write("base.toml", BASE_SEED)
+    bps = seeds.write("bps.toml", BLUEPRINTS)
+    bump_mtime(base)
+    bump_mtime(bps)
+    assert make_board(seeds, store_dir).stats.parsed == 2
+    assert make_board(seeds, store_dir).stats.parsed == 0
+    bps.write_text(BLUEPRINTS.replace('"Alpha"', '"Alpha 2"'))
+    board = make_board(seeds, store_dir)
+    assert board.stats.parsed == 1
+    assert board.plan.blueprints["stein/nova/alpha"].title == "Alpha 2"
+
+
+def test_damaged_plan_cache_is_rebuilt(seeds, store_dir):
+    seeds.write("base.toml", BASE_SEED)
+    seeds.write("bps.toml", BLUEPRINTS)
+    make_board(seeds, store_dir)
+    (store_dir / "plan.json").write_bytes(b'{"files": {"1": {"path": "bps.t')
+    board = make_board(seeds, store_dir)
+    assert board.stats.rebuilt
+    assert set(board.plan.blueprints) == {"stein/nova/alpha", "stein/nova/beta"}
+    json.loads((store_dir / "plan.json").read_text())  # written back whole
+
+
+def test_a_failing_file_keeps_its_last_good_records(seeds, store_dir):
+    seeds.write("base.toml", BASE_SEED)
+    bps = seeds.write("bps.toml", BLUEPRINTS)
+    make_board(seeds, store_dir)
+    bps.write_text(BLUEPRINTS + '\n[[blueprint]]\nid = "gamma"\ntitle = "G"\nstate = "nonsense"\n')
+    board = make_board(seeds, store_dir)
+    assert set(board.plan.blueprints) == {"stein/nova/alpha", "stein/nova/beta"}
+    (error,) = board.plan.problems
+    assert error.path.endswith("bps.toml") and error.line == 19 and "unknown state 'nonsense'" in error.message
+
+
+def test_marks_survive_reopen_and_record_history(seeds, store_dir):
+    seeds.write("base.toml", BASE_SEED)
+    seeds.write("bps.toml", BLUEPRINTS)
+    board = make_board(seeds, store_dir)
+    board.mark("stein/nova/alpha", State.IMPLEMENTED, via="test")
+    board.mark("stein/nova/alpha", State.BLOCKED, via="test")
+    reopened = make_board(seeds, store_dir)
+    assert reopened.state_of("stein/nova/alpha") is State.BLOCKED
+    events = [(m.key, m.previous, m.state) for m in reopened.marks.events()]
+    assert events == [
+        ("stein/nova/alpha", State.APPROVED, State.IMPLEMENTED),
+        ("stein/nova/alpha", State.IMPLEMENTED, State.BLOCKED),
+    ]
+    assert not list(store_dir.glob(".marks.json.*"))  # no temp files left behind
+
+
+def test_seed_state_change_after_a_mark_wins(seeds, store_dir):
+    seeds.write("base.toml", BASE_SEED)
+    bps = seeds.write("bps.toml", BLUEPRINTS)
+    board = make_board(seeds, store_dir)
+    board.mark("stein/nova/beta", State.IMPLEMENTED, via="test")
+    # another edit to the same file that leaves beta's state alone: the mark stays
+    bps.write_text(BLUEPRINTS.replace('"Alpha"', '"Alpha 2"'))
+    assert make_board(seeds, store_dir).state_of("stein/nova/beta") is State.IMPLEMENTED
+    # the seed now says something new about beta: the seed wins
+    bps.write_text(BLUEPRINTS.replace('state = "proposed"', 'state = "deferred"'))
+    assert make_board(seeds, store_dir).state_of("stein/nova/beta") is State.DEFERRED
+
+
+def test_effective_state_rule():
+    bp = Blueprint("c", "p", "x", "X", State.APPROVED)
+    at = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+    mark = Mark("c/p/x", State.IMPLEMENTED, State.APPROVED, State.APPROVED, at)
+    assert effective_state(bp, None) is State.APPROVED
+    assert effective_state(bp, mark) is State.IMPLEMENTED
+    changed = Blueprint("c", "p", "x", "X", State.BLOCKED)
+    assert effective_state(changed, mark) is State.BLOCKED
+    later_history = Blueprint("c", "p", "x", "X", State.APPROVED,
+                              history=(HistoryEntry(dt.date(2020, 2, 1), State.APPROVED),))
+    assert effective_state(later_history, mark) is State.APPROVED
+
+
+def test_damaged_marks_file_is_moved_aside_never_overwritten(store_dir):
+    path = store_dir / "marks.json"
+    garbage = b'{"marks": {"1": {"key": "a", "sta'
+    path.write_bytes(garbage)
+    marks = MarksStore(path)
+    assert marks.latest() == {}
+    (aside,) = store_dir.glob("marks.json.damaged-*")
+    assert aside.read_bytes() == garbage
+    assert "moved it to" in marks.notices[0] and str(aside) in marks.notices[0]
+    marks.record("c/p/x", State.IMPLEMENTED, State.APPROVED, State.APPROVED, via="test")
+    assert aside.read_bytes() == garbage
+    assert [m.key for m in MarksStore(path).events()] == ["c/p/x"]
+
+
+def test_stale_temp_files_are_cleaned_on_write(store_dir):
+    stale = store_dir / ".marks.json.abc123.tmp"
+    stale.write_text("half a write")
+    MarksStore(store_dir / "marks.json").record("c/p/x", State.BLOCKED, State.APPROVED, State.APPROVED, via="t")
+    assert not stale.exists()
+
+
+def test_plan_cache_file_is_tinydb_json(seeds, store_dir):
+    seeds.write("base.toml", BASE_SEED)
+    make_board(seeds, store_dir)
+    data = json.loads((store_dir / "plan.json").read_text())
+    assert set(data) == {"meta", "files"}
+    assert [doc["path"] for doc in data["files"].values()] == ["base.toml"]
+
+
+@pytest.mark.parametrize("writers", [3])
+def test_concurrent_writers_lose_nothing(store_dir, writers):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from pathlib import Path; from store.marks import MarksStore; from store.model import State\n"
+        "m = MarksStore(Path(sys.argv[1]))\n"
+        "for i in range(30): m.record(f'c/p/{sys.argv[2]}-{i}', State.IMPLEMENTED, State.APPROVED, State.APPROVED, 'test')\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(store_dir / "marks.json"), f"w{n}"])
+             for n in range(writers)]
+    assert [p.wait(timeout=120) for p in procs] == [0] * writers
+    keys = {m.key for m in MarksStore(store_dir / "marks.json").events()}
+    assert len(keys) == writers * 30
