@@ -1,0 +1,189 @@
+"""The command line: shapes of list and export, mark, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+
+import pytest
+
+from store.model import State
+from tests.conftest import BASE_SEED, SHIPPED, run_subprocess
+
+MODEL_FIELDS = {
+    "cycles": {"key", "id", "name", "start", "release", "status", "milestones"},
+    "projects": {"key", "id", "name"},
+    "themes": {"key", "cycle", "id", "project", "title", "kind", "description", "blueprints"},
+    "sessions": {"key", "cycle", "id", "title", "event", "date", "projects", "agreements", "actions", "blueprints"},
+}
+BLUEPRINT_FIELDS = {"key", "cycle", "project", "id", "title", "category", "reviews", "state", "fast_tracked",
+                    "owner", "url", "history", "id_derived", "seed_state", "marked_at"}
+
+
+def test_export_has_every_array_with_keys_and_model_fields(cli, store_dir):
+    code, out, err = cli("export", "--seeds", str(SHIPPED), "--store", str(store_dir))
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == {"cycles", "projects", "themes", "sessions", "blueprints"}
+    for name, fields in MODEL_FIELDS.items():
+        assert data[name] and all(set(record) == fields for record in data[name]), name
+    assert all(set(b) == BLUEPRINT_FIELDS for b in data["blueprints"])
+    assert [c["key"] for c in data["cycles"]][:2] == ["2023.1", "zed"]  # newest first
+    io_ops = next(b for b in data["blueprints"] if b["key"] == "kilo/nova/io-ops-weight")
+    assert io_ops["state"] == "implemented" and io_ops["reviews"] == [127123, 132614]
+    assert io_ops["history"][0] == {"date": "2014-10-30", "state": "approved"}
+    session = next(s for s in data["sessions"] if s["key"] == "stein/nova-cyborg")
+    assert session["actions"] == [{"owner": "cyborg team", "text": session["actions"][0]["text"], "done": False}]
+
+
+def test_list_json_filters_and_carries_effective_state(cli, store_dir):
+    args = ("--seeds", str(SHIPPED), "--store", str(store_dir))
+    code, out, _ = cli("list", "cycle:kilo", "state:implemented", "--format", "json", *args)
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["key"] for r in rows] == ["kilo/nova/io-ops-weight"]
+    assert set(rows[0]) == BLUEPRINT_FIELDS
+
+    code, out, _ = cli("list", "category:scheduler", "weigher", "--format", "json", *args)
+    # free words match the key as well as the title
+    assert {r["key"] for r in json.loads(out)} == {
+        "kilo/nova/io-ops-weight", "kilo/nova/reuse-filter-weigher-objects", "kilo/nova/instance-count-weigher"}
+
+    code, out, _ = cli("list", "--format", "json", *args)
+    every = json.loads(out)
+    code, out, _ = cli("list", "cycle:all", "--format", "json", *args)
+    assert len(json.loads(out)) == len(every) > 120  # no cycle word: every cycle
+
+
+def test_mark_by_suffix_with_done_alias_then_list_shows_it(cli, store_dir):
+    args = ("--seeds", str(SHIPPED), "--store", str(store_dir))
+    code, out, err = cli("mark", "nova/tag-instances", "done", *args)
+    assert (code, err) == (0, "")
+    assert out.strip() == "kilo/nova/tag-instances: approved -> implemented"
+    code, out, _ = cli("list", "tag-instances", "--format", "json", *args)
+    (row,) = json.loads(out)
+    assert row["state"] == "implemented" and row["seed_state"] == "approved" and row["marked_at"]
+    code, out, _ = cli("mark", "kilo/nova/tag-instances", "implemented", *args)
+    assert code == 0 and "already implemented" in out
+
+
+def test_mark_survives_in_another_process(store_dir):
+    env = {"CYCLEBOARD_STORE": str(store_dir), "CYCLEBOARD_SEEDS": str(SHIPPED)}
+    assert run_subprocess("mark", "io-ops-weight", "blocked", env=env).returncode == 0
+    listed = run_subprocess("list", "io-ops-weight", "--format", "json", env=env)
+    assert json.loads(listed.stdout)[0]["state"] == State.BLOCKED.value
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "fragment"),
+    [
+        (("mark", "no-such-blueprint", "done"), 1, "no blueprint matches 'no-such-blueprint'"),
+        (("mark", "isolate-scheduler", "done"), 1, "no blueprint matches"),
+        (("mark", "tag-instances", "finished"), 1, "unknown state 'finished'"),
+        (("list", "state:later"), 1, "unknown state 'later'"),
+        (("list", "colour:red"), 1, "unknown field 'colour:'"),
+        (("report", "--cycle", "mitaka"), 1, "unknown cycle 'mitaka'"),
+        (("frobnicate",), 2, "invalid choice: 'frobnicate'"),
+        (("mark", "only-a-key"), 2, "the following arguments are required: STATE"),
+        (("list", "--format", "xml"), 2, "invalid choice: 'xml'"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr(cli, store_dir, args, code, fragment):
+    result = cli(*args, "--seeds", str(SHIPPED), "--store", str(store_dir))
+    assert result[0] == code
+    assert result[2].count("\n") == 1 and fragment in result[2], result[2]
+    assert result[2].startswith("cycleboard: ")
+
+
+def test_ambiguous_key_lists_candidates(cli, seeds, store_dir):
+    seeds.write("base.toml", BASE_SEED)
+    seeds.write("bp.toml", '[defaults]\ncycle = "stein"\n[[blueprint]]\nid = "x"\nproject = "nova"\ntitle = "X"\n'
+                '[[blueprint]]\nid = "x"\nproject = "cinder"\ntitle = "X"\n')
+    code, _, err = cli("mark", "x", "done", "--seeds", str(seeds.path), "--store", str(store_dir))
+    assert code == 1
+    assert "'x' is ambiguous; it matches 2 blueprints: stein/cinder/x, stein/nova/x" in err
+
+
+def test_missing_seeds_folder_and_unwritable_store(cli, tmp_path):
+    code, _, err = cli("list", "--seeds", str(tmp_path / "nowhere"))
+    assert code == 1 and err == f"cycleboard: seeds folder {tmp_path / 'nowhere'} does not exist\n"
+    if os.geteuid() == 0:
+        blocker = tmp_path / "file"
+        blocker.write_text("x")
+        code, _, err = cli("list", "--seeds", str(SHIPPED), "--store", str(blocker / "sub"))
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
+        code, _, err = cli("list", "--seeds", str(SHIPPED), "--store", str(locked))
+    assert code == 1 and err.count("\n") == 1 and "store" in err
+
+
+def test_check_exit_codes_and_file_line_col(cli, seeds):
+    code, out, _ = cli("check", "--seeds", str(SHIPPED))
+    assert code == 0 and ": ok: 9 files" in out
+    seeds.write("bad.toml", '[[project]]\nid = "p"\nnmae = "P"\n')
+    code, _, err = cli("check", "--seeds", str(seeds.path))
+    assert code == 1
+    assert f"{seeds.path}/bad.toml:3:1: project 'p': unknown key 'nmae'" in err
+
+
+def test_report_has_counts_themes_and_open_actions(cli, store_dir):
+    code, out, _ = cli("report", "--cycle", "stein", "--seeds", str(SHIPPED), "--store", str(store_dir))
+    assert code == 0
+    assert out.startswith("# Stein status report\n")
+    assert "| approved |" in out
+    assert "**Volume-backed user experience and API hardening** (theme): 0/3 blueprints done" in out
+    assert "- [ ] **cyborg team**: Propose the Nova spec for the Cyborg integration" in out
+    code, out, _ = cli("report", "--cycle", "stein", "--project", "cinder", "--seeds", str(SHIPPED),
+                       "--store", str(store_dir))
+    assert "Nova and Cinder" in out and "Nova and Cyborg" not in out
+
+
+def test_version(capsys):
+    from tui.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == "cycleboard 0.1.0"
+
+
+def test_non_dashboard_commands_never_import_textual(store_dir):
+    probe = (
+        "import sys, io, contextlib\n"
+        "from tui.cli import main\n"
+        "for args in (['check'], ['list'], ['export'], ['report'], ['mark', 'io-ops-weight', 'done']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        assert main(args + ['--seeds', sys.argv[1], '--store', sys.argv[2]]) == 0, args\n"
+        "leaked = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "print(leaked)\n"
+    )
+    import subprocess
+
+    result = subprocess.run([sys.executable, "-c", probe, str(SHIPPED), str(store_dir)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_store_package_never_imports_textual():
+    import subprocess
+
+    probe = ("import sys, pkgutil, importlib, store\n"
+             "for m in pkgutil.walk_packages(store.__path__, 'store.'): importlib.import_module(m.name)\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'tui')))\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_errors_never_print_a_traceback(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "bad.toml").write_bytes(b"\xff\xfe garbage [[[")
+    result = run_subprocess("list", "--seeds", str(seeds), env={"CYCLEBOARD_STORE": str(tmp_path / "st")})
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 0 and "not UTF-8" in result.stderr

@@ -1,0 +1,64 @@
+"""Property tests: any text survives the parser, and key positions are right."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from store.seeds import clean_text, parse_text
+from store.tomlpos import locate
+
+# Markup-like brackets, escapes, controls, wide, combining and right-to-left text.
+hostile = st.lists(
+    st.one_of(
+        st.sampled_from(list("[]/\\\"'#=.{}") + ["[bold]", "[/", "\x1b[31m", "\u200f", "\u0301", "界", "\U0001F600"]),
+        st.characters(codec="utf-8", exclude_categories=("Cs",)),
+    ),
+    max_size=60,
+).map("".join)
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string: json escapes C0 controls; TOML also wants DEL escaped."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=hostile, owner=hostile, category=hostile)
+def test_any_text_round_trips_minus_control_characters(title, owner, category):
+    source = (
+        '[[project]]\nid = "nova"\n[[cycle]]\nid = "c"\n'
+        f'[[blueprint]]\nid = "b"\ncycle = "c"\nproject = "nova"\ntitle = {toml_string(title)}\n'
+        f"owner = {toml_string(owner)}\ncategory = {toml_string(category)}\n"
+    )
+    parsed = parse_text("p.toml", source.encode())
+    assert parsed.ok, [str(e) for e in parsed.errors]
+    (blueprint,) = [r for r in parsed.records if getattr(r, "title", None) is not None]
+    assert blueprint.title == clean_text(title)
+    assert blueprint.owner == clean_text(owner)
+    assert blueprint.category == clean_text(category)
+    assert not any(ord(ch) < 32 and ch not in "\t\n" for ch in blueprint.title)
+
+
+keys = st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True)
+values = st.one_of(st.integers(), hostile.map(toml_string), st.lists(st.integers(), max_size=3).map(str))
+
+
+@settings(max_examples=200, deadline=None)
+@given(tables=st.lists(st.dictionaries(keys, values, min_size=1, max_size=4), min_size=1, max_size=4),
+       indent=st.sampled_from(["", "  ", "\t"]), comment=st.booleans())
+def test_locate_finds_each_key_on_its_own_line(tables, indent, comment):
+    lines: list[str] = []
+    expected = {}
+    for index, table in enumerate(tables):
+        lines.append("[[item]]" + ("  # note [x]" if comment else ""))
+        expected[("item", index)] = (len(lines), 1)
+        for key, value in table.items():
+            lines.append(f"{indent}{key} = {value}")
+            expected[("item", index, key)] = (len(lines), len(indent) + 1)
+    text = "\n".join(lines) + "\n"
+    positions = locate(text)
+    for path, position in expected.items():
+        assert positions[path] == position
