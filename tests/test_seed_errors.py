@@ -174,3 +174,15 @@ def test_control_characters_are_dropped_from_text():
 def test_markup_like_text_is_kept_literally():
     parsed = parse_text("x.toml", b'[[project]]\nid = "p"\nname = "[TODO] [/] [bold]y[/bold]"\n')
     assert parsed.records[0].name == "[TODO] [/] [bold]y[/bold]"
+
+
+def test_the_documented_example_is_valid(seeds):
+    from tests.conftest import REPO
+
+    doc = (REPO / "docs" / "seeds.md").read_text(encoding="utf-8")
+    example = doc.split("## A complete example", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    seeds.write("example.toml", example)
+    plan = check(seeds.path)
+    assert plan.errors == []
+    assert plan.sessions["stein/nova-cinder"].blueprints == ("stein/nova/volume-backed-server-rebuild",)
+    assert [m.project for m in plan.cycles["stein"].milestones] == [None, None, "cinder"]
