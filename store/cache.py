@@ -19,7 +19,7 @@ from tinydb import TinyDB
 from store.model import KIND_OF, from_dict, to_dict
 from store.plan import Plan, assemble, seed_files
 from store.seeds import ParsedFile, Reference, SeedError, parse_text
-from store.storage import AtomicJSONStorage, DamagedFile, StoreError, store_lock
+from store.storage import AtomicJSONStorage, DamagedFile, locked
 
 # Bump when the parser's output changes shape, so old caches are rebuilt.
 CACHE_FORMAT = 1
@@ -75,32 +75,25 @@ class PlanCache:
     def refresh(self, seeds_dir: Path) -> tuple[Plan, RefreshStats]:
         """Bring the cache up to date with ``seeds_dir`` and return the plan it holds."""
         stats = RefreshStats()
-        try:
-            with store_lock(self.path):
-                db, stats.rebuilt = self._open()
-                files = db.table("files")
-                cached = {doc["path"]: doc for doc in files.all()}
-                entries: dict[str, dict] = {}
-                changed = stats.rebuilt
-                for path in seed_files(seeds_dir):
-                    rel = path.relative_to(seeds_dir).as_posix()
-                    entry, parsed_now = self._entry(path, rel, cached.get(rel))
-                    stats.files += 1
-                    stats.parsed += parsed_now
-                    changed |= entry is not cached.get(rel)
-                    entries[rel] = entry
-                changed |= set(cached) != set(entries)
-                if changed:
-                    # One write for the whole refresh: the table is rewritten as a unit.
-                    data = {"meta": {"1": {"format": CACHE_FORMAT}},
-                            "files": {str(i): e for i, e in enumerate(entries.values(), 1)}}
-                    db.storage.write(data)
-        except PermissionError as exc:
-            raise StoreError(f"cannot write the plan cache in {self.path.parent}: {exc.strerror}") from None
-        except OSError as exc:
-            if isinstance(exc, StoreError):
-                raise
-            raise StoreError(f"cannot use the plan cache {self.path}: {exc.strerror or exc}") from None
+        with locked(self.path, "the plan cache"):
+            db, stats.rebuilt = self._open()
+            files = db.table("files")
+            cached = {doc["path"]: doc for doc in files.all()}
+            entries: dict[str, dict] = {}
+            changed = stats.rebuilt
+            for path in seed_files(seeds_dir):
+                rel = path.relative_to(seeds_dir).as_posix()
+                entry, parsed_now = self._entry(path, rel, cached.get(rel))
+                stats.files += 1
+                stats.parsed += parsed_now
+                changed |= entry is not cached.get(rel)
+                entries[rel] = entry
+            changed |= set(cached) != set(entries)
+            if changed:
+                # One write for the whole refresh: the table is rewritten as a unit.
+                data = {"meta": {"1": {"format": CACHE_FORMAT}},
+                        "files": {str(i): e for i, e in enumerate(entries.values(), 1)}}
+                db.storage.write(data)
         plan = assemble(_decode(rel, e.get("good"), e["errors"]) for rel, e in sorted(entries.items()))
         return plan, stats
 

@@ -19,11 +19,10 @@ import socket
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from filelock import Timeout
 from tinydb import TinyDB
 
 from store.model import Blueprint, State
-from store.storage import AtomicJSONStorage, DamagedFile, StoreError, remove_stale_temps, store_lock
+from store.storage import AtomicJSONStorage, DamagedFile, locked, remove_stale_temps
 
 
 @dataclass(frozen=True)
@@ -110,30 +109,21 @@ class MarksStore:
     def record(self, key: str, state: State, previous: State, seed_state: State, via: str) -> Mark:
         """Append one change, durably, and return it."""
         mark = Mark(key, state, previous, seed_state, dt.datetime.now(dt.timezone.utc), _who(), via)
-        try:
-            with store_lock(self.path):
-                remove_stale_temps(self.path)
-                try:
-                    self._events.insert(mark.to_doc())
-                except DamagedFile:
-                    self._recover(locked=True)
-                    self._events.insert(mark.to_doc())
-                self._db.clear_cache()
-        except Timeout:
-            raise StoreError(f"{self.path}: another cycleboard holds the lock; try again") from None
-        except PermissionError as exc:
-            raise StoreError(f"cannot write marks in {self.path.parent}: {exc.strerror}") from None
-        except OSError as exc:
-            if isinstance(exc, StoreError):
-                raise
-            raise StoreError(f"cannot write marks to {self.path}: {exc.strerror or exc}") from None
+        with locked(self.path, "marks"):
+            remove_stale_temps(self.path)
+            try:
+                self._events.insert(mark.to_doc())
+            except DamagedFile:
+                self._recover(locked_already=True)
+                self._events.insert(mark.to_doc())
+            self._db.clear_cache()
         return mark
 
-    def _recover(self, locked: bool = False) -> None:
+    def _recover(self, locked_already: bool = False) -> None:
         """Move an unreadable marks file aside (never overwrite it) and say where."""
-        if not locked:
-            with store_lock(self.path):
-                return self._recover(locked=True)
+        if not locked_already:
+            with locked(self.path, "marks"):
+                return self._recover(locked_already=True)
         try:
             AtomicJSONStorage(self.path).read()
             return  # another process already dealt with it

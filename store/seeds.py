@@ -396,14 +396,18 @@ class _Reader:
             self.refer(record.key, "project", project, cycle, project, path + ("project",))
             self.out.records.append(record)
 
+    def head(self, table: str, item: dict, path: tuple) -> tuple[str, str | None, str | None]:
+        """Check a theme's or session's keys; its name for messages, its id and title."""
+        what = self.name_of(table, item, path)
+        self.check_keys(table, item, path, what)
+        rid = self.identifier(self.value(table, item, "id", path, what, required=True), path, what)
+        title = self.value(table, item, "title", path, what, required=True)
+        return (f"{table} '{rid}'" if rid else what), rid, title
+
     def read_theme(self, item: dict, path: tuple) -> None:
-        what = self.name_of("theme", item, path)
-        self.check_keys("theme", item, path, what)
-        tid = self.identifier(self.value("theme", item, "id", path, what, required=True), path, what)
-        title = self.value("theme", item, "title", path, what, required=True)
+        what, tid, title = self.head("theme", item, path)
         if tid is None or title is None:
             return
-        what = f"theme '{tid}'"
         cycle = self.context(item, path, what, "theme", "cycle")
         project = self.context(item, path, what, "theme", "project")
         kind = self.value("theme", item, "kind", path, what) or ThemeKind.THEME
@@ -420,13 +424,9 @@ class _Reader:
             self.out.records.append(record)
 
     def read_session(self, item: dict, path: tuple) -> None:
-        what = self.name_of("session", item, path)
-        self.check_keys("session", item, path, what)
-        sid = self.identifier(self.value("session", item, "id", path, what, required=True), path, what)
-        title = self.value("session", item, "title", path, what, required=True)
+        what, sid, title = self.head("session", item, path)
         if sid is None or title is None:
             return
-        what = f"session '{sid}'"
         cycle = self.context(item, path, what, "session", "cycle")
         projects = self.value("session", item, "projects", path, what)
         if projects is None and "projects" not in item and self.default_project:

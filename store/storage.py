@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -123,12 +124,27 @@ def store_lock(path: Path, timeout: float = 10.0) -> FileLock:
     return FileLock(str(path) + ".lock", timeout=timeout)
 
 
+@contextmanager
+def locked(path: Path, what: str):
+    """Hold the lock of ``path``; any OS failure becomes one plain :class:`StoreError` line."""
+    try:
+        with store_lock(path):
+            yield
+    except Timeout:  # a TimeoutError, so it must come before OSError
+        raise StoreError(f"{path}: another cycleboard holds the lock; try again") from None
+    except PermissionError as exc:
+        raise StoreError(f"cannot write {what} in {path.parent}: {exc.strerror}") from None
+    except OSError as exc:
+        raise StoreError(f"cannot write {what} to {path}: {exc.strerror or exc}") from None
+
+
 __all__ = [
     "AtomicJSONStorage",
     "DamagedFile",
     "StoreError",
     "Timeout",
     "atomic_write",
+    "locked",
     "remove_stale_temps",
     "store_lock",
 ]
