@@ -112,12 +112,21 @@ class MarksStore:
         with locked(self.path, "marks"):
             remove_stale_temps(self.path)
             try:
-                self._events.insert(mark.to_doc())
+                self._insert(mark)
             except DamagedFile:
                 self._recover(locked_already=True)
-                self._events.insert(mark.to_doc())
+                self._insert(mark)
             self._db.clear_cache()
         return mark
+
+    def _insert(self, mark: Mark) -> None:
+        """Insert through a table opened now, under the lock.
+
+        A TinyDB table remembers its next document id in memory; after another
+        process has written, that id may be taken. A fresh table reads it from
+        the file as it is now.
+        """
+        TinyDB(self.path, storage=AtomicJSONStorage).table("marks").insert(mark.to_doc())
 
     def _recover(self, locked_already: bool = False) -> None:
         """Move an unreadable marks file aside (never overwrite it) and say where."""

@@ -169,8 +169,10 @@ def test_concurrent_writers_lose_nothing(store_dir, writers):
         "m = MarksStore(Path(sys.argv[1]))\n"
         "for i in range(30): m.record(f'c/p/{sys.argv[2]}-{i}', State.IMPLEMENTED, State.APPROVED, State.APPROVED, 'test')\n"
     )
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(store_dir / "marks.json"), f"w{n}"])
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(store_dir / "marks.json"), f"w{n}"],
+                              stderr=subprocess.PIPE, text=True)
              for n in range(writers)]
-    assert [p.wait(timeout=120) for p in procs] == [0] * writers
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    assert [code for code, _ in results] == [0] * writers, [err for _, err in results]
     keys = {m.key for m in MarksStore(store_dir / "marks.json").events()}
     assert len(keys) == writers * 30
