@@ -12,11 +12,10 @@ from pathlib import Path
 
 from store.cache import PlanCache, RefreshStats
 from store.marks import Mark, MarksStore, effective_state
-from store.model import STATE_ORDER, Blueprint, State, to_dict
+from store.model import Blueprint, State, to_dict
 from store.paths import display_path
 from store.plan import Plan
 from store.query import Filter, resolve_key
-from store.seeds import SeedError
 
 PLAN_FILE = "plan.json"
 MARKS_FILE = "marks.json"
@@ -121,9 +120,3 @@ class Board:
             counts[row.state] += 1
         return counts
 
-    @property
-    def errors(self) -> list[SeedError]:
-        return self.plan.errors
-
-
-__all__ = ["Board", "Row", "STATE_ORDER"]

@@ -58,27 +58,24 @@ class PlanCache:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def _open(self) -> tuple[TinyDB, bool]:
-        db = TinyDB(self.path, storage=AtomicJSONStorage)
+    def _cached_entries(self, db: TinyDB) -> dict[str, dict] | None:
+        """The cached entry of each seed file, or None when the cache must be rebuilt."""
         try:
             meta = db.table("meta").get(doc_id=1)
+            if meta and meta.get("format") == CACHE_FORMAT:
+                return {doc["path"]: doc for doc in db.table("files").all()}
         except DamagedFile:
-            meta = None
-        if not meta or meta.get("format") != CACHE_FORMAT:
-            # Damaged, foreign or old: it is only a cache, start it again.
-            db.storage.write({})
-            db.clear_cache()
-            db.table("meta").insert({"format": CACHE_FORMAT})
-            return db, True
-        return db, False
+            pass
+        return None  # damaged, foreign or old: it is only a cache, start it again
 
     def refresh(self, seeds_dir: Path) -> tuple[Plan, RefreshStats]:
         """Bring the cache up to date with ``seeds_dir`` and return the plan it holds."""
         stats = RefreshStats()
         with locked(self.path, "the plan cache"):
-            db, stats.rebuilt = self._open()
-            files = db.table("files")
-            cached = {doc["path"]: doc for doc in files.all()}
+            db = TinyDB(self.path, storage=AtomicJSONStorage)
+            cached = self._cached_entries(db)
+            stats.rebuilt = cached is None
+            cached = cached or {}
             entries: dict[str, dict] = {}
             changed = stats.rebuilt
             for path in seed_files(seeds_dir):

@@ -116,7 +116,6 @@ class MarksStore:
             except DamagedFile:
                 self._recover(locked_already=True)
                 self._insert(mark)
-            self._db.clear_cache()
         return mark
 
     def _insert(self, mark: Mark) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -34,9 +34,6 @@ class State(str, Enum):
     @classmethod
     def names(cls) -> list[str]:
         return [s.value for s in cls]
-
-
-STATE_ORDER = {state: index for index, state in enumerate(State)}
 
 
 class MilestoneKind(str, Enum):

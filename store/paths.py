@@ -14,15 +14,8 @@ STORE_ENV = "CYCLEBOARD_STORE"
 
 def shipped_seeds() -> Path:
     """The plan installed with the package (or the repository's seeds/ in a checkout)."""
-    packaged = Path(__file__).with_name("shipped_seeds")
-    if packaged.is_dir():
-        return packaged
-    try:
-        import store.shipped_seeds as shipped  # an install maps seeds/ here
-
-        return Path(next(iter(shipped.__path__)))
-    except ImportError:
-        return Path(__file__).resolve().parent.parent / "seeds"
+    packaged = Path(__file__).with_name("shipped_seeds")  # an install maps seeds/ here
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "seeds"
 
 
 def resolve_seeds(option: str | None) -> Path:

@@ -9,7 +9,7 @@ blueprint's key, title, category or owner (case does not matter).
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from store.model import Blueprint, State
 

@@ -128,7 +128,6 @@ _SCHEMA: dict[str, dict[str, object]] = {
     "history": {"date": _DATE, "state": State},
 }
 _TOP_LEVEL = ("defaults", "cycle", "project", "theme", "session", "blueprint")
-_ARRAY_TABLES = {"cycle", "project", "theme", "session", "blueprint"}
 _EXPECTED = {
     _STR: "a string",
     _DATE: "a date like 2018-09-10 (no quotes)",

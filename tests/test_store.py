@@ -9,7 +9,6 @@ import os
 import pytest
 
 from store.board import Board
-from store.cache import PlanCache
 from store.marks import Mark, MarksStore, effective_state
 from store.model import Blueprint, HistoryEntry, State
 from store.plan import assemble, seed_files
