@@ -37,6 +37,19 @@ class Row:
         return data
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """What one read of the seeds and marks produced, not yet in use.
+
+    The dashboard reads in a worker thread and adopts the result on its own
+    thread, so the plan it is drawing never changes under it.
+    """
+
+    plan: Plan | None  # None: only the marks were read
+    stats: RefreshStats
+    latest: dict[str, Mark]
+
+
 class Board:
     def __init__(self, seeds_dir: Path, store_dir: Path) -> None:
         self.seeds_dir = seeds_dir
@@ -46,6 +59,11 @@ class Board:
         self.plan = Plan()
         self.latest: dict[str, Mark] = {}
         self.stats = RefreshStats()
+        self.order: list[str] = []  # every blueprint key: newest cycle first, then project, id
+        self.by_cycle: dict[str, list[str]] = {}
+        # Marks shown but not yet on disk; a read that lands before the write
+        # must not make them flicker away.
+        self._unsaved: dict[str, Mark] = {}
 
     @property
     def notices(self) -> list[str]:
@@ -53,16 +71,39 @@ class Board:
 
     def refresh(self) -> Board:
         """Re-read changed seed files and the marks."""
-        self.plan, self.stats = self.cache.refresh(self.seeds_dir)
-        base = display_path(self.seeds_dir)
-        self.plan.errors = [
-            dataclasses.replace(e, path=f"{base}/{e.path}" if base != "." else e.path) for e in self.plan.errors
-        ]
-        self.reload_marks()
+        self.adopt(self.load())
         return self
 
+    def load(self, marks_only: bool = False) -> Loaded:
+        """Read changed seed files (unless ``marks_only``) and the marks; safe off the main thread."""
+        plan, stats = None, RefreshStats()
+        if not marks_only:
+            plan, stats = self.cache.refresh(self.seeds_dir)
+            base = display_path(self.seeds_dir)
+            plan.errors = [
+                dataclasses.replace(e, path=f"{base}/{e.path}" if base != "." else e.path) for e in plan.errors
+            ]
+        return Loaded(plan, stats, self.marks.latest())
+
+    def adopt(self, loaded: Loaded) -> None:
+        if loaded.plan is not None:
+            self.plan, self.stats = loaded.plan, loaded.stats
+            self._index()
+        self.latest = {**loaded.latest, **self._unsaved}
+
     def reload_marks(self) -> None:
-        self.latest = self.marks.latest()
+        self.adopt(self.load(marks_only=True))
+
+    def _index(self) -> None:
+        rank = {c.id: i for i, c in enumerate(self.plan.cycles_newest_first())}
+        self.order = sorted(
+            self.plan.blueprints,
+            key=lambda k: (rank.get(self.plan.blueprints[k].cycle, -1), self.plan.blueprints[k].project,
+                           self.plan.blueprints[k].id),
+        )
+        self.by_cycle = {cycle: [] for cycle in self.plan.cycles}
+        for key in self.order:
+            self.by_cycle.setdefault(self.plan.blueprints[key].cycle, []).append(key)
 
     # -- reading -------------------------------------------------------------
     def row(self, key: str) -> Row:
@@ -84,24 +125,70 @@ class Board:
         """Blueprints passing ``query``, by cycle (newest first), then key."""
         query = query or Filter()
         members = self.theme_members(query.themes) if query.themes else None
-        rank = {c.id: i for i, c in enumerate(self.plan.cycles_newest_first())}
         result = []
-        for key in self.plan.blueprints:
+        for key in self.order:
             row = self.row(key)
             if query.matches(row.blueprint, row.state, members):
                 result.append(row)
-        result.sort(key=lambda r: (rank.get(r.blueprint.cycle, -1), r.blueprint.project, r.blueprint.id))
         return result
+
+    def toggled_state(self, key: str) -> State:
+        """What ``space`` sets: implemented, or back to the state before it was."""
+        row = self.row(key)
+        if row.state is not State.IMPLEMENTED:
+            return State.IMPLEMENTED
+        mark = row.mark
+        if mark is not None and mark.state is State.IMPLEMENTED and mark.previous is not State.IMPLEMENTED:
+            return mark.previous
+        if row.blueprint.state is not State.IMPLEMENTED:
+            return row.blueprint.state
+        earlier = [h.state for h in row.blueprint.history if h.state is not State.IMPLEMENTED]
+        return earlier[-1] if earlier else State.APPROVED
+
+    def themes_of(self, key: str) -> list:
+        return [t for t in self.plan.themes.values() if key in t.blueprints]
+
+    def sessions_of(self, key: str) -> list:
+        return [s for s in self.plan.sessions.values() if key in s.blueprints]
+
+    def events_of(self, key: str) -> list[Mark]:
+        return [m for m in self.marks.events() if m.key == key]
 
     def resolve(self, text: str) -> str:
         return resolve_key(text, self.plan.blueprints)
 
     # -- writing -------------------------------------------------------------
     def mark(self, key: str, state: State, via: str) -> Mark:
-        row = self.row(key)
-        mark = self.marks.record(key, state, row.state, row.blueprint.state, via)
-        self.latest[key] = mark
+        """Set a blueprint's state and write it down before returning."""
+        mark = self.stage(key, state, via)
+        self.save(mark)
         return mark
+
+    def stage(self, key: str, state: State, via: str) -> Mark:
+        """Show ``state`` at once; :meth:`save` (may run in a thread) makes it durable."""
+        row = self.row(key)
+        mark = self.marks.new(key, state, row.state, row.blueprint.state, via)
+        self.latest[key] = self._unsaved[key] = mark
+        return mark
+
+    def save(self, mark: Mark) -> None:
+        try:
+            self.marks.write(mark)
+        except BaseException:
+            self.unstage(mark)
+            raise
+        if self._unsaved.get(mark.key) is mark:
+            del self._unsaved[mark.key]
+
+    def unstage(self, mark: Mark) -> None:
+        """Forget a mark that could not be written: show what is on disk again."""
+        if self._unsaved.get(mark.key) is mark:
+            del self._unsaved[mark.key]
+            on_disk = self.marks.latest().get(mark.key)
+            if on_disk is None:
+                self.latest.pop(mark.key, None)
+            else:
+                self.latest[mark.key] = on_disk
 
     # -- whole-plan views ------------------------------------------------------
     def export(self) -> dict:

@@ -72,6 +72,9 @@ def _who() -> str:
     return f"{user}@{socket.gethostname()}"
 
 
+_WHO = _who()
+
+
 class MarksStore:
     """The marks TinyDB file; reads are fresh, writes are locked and atomic."""
 
@@ -108,7 +111,16 @@ class MarksStore:
     # -- writing -------------------------------------------------------------
     def record(self, key: str, state: State, previous: State, seed_state: State, via: str) -> Mark:
         """Append one change, durably, and return it."""
-        mark = Mark(key, state, previous, seed_state, dt.datetime.now(dt.timezone.utc), _who(), via)
+        mark = self.new(key, state, previous, seed_state, via)
+        self.write(mark)
+        return mark
+
+    @staticmethod
+    def new(key: str, state: State, previous: State, seed_state: State, via: str) -> Mark:
+        return Mark(key, state, previous, seed_state, dt.datetime.now(dt.timezone.utc), _WHO, via)
+
+    def write(self, mark: Mark) -> None:
+        """Append ``mark`` durably: under the lock, atomically."""
         with locked(self.path, "marks"):
             remove_stale_temps(self.path)
             try:
@@ -116,7 +128,6 @@ class MarksStore:
             except DamagedFile:
                 self._recover(locked_already=True)
                 self._insert(mark)
-        return mark
 
     def _insert(self, mark: Mark) -> None:
         """Insert through a table opened now, under the lock.

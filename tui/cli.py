@@ -171,9 +171,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    # The Textual dashboard is built on this data layer in its own change; until
-    # it lands, say so plainly rather than open a half-made screen.
-    raise UsageError("the dashboard is not part of this build yet; use check, list, export, mark or report")
+    from tui.app import make_app  # the only command that imports Textual
+
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        raise UsageError("the dashboard needs a terminal; for scripts use list, export or report")
+    app = make_app(seeds=getattr(args, "seeds", None), store=getattr(args, "store", None),
+                   project=args.project, cycle=args.cycle, filter_text=args.filter)
+    app.run()
+    return app.return_code or 0
 
 
 COMMANDS = {

@@ -1,0 +1,20 @@
+"""Where a blueprint can be read in a browser: its URL, then its Gerrit reviews."""
+
+from __future__ import annotations
+
+from store.model import Blueprint
+
+GERRIT = "https://review.opendev.org/c/{number}"
+
+
+def review_url(number: int) -> str:
+    return GERRIT.format(number=number)
+
+
+def links(blueprint: Blueprint) -> list[tuple[str, str]]:
+    """(label, url) pairs, the blueprint's own URL first."""
+    found = []
+    if blueprint.url:
+        found.append(("blueprint", blueprint.url))
+    found += [(f"review {n}", review_url(n)) for n in blueprint.reviews]
+    return found

@@ -1,0 +1,457 @@
+"""The dashboard: composes the panes, owns what is selected and filtered, and
+answers the panes' requests. Reading and writing the store happen in workers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from pathlib import Path
+from typing import Iterable
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from store.board import Board, Loaded
+from store.links import links
+from store.marks import Mark
+from store.model import State
+from store.paths import display_path
+from store.query import ALL_CYCLES, Filter, QueryError
+from store.storage import StoreError
+from store.view import View, compute
+from store.watch import watch
+from tui import keys
+from tui.browser import open_in_browser
+from tui.keymap import keymap_path, load_keymap
+from tui.panes.blueprints import BlueprintsPane
+from tui.panes.cycles import CyclesPane
+from tui.panes.sessions import SessionsPane
+from tui.panes.states import StatesPane
+from tui.panes.themes import ThemesPane
+from tui.screens.details import BlueprintDetails, SessionDetails, ThemeDetails
+from tui.screens.help import HelpScreen
+from tui.screens.pickers import ALL_PROJECTS, link_picker, project_picker, state_picker
+from tui.widgets.bars import CycleBar, ProblemBar, StatusBar
+from tui.widgets.filter_bar import FilterBar
+
+# Reading order, which is also the order of tab / shift+tab.
+PANES = ("cycles", "blueprints", "states", "themes", "sessions")
+PANE_TITLES = {"cycles": "Cycles", "blueprints": "Blueprints", "states": "States",
+               "themes": "Themes", "sessions": "Sessions"}
+
+
+class CycleboardApp(App[None]):
+    CSS_PATH = "cycleboard.tcss"
+    TITLE = "cycleboard"
+    # Below 100 columns the panes become tabs: one pane at a time, tab switches.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        Binding("tab", "next_pane", "Next pane", show=False, id="next-pane", tooltip="Go to the next pane"),
+        Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="previous-pane",
+                tooltip="Go to the previous pane"),
+        Binding("slash", "filter", "Filter", id="filter",
+                tooltip="Filter: project:nova state:approved,blocked category:scheduler theme:ID words"),
+        Binding("p", "pick_project", "Project", id="pick-project", tooltip="Pick a project to filter by (or all)"),
+        Binding("u", "undo", "Undo", id="undo", tooltip="Undo the last change made in this dashboard"),
+        Binding("r", "reload", "Reload", id="reload", tooltip="Reload the seeds and marks now"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="command-palette",
+                tooltip="Search every command"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit cycleboard"),
+    ]
+
+    def __init__(self, board: Board, *, cycle: str, query: Filter, today: dt.date,
+                 watch_files: bool = True) -> None:
+        super().__init__()
+        self.board = board
+        self.cycle = cycle
+        self.filter_by = query
+        self.filter_preview: Filter | None = None  # what the filter line shows while typing
+        self.today = today
+        self.watch_files = watch_files
+        self.view = View(cycle, query)
+        self.undo_stack: list[tuple[str, State]] = []
+        self.active_pane = "blueprints"
+        self.keymap: dict[str, str] = {}
+        self._reload_wanted = {"seeds": False, "marks": False}
+        self._reloading = False
+        self.reloads = 0  # adopted reloads; tests and the benchmark wait on it
+        self._announce = False  # say what a reload did (only when asked with r)
+        self.opened_links: list[str] = []
+
+    # -- building ----------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield CycleBar(id="cycle-bar")
+        yield Static(id="pane-tabs")
+        with Horizontal(id="main"):
+            with Vertical(id="left", classes="column"):
+                yield CyclesPane()
+                yield StatesPane()
+            with Vertical(id="right", classes="column"):
+                yield BlueprintsPane()
+                with Horizontal(id="bottom"):
+                    yield ThemesPane()
+                    yield SessionsPane()
+        yield ProblemBar(id="problem-bar")
+        yield FilterBar(id="filter-bar")
+        yield StatusBar(id="status-bar")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load_keymap()
+        self.query_one(FilterBar).close()
+        self.render_view()
+        self.focus_pane("blueprints")
+        if self.watch_files:
+            self.watch_seeds()
+
+    def _load_keymap(self) -> None:
+        path = keymap_path()
+        self.keymap, problems = load_keymap(path, keys.known_ids(self.BINDINGS))
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        for problem in problems:
+            self.notify(problem, title="keymap", severity="warning", timeout=8)
+
+    # -- pushing data down -------------------------------------------------------
+    @property
+    def shown_filter(self) -> Filter:
+        return self.filter_preview if self.filter_preview is not None else self.filter_by
+
+    def render_view(self, keep: str | None = None) -> None:
+        """Recompute every pane's data and hand it down."""
+        plan = self.board.plan
+        if self.cycle != ALL_CYCLES and self.cycle not in plan.cycles:
+            self.cycle = self._default_cycle()
+        query = self.shown_filter
+        self.view = view = compute(self.board, self.cycle, query)
+        cycles = plan.cycles_newest_first()
+        self.query_one(CyclesPane).show(cycles, view.progress, self.cycle)
+        self.query_one(BlueprintsPane).show(view.rows, show_cycle=self.cycle == ALL_CYCLES, keep=keep)
+        self.query_one(StatesPane).show(view.counts, query.states)
+        self.query_one(ThemesPane).show(view.themes)
+        self.query_one(SessionsPane).show(view.sessions)
+        self.query_one(CycleBar).show(plan.cycles.get(self.cycle), self.today, len(plan.cycles))
+        self.query_one(ProblemBar).show(plan.problems, self.board.notices)
+        label = "all cycles" if self.cycle == ALL_CYCLES else plan.cycles[self.cycle].name
+        self.query_one(StatusBar).show(query, label, f"seeds: {display_path(self.board.seeds_dir)}",
+                                       previewing=self.filter_preview is not None)
+
+    def _default_cycle(self) -> str:
+        cycles = self.board.plan.cycles_newest_first()
+        return cycles[0].id if cycles else ALL_CYCLES
+
+    # -- panes and focus ---------------------------------------------------------
+    def focus_pane(self, name: str) -> None:
+        self.active_pane = name
+        for pane_name in PANES:
+            self.query_one(f"#{pane_name}").set_class(pane_name == name, "-active")
+        for container in self.query(".column, #bottom"):
+            container.set_class(bool(container.query(f"#{name}")), "-holds-active")
+        self.query_one("#pane-tabs", Static).update(Content.assemble(*[
+            part for pane_name in PANES for part in (
+                (f" {PANE_TITLES[pane_name]} ", "reverse bold" if pane_name == name else "$text-muted"), " ")
+        ]))
+        self.query_one(f"#{name}").focus()
+
+    def on_descendant_focus(self, event) -> None:
+        widget: Widget = event.widget
+        if widget.id in PANES and widget.id != self.active_pane:
+            self.focus_pane(widget.id)
+
+    def _step_pane(self, step: int) -> None:
+        self.focus_pane(PANES[(PANES.index(self.active_pane) + step) % len(PANES)])
+
+    def action_next_pane(self) -> None:
+        self._step_pane(1)
+
+    def action_previous_pane(self) -> None:
+        self._step_pane(-1)
+
+    # -- what the panes ask for ----------------------------------------------------
+    def on_cycles_pane_selected(self, message: CyclesPane.Selected) -> None:
+        if message.cycle != self.cycle:
+            self.cycle = message.cycle
+            self.render_view()
+            self.query_one(BlueprintsPane).action_first()
+
+    def on_states_pane_chosen(self, message: StatesPane.Chosen) -> None:
+        states = set(self.filter_by.states) ^ {message.state}
+        self._set_query(Filter(self.filter_by.projects, frozenset(states), self.filter_by.categories,
+                               self.filter_by.themes, frozenset(), self.filter_by.words))
+
+    def on_blueprints_pane_details_requested(self, message: BlueprintsPane.DetailsRequested) -> None:
+        row = self.board.row(message.key)
+        self.push_screen(BlueprintDetails(row, self.board.themes_of(message.key),
+                                          self.board.sessions_of(message.key), self.board.events_of(message.key)))
+
+    def on_themes_pane_open_requested(self, message: ThemesPane.OpenRequested) -> None:
+        theme = self.board.plan.themes[message.key]
+        self.push_screen(ThemeDetails(theme, self._rows_of(theme.blueprints)))
+
+    def on_sessions_pane_open_requested(self, message: SessionsPane.OpenRequested) -> None:
+        session = self.board.plan.sessions[message.key]
+        self.push_screen(SessionDetails(session, self._rows_of(session.blueprints)))
+
+    def _rows_of(self, keys_: Iterable[str]) -> list:
+        return [self.board.row(k) for k in keys_ if k in self.board.plan.blueprints]
+
+    def on_blueprints_pane_toggle_requested(self, message: BlueprintsPane.ToggleRequested) -> None:
+        self.set_state(message.key, self.board.toggled_state(message.key))
+
+    def on_blueprints_pane_state_pick_requested(self, message: BlueprintsPane.StatePickRequested) -> None:
+        key = message.key
+
+        def chosen(answer: str | None) -> None:
+            if answer:
+                self.set_state(key, State(answer))
+
+        self.push_screen(state_picker(key, self.board.state_of(key)), chosen)
+
+    def on_blueprints_pane_link_requested(self, message: BlueprintsPane.LinkRequested) -> None:
+        self._open_links(message.key)
+
+    def on_blueprint_details_link_requested(self, message: BlueprintDetails.LinkRequested) -> None:
+        self._open_links(message.key)
+
+    def _open_links(self, key: str) -> None:
+        found = links(self.board.plan.blueprints[key])
+        if not found:
+            self.notify(f"{key} has no review or URL", severity="warning")
+        elif len(found) == 1:
+            self.open_link(found[0][1])
+        else:
+            self.push_screen(link_picker(key, found), lambda url: url and self.open_link(url))
+
+    def open_link(self, url: str) -> None:
+        """Open ``url`` in a browser, or say where it is when none can be started."""
+        self.opened_links.append(url)
+        if open_in_browser(url):
+            self.notify(Content(f"Opened {url}"), timeout=3)
+        else:
+            self.copy_to_clipboard(url)
+            self.notify(Content(f"No browser to open it; copied to the clipboard: {url}"), timeout=8)
+
+    # -- marking ---------------------------------------------------------------------
+    def set_state(self, key: str, state: State, *, undoing: bool = False) -> Mark | None:
+        """Show ``state`` at once and write it down in a worker."""
+        before = self.board.state_of(key)
+        if before is state:
+            self.notify(f"{key} is already {state.value}", timeout=3)
+            return None
+        mark = self.board.stage(key, state, via="dashboard")
+        if not undoing:
+            self.undo_stack.append((key, before))
+        self.render_view()
+        self.save_mark(mark)
+        return mark
+
+    @work(thread=True, group="marks", exit_on_error=False)
+    def save_mark(self, mark: Mark) -> None:
+        try:
+            self.board.save(mark)
+        except StoreError as exc:
+            self.call_from_thread(self._save_failed, mark, exc)
+
+    def _save_failed(self, mark: Mark, exc: StoreError) -> None:
+        if self.undo_stack and self.undo_stack[-1][0] == mark.key:
+            self.undo_stack.pop()
+        self.render_view()
+        self.notify(f"Could not save {mark.key}: {exc}", title="not saved", severity="error", timeout=10)
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo", timeout=3)
+            return
+        key, state = self.undo_stack.pop()
+        if key in self.board.plan.blueprints and self.set_state(key, state, undoing=True):
+            self.notify(f"Undone: {key} is {state.value} again", timeout=3)
+
+    # -- filtering -------------------------------------------------------------------
+    def _set_query(self, query: Filter) -> None:
+        """Take a query (its cycle words pick the cycle) and show it."""
+        if query.cycles:
+            wanted = self._cycle_named(query.cycles)
+            if wanted:
+                self.cycle = wanted
+        self.filter_by = query.with_cycles(frozenset())
+        self.render_view()
+
+    def _cycle_named(self, words: frozenset[str]) -> str | None:
+        if ALL_CYCLES in words:
+            return ALL_CYCLES
+        for cycle in self.board.plan.cycles_newest_first():
+            if {cycle.id.lower(), cycle.name.lower()} & words:
+                return cycle.id
+        return None
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open(str(self.filter_by))
+
+    def on_filter_bar_changed(self, message: FilterBar.Changed) -> None:
+        bar = self.query_one(FilterBar)
+        try:
+            self.filter_preview = Filter.parse(message.text).with_cycles(frozenset())
+        except QueryError as exc:
+            bar.hint(str(exc))
+            return
+        bar.hint("enter: apply · escape: cancel · ctrl+u: clear")
+        self.render_view()
+
+    def on_filter_bar_applied(self, message: FilterBar.Applied) -> None:
+        bar = self.query_one(FilterBar)
+        try:
+            query = Filter.parse(message.text)
+        except QueryError as exc:
+            bar.hint(str(exc))
+            return
+        self.filter_preview = None
+        bar.close()
+        self._set_query(query)
+        self.focus_pane("blueprints")
+
+    def on_filter_bar_cancelled(self, _message: FilterBar.Cancelled) -> None:
+        self.filter_preview = None
+        self.query_one(FilterBar).close()
+        self.render_view()
+        self.focus_pane(self.active_pane)
+
+    def action_pick_project(self) -> None:
+        counts: dict[str, int] = {}
+        for row in self.view.rows if not self.filter_by.projects else ():
+            counts[row.blueprint.project] = counts.get(row.blueprint.project, 0) + 1
+        projects = sorted(self.board.plan.projects.values(), key=lambda p: p.id)
+        current = next(iter(self.filter_by.projects)) if len(self.filter_by.projects) == 1 else None
+        self.push_screen(
+            project_picker([(p.id, p.name, counts.get(p.id, 0)) for p in projects], current),
+            self._project_chosen,
+        )
+
+    def _project_chosen(self, answer: str | None) -> None:
+        if answer is None:
+            return
+        projects = frozenset() if answer == ALL_PROJECTS else frozenset({answer})
+        q = self.filter_by
+        self._set_query(Filter(projects, q.states, q.categories, q.themes, frozenset(), q.words))
+
+    # -- reloading -------------------------------------------------------------------
+    def action_reload(self) -> None:
+        self.request_reload(seeds=True, marks=True, announce=True)
+
+    def request_reload(self, *, seeds: bool, marks: bool, announce: bool = False) -> None:
+        """Coalesce reload requests: one read at a time, the next one takes all that came meanwhile."""
+        self._reload_wanted["seeds"] |= seeds
+        self._reload_wanted["marks"] |= marks or seeds
+        self._announce |= announce
+        if not self._reloading:
+            self._start_reload()
+
+    def _start_reload(self) -> None:
+        seeds = self._reload_wanted["seeds"]
+        self._reload_wanted = {"seeds": False, "marks": False}
+        self._reloading = True
+        self.read_store(marks_only=not seeds)
+
+    @work(thread=True, group="reload", exit_on_error=False)
+    def read_store(self, marks_only: bool) -> None:
+        loaded = self.board.load(marks_only=marks_only)
+        self.call_from_thread(self._adopt, loaded)
+
+    def _adopt(self, loaded: Loaded) -> None:
+        self._reloading = False
+        self.board.adopt(loaded)
+        self.reloads += 1
+        self.render_view()
+        if self._announce:
+            self._announce = False
+            stats = loaded.stats
+            self.notify(f"Reloaded: {stats.files} files, {stats.parsed} re-read", timeout=3)
+        if any(self._reload_wanted.values()):
+            self._start_reload()
+
+    @work(exclusive=True, group="watch", exit_on_error=False)
+    async def watch_seeds(self) -> None:
+        async for changes in watch(self.board.seeds_dir, self.board.store_dir):
+            self.request_reload(seeds=changes.seeds, marks=changes.marks)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where a worker's failure is reported."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if event.worker.group == "reload":
+            self._reloading = False
+            self.notify(f"Reload failed: {error}; showing the last good data", severity="error", timeout=10)
+        elif event.worker.group == "watch":
+            self.notify(f"Live reload stopped: {error}; press r to reload", severity="warning", timeout=10)
+        else:
+            self.notify(f"{event.worker.name} failed: {error}", severity="error", timeout=10)
+
+    # -- help and palette --------------------------------------------------------------
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(keys.help_groups(self, self.BINDINGS, self.keymap)))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        focused = screen.focused
+        for heading, entries in keys.catalogue(self.BINDINGS):
+            for entry in entries:
+                if entry.owner == "other" or entry.binding.id == "command-palette":
+                    continue
+                binding = entry.binding
+                shown = ", ".join(self.get_key_display(Binding(k, binding.action))
+                                  for k in keys.keys_of(binding, self.keymap))
+                target = self._command_target(entry.owner, focused)
+                if target is None:
+                    continue
+                yield SystemCommand(f"{binding.description} ({shown})", binding.tooltip or heading,
+                                    partial(self.run_action, binding.action, target))
+
+    def _command_target(self, owner: str, focused: Widget | None):
+        if owner == "app":
+            return self
+        if owner == "blueprints":
+            return self.query_one(BlueprintsPane)
+        if focused is not None and focused.id in PANES:
+            return focused
+        return self.query_one(f"#{self.active_pane}")
+
+
+def make_app(*, seeds: str | Path | None = None, store: str | Path | None = None, project: str | None = None,
+             cycle: str | None = None, filter_text: str | None = None, today: dt.date | None = None,
+             watch_files: bool = True) -> CycleboardApp:
+    """The one way to build the dashboard, for the command line and the tests alike.
+
+    Raises QueryError or StoreError with a one-line message for bad options.
+    """
+    from store.paths import resolve_seeds, resolve_store
+
+    seeds_dir = resolve_seeds(str(seeds) if seeds is not None else None)
+    board = Board(seeds_dir, resolve_store(str(store) if store is not None else None, seeds_dir)).refresh()
+    query = Filter.parse(filter_text or "")
+    if project:
+        known = {p.lower() for p in board.plan.projects}
+        if project.lower() not in known:
+            raise QueryError(f"unknown project '{project}' (known: {', '.join(sorted(known))})")
+        query = Filter(frozenset({project.lower()}) | query.projects, query.states, query.categories,
+                       query.themes, query.cycles, query.words)
+    app = CycleboardApp(board, cycle="", query=query.with_cycles(frozenset()), today=today or dt.date.today(),
+                        watch_files=watch_files)
+    words = query.cycles | ({cycle.lower()} if cycle else set())
+    if words:
+        chosen = app._cycle_named(frozenset(words))
+        if chosen is None:
+            known = ", ".join(c.id for c in board.plan.cycles_newest_first())
+            raise QueryError(f"unknown cycle '{cycle or ','.join(sorted(query.cycles))}' (known: all, {known})")
+        app.cycle = chosen
+    else:
+        app.cycle = app._default_cycle()
+    return app

@@ -1,0 +1,250 @@
+"""The Blueprints pane: a virtual list that draws only the rows on screen.
+
+It holds a plain list of rows and paints lines on demand (Textual's line
+API), so handing it 50,000 rows on a filter or reload is one assignment, not
+50,000 widget updates.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from textual.binding import Binding
+from textual.events import Click
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from store.board import Row
+from store.model import State
+from tui.panes.base import MOVE_BINDINGS
+from tui.text import STATE_GLYPH, fit
+
+_STATE_WIDTH = 13  # glyph, space, "implemented", the marked sign
+_REVIEWS_WIDTH = 11  # the first review and how many more: "127123 +2"
+_CATEGORY_WIDTH = 14
+
+
+class BlueprintsPane(ScrollView, can_focus=True):
+    BINDINGS = [
+        *MOVE_BINDINGS,
+        Binding("enter", "details", "Details", id="details", tooltip="Open the selected item"),
+        Binding("space", "toggle_done", "Done", id="toggle-done",
+                tooltip="Mark the blueprint implemented, or put it back to its previous state"),
+        Binding("s", "set_state", "State", id="set-state", tooltip="Set the blueprint's state from a list"),
+        Binding("o", "open_link", "Open", id="open-link", tooltip="Open the blueprint's review or URL in a browser"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "blueprints--header",
+        "blueprints--cursor",
+        "blueprints--cursor-blurred",
+        "blueprints--key",
+        "blueprints--muted",
+        *(f"blueprints--{state.value}" for state in State),
+    }
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        """The cursor moved to another blueprint (bursts collapse into the newest)."""
+
+        def __init__(self, key: str | None) -> None:
+            super().__init__()
+            self.key = key
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, BlueprintsPane.Highlighted)
+
+    class _KeyMessage(Message):
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    class DetailsRequested(_KeyMessage):
+        pass
+
+    class ToggleRequested(_KeyMessage):
+        pass
+
+    class StatePickRequested(_KeyMessage):
+        pass
+
+    class LinkRequested(_KeyMessage):
+        pass
+
+    def __init__(self) -> None:
+        super().__init__(id="blueprints", classes="pane")
+        self.rows: list[Row] = []
+        self.show_cycle = False
+        self._key_width = 20
+        self.border_title = "Blueprints (0)"
+
+    # -- data in ---------------------------------------------------------------
+    def show(self, rows: list[Row], *, show_cycle: bool, keep: str | None = None) -> None:
+        """Take new rows, keeping the cursor on ``keep`` (or the current key) if it is still there."""
+        keep = keep if keep is not None else self.current_key
+        self.rows = rows
+        self.show_cycle = show_cycle
+        self._key_width = max((len(self._key_text(r)) for r in rows), default=10)
+        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        index = self._index_of(keep) if keep else None
+        self.border_title = f"Blueprints ({len(rows)})"
+        self._move(index if index is not None else min(self.cursor, max(len(rows) - 1, 0)))
+        self.refresh()
+
+    def _index_of(self, key: str) -> int | None:
+        for i, row in enumerate(self.rows):
+            if row.blueprint.key == key:
+                return i
+        return None
+
+    @property
+    def current(self) -> Row | None:
+        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    @property
+    def current_key(self) -> str | None:
+        row = self.current
+        return row.blueprint.key if row else None
+
+    def select_key(self, key: str) -> bool:
+        index = self._index_of(key)
+        if index is not None:
+            self._move(index)
+        return index is not None
+
+    # -- movement --------------------------------------------------------------
+    @property
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 2)
+
+    def _move(self, index: int) -> None:
+        index = max(0, min(index, len(self.rows) - 1)) if self.rows else 0
+        before = self.cursor
+        self.cursor = index
+        self._scroll_to_cursor()
+        if index != before or not self.rows:
+            self.post_message(self.Highlighted(self.current_key))
+
+    def _scroll_to_cursor(self) -> None:
+        visible = max(1, self.scrollable_content_region.height - 1)  # one line is the header
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + visible:
+            self.scroll_to(y=self.cursor - visible + 1, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self._move(self.cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self._move(self.cursor + 1)
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(len(self.rows) - 1)
+
+    def action_page_up(self) -> None:
+        self._move(self.cursor - self._page)
+
+    def action_page_down(self) -> None:
+        self._move(self.cursor + self._page)
+
+    def on_click(self, event: Click) -> None:
+        if event.y >= 1:
+            self._move(round(self.scroll_y) + event.y - 1)
+
+    def watch_cursor(self) -> None:
+        self.refresh()
+
+    # -- requests out ------------------------------------------------------------
+    def _request(self, message_class: type[_KeyMessage]) -> None:
+        key = self.current_key
+        if key is not None:
+            self.post_message(message_class(key))
+
+    def action_details(self) -> None:
+        self._request(self.DetailsRequested)
+
+    def action_toggle_done(self) -> None:
+        self._request(self.ToggleRequested)
+
+    def action_set_state(self) -> None:
+        self._request(self.StatePickRequested)
+
+    def action_open_link(self) -> None:
+        self._request(self.LinkRequested)
+
+    # -- painting ----------------------------------------------------------------
+    def _key_text(self, row: Row) -> str:
+        bp = row.blueprint
+        return bp.key if self.show_cycle else f"{bp.project}/{bp.id}"
+
+    def _columns(self, width: int) -> tuple[int, int, int, int]:
+        """Widths of key, title, category and reviews for a pane ``width`` cells wide."""
+        reviews = _REVIEWS_WIDTH if width >= 76 else 0
+        category = _CATEGORY_WIDTH if width >= 64 else 0
+        rest = width - _STATE_WIDTH - category - reviews - 1
+        key = min(self._key_width, max(12, rest * 2 // 5))
+        return key, max(0, rest - key - 1), category, reviews
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            return self._header(width)
+        index = round(self.scroll_y) + y - 1
+        if index >= len(self.rows):
+            if not self.rows and y == 1:
+                muted = self.get_component_rich_style("blueprints--muted")
+                return Strip([Segment(fit(" no blueprints match this cycle and filter", width), muted)])
+            return Strip.blank(width, self.rich_style)
+        return self._row_line(self.rows[index], index == self.cursor, width)
+
+    def _header(self, width: int) -> Strip:
+        key, title, category, reviews = self._columns(width)
+        text = " " + fit("state", _STATE_WIDTH - 1) + fit("key", key) + " " + fit("title", title)
+        if category:
+            text += " " + fit("category", category - 1)
+        if reviews:
+            text += " " + fit("reviews", reviews - 1)
+        return Strip([Segment(fit(text, width), self.get_component_rich_style("blueprints--header"))])
+
+    def _row_line(self, row: Row, is_cursor: bool, width: int) -> Strip:
+        bp = row.blueprint
+        key_w, title_w, category_w, reviews_w = self._columns(width)
+        base = self.rich_style
+        if is_cursor:
+            base += self.get_component_rich_style(
+                "blueprints--cursor" if self.has_focus else "blueprints--cursor-blurred")
+        state_style = self.get_component_rich_style(f"blueprints--{row.state.value}", partial=True)
+        key_style = self.get_component_rich_style("blueprints--key", partial=True)
+        muted = self.get_component_rich_style("blueprints--muted", partial=True)
+        marked = "*" if row.mark is not None and row.state == row.mark.state and row.state != bp.state else " "
+        segments = [
+            Segment(" ", base),
+            Segment(fit(f"{STATE_GLYPH[row.state]} {row.state.value}", _STATE_WIDTH - 2), base + state_style),
+            Segment(marked, base + muted),
+            Segment(fit(self._key_text(row), key_w), base + key_style),
+            Segment(" " + fit(bp.title + (" ⚡" if bp.fast_tracked else ""), title_w), base),
+        ]
+        if category_w:
+            segments.append(Segment(" " + fit(bp.category, category_w - 1), base + muted))
+        if reviews_w:
+            shown = f"{bp.reviews[0]}" + (f" +{len(bp.reviews) - 1}" if len(bp.reviews) > 1 else "") if bp.reviews else ""
+            segments.append(Segment(" " + fit(shown, reviews_w - 1), base + muted))
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self._scroll_to_cursor()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+

@@ -1,0 +1,62 @@
+"""The Cycles pane: every cycle, newest first, with its progress."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.message import Message
+from textual.widgets.option_list import Option
+
+from store.model import Cycle
+from store.query import ALL_CYCLES
+from store.view import Progress
+from tui.panes.base import PaneList
+from tui.text import bar, fit
+
+_BAR = 5
+
+
+class CyclesPane(PaneList):
+    """Moving the cursor selects a cycle; the app answers with new data for every pane."""
+
+    class Selected(Message):
+        def __init__(self, cycle: str) -> None:
+            super().__init__()
+            self.cycle = cycle  # a cycle id or "all"
+
+    def __init__(self) -> None:
+        super().__init__("Cycles", id="cycles")
+
+    def show(self, cycles: list[Cycle], progress: dict[str, Progress], selected: str) -> None:
+        super().show(cycles, progress, selected)
+        rows = [(ALL_CYCLES, "All cycles", progress.get(ALL_CYCLES, Progress()))]
+        rows += [(c.id, c.name, progress.get(c.id, Progress())) for c in cycles]
+        counts = [f"{p.done}/{p.total}" for _, _, p in rows]
+        count_width = max(map(len, counts))
+        width = self.scrollable_content_region.width or 30
+        name_width = max(6, width - _BAR - count_width - 3)
+        options = [
+            Option(self._line(name, p, count, name_width, count_width), id=key)
+            for (key, name, p), count in zip(rows, counts)
+        ]
+        with self.prevent(self.OptionHighlighted):
+            highlighted = self.highlighted
+            self.set_options(options)
+            keys = [key for key, _, _ in rows]
+            self.highlighted = keys.index(selected) if selected in keys else (highlighted or 0)
+
+    @staticmethod
+    def _line(name: str, progress: Progress, count: str, name_width: int, count_width: int) -> Content:
+        filled, empty = bar(progress.ratio, _BAR)
+        return Content.assemble(
+            fit(name, name_width), " ",
+            (filled, "$success on $boost"), (empty, "on $boost"), " ",
+            (count.rjust(count_width), "$text-muted"),
+        )
+
+    def on_option_list_option_highlighted(self, event: PaneList.OptionHighlighted) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(self.Selected(event.option.id))
+
+    def on_option_list_option_selected(self, event: PaneList.OptionSelected) -> None:
+        event.stop()  # enter on a cycle: it is already selected

@@ -1,0 +1,55 @@
+"""The Sessions pane: the cycle's sessions, cross-project ones marked, with open actions."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.message import Message
+from textual.widgets.option_list import Option
+
+from store.model import Session
+from tui.panes.base import PaneList
+from tui.text import fit
+
+CROSS_PROJECT = "⇄"
+
+
+class SessionsPane(PaneList):
+    class OpenRequested(Message):
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(self) -> None:
+        super().__init__("Sessions", id="sessions")
+
+    def show(self, sessions: list[Session]) -> None:
+        super().show(sessions)
+        width = self.scrollable_content_region.width or 40
+        options: list[Option] = []
+        for session in sessions:
+            open_actions = len(session.open_actions)
+            tail = f"{open_actions} open" if open_actions else ""
+            label = Content.assemble(
+                (CROSS_PROJECT if session.cross_project else " ", "bold $accent"), " ",
+                fit(session.title, max(4, width - 10)), " ",
+                (tail.rjust(7), "$warning" if open_actions else ""),
+            )
+            options.append(Option(label, id=session.key))
+        if not options:
+            options.append(Option(Content.styled("no sessions for this cycle and filter", "$text-muted"),
+                                  disabled=True))
+        with self.prevent(self.OptionHighlighted):
+            highlighted = self.highlighted
+            self.set_options(options)
+            if sessions:
+                self.highlighted = min(highlighted or 0, len(sessions) - 1)
+        crossing = sum(1 for s in sessions if s.cross_project)
+        self.border_title = f"Sessions ({len(sessions)}, {CROSS_PROJECT} {crossing} cross-project)"
+
+    def on_option_list_option_selected(self, event: PaneList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(self.OpenRequested(event.option.id))
+
+    def on_option_list_option_highlighted(self, event: PaneList.OptionHighlighted) -> None:
+        event.stop()

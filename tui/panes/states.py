@@ -1,0 +1,55 @@
+"""The States pane: how many of the shown blueprints are in each state, as bars."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.message import Message
+from textual.widgets.option_list import Option
+
+from store.model import State
+from tui.panes.base import PaneList
+from tui.text import STATE_GLYPH, STATE_STYLE, bar
+
+
+class StatesPane(PaneList):
+    """``enter`` on a state filters by it (again clears it)."""
+
+    class Chosen(Message):
+        def __init__(self, state: State) -> None:
+            super().__init__()
+            self.state = state
+
+    def __init__(self) -> None:
+        super().__init__("States", id="states")
+
+    def show(self, counts: dict[State, int], chosen: frozenset[State]) -> None:
+        super().show(counts, chosen)
+        most = max(counts.values(), default=0)
+        count_width = max(len(str(n)) for n in counts.values()) if counts else 1
+        width = self.scrollable_content_region.width or 30
+        bar_width = max(3, width - 14 - count_width - 2)
+        options = []
+        for state in State:
+            n = counts.get(state, 0)
+            filled, empty = bar(n / most if most else 0.0, bar_width)
+            pointer = "▶" if state in chosen else " "
+            label = Content.assemble(
+                (pointer, "bold $accent"),
+                (f"{STATE_GLYPH[state]} {state.value:<11} ", STATE_STYLE[state] + (" bold" if state in chosen else "")),
+                (filled, STATE_STYLE[state]), empty, " ",
+                (str(n).rjust(count_width), "$text-muted" if n == 0 else ""),
+            )
+            options.append(Option(label, id=state.value))
+        with self.prevent(self.OptionHighlighted):
+            highlighted = self.highlighted
+            self.set_options(options)
+            self.highlighted = highlighted if highlighted is not None else 0
+        self.border_subtitle = "filter: " + ",".join(s.value for s in State if s in chosen) if chosen else ""
+
+    def on_option_list_option_selected(self, event: PaneList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(self.Chosen(State(event.option.id)))
+
+    def on_option_list_option_highlighted(self, event: PaneList.OptionHighlighted) -> None:
+        event.stop()

@@ -1,0 +1,55 @@
+"""The Themes pane: the cycle's themes, priorities and goals with done/total."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.message import Message
+from textual.widgets.option_list import Option
+
+from store.view import ThemeLine
+from tui.panes.base import PaneList
+from tui.text import fit
+
+_KIND_TAG = {"theme": "T", "priority": "P", "goal": "G"}
+
+
+class ThemesPane(PaneList):
+    class OpenRequested(Message):
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(self) -> None:
+        super().__init__("Themes", id="themes")
+
+    def show(self, lines: list[ThemeLine]) -> None:
+        super().show(lines)
+        width = self.scrollable_content_region.width or 40
+        counts = [f"{line.progress.done}/{line.progress.total}" for line in lines]
+        count_width = max(map(len, counts), default=3)
+        options: list[Option] = []
+        for line, count in zip(lines, counts):
+            complete = line.progress.total and line.progress.done == line.progress.total
+            label = Content.assemble(
+                (_KIND_TAG[line.theme.kind.value], "bold $accent"), " ",
+                fit(line.theme.title, max(4, width - count_width - 3)), " ",
+                (count.rjust(count_width), "$success" if complete else "$text-muted"),
+            )
+            options.append(Option(label, id=line.theme.key))
+        if not options:
+            options.append(Option(Content.styled("no themes for this cycle and filter", "$text-muted"),
+                                  disabled=True))
+        with self.prevent(self.OptionHighlighted):
+            highlighted = self.highlighted
+            self.set_options(options)
+            if lines:
+                self.highlighted = min(highlighted or 0, len(lines) - 1)
+        self.border_title = f"Themes ({len(lines)})"
+
+    def on_option_list_option_selected(self, event: PaneList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(self.OpenRequested(event.option.id))
+
+    def on_option_list_option_highlighted(self, event: PaneList.OptionHighlighted) -> None:
+        event.stop()

@@ -1,0 +1,46 @@
+"""The ``?`` screen: every key, as it is bound now (a user keymap included)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+@dataclass(frozen=True)
+class KeyLine:
+    keys: str
+    description: str
+    id: str
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="close-help", tooltip="Back to the dashboard")]
+
+    def __init__(self, groups: list[tuple[str, list[KeyLine]]]) -> None:
+        super().__init__(classes="help")
+        self._groups = groups
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "Keys"
+            body.border_subtitle = "escape: back · ctrl+p: command palette"
+            for heading, lines in self._groups:
+                yield Static(Content.styled(heading, "bold $accent"), classes="help-heading")
+                text = Content("\n").join(
+                    Content.assemble((f"{line.keys:<20}", "bold"), f"{line.description:<58}",
+                                     (line.id, "$text-muted"))
+                    for line in lines
+                )
+                yield Static(text, classes="help-section")
+            yield Static(Content.styled(
+                "Rebind any key by its id (right column) in keymap.toml in the config folder "
+                "(see README); e.g.  toggle-done = \"x\"", "$text-muted"), classes="help-footnote")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,73 @@
+"""Small lists that return one choice: a project, a state, a link."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from store.model import State
+from tui.panes.base import MOVE_BINDINGS
+from tui.text import state_label
+
+ALL_PROJECTS = ""  # the picker's answer for "no project filter"
+
+
+class _PickList(OptionList):
+    BINDINGS = [*MOVE_BINDINGS, Binding("enter", "select", "Choose", show=False)]
+
+
+class Picker(ModalScreen[str | None]):
+    """Answers the chosen option's id, or None when escaped."""
+
+    BINDINGS = [Binding("escape,q", "cancel", "Cancel", id="picker-cancel", tooltip="Close without choosing")]
+
+    def __init__(self, title: str, options: list[Option], current: str | None) -> None:
+        super().__init__(classes="picker")
+        self._title = title
+        self._options = options
+        self._current = current
+
+    def compose(self) -> ComposeResult:
+        choices = _PickList(*self._options, id="picker-list")
+        choices.border_title = self._title
+        choices.border_subtitle = "enter: choose · escape: cancel"
+        yield choices
+
+    def on_mount(self) -> None:
+        choices = self.query_one(_PickList)
+        ids = [o.id for o in self._options]
+        if self._current in ids:
+            choices.highlighted = ids.index(self._current)
+        choices.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def project_picker(projects: list[tuple[str, str, int]], current: str | None) -> Picker:
+    """``projects`` as (id, name, blueprint count); "all" clears the filter."""
+    options = [Option(Content.styled("all projects", "bold"), id=ALL_PROJECTS)]
+    options += [
+        Option(Content.assemble(f"{pid:<18}", (name if name != pid else "", "$text-muted"),
+                                (f"  {count}", "$text-muted")), id=pid)
+        for pid, name, count in projects
+    ]
+    return Picker("Filter by project", options, current if current is not None else ALL_PROJECTS)
+
+
+def state_picker(key: str, current: State) -> Picker:
+    options = [Option(state_label(state), id=state.value) for state in State]
+    return Picker(f"State of {key}", options, current.value)
+
+
+def link_picker(key: str, found: list[tuple[str, str]]) -> Picker:
+    options = [Option(Content.assemble((f"{label:<16}", "$text-muted"), url), id=url) for label, url in found]
+    return Picker(f"Open a link of {key}", options, None)

@@ -1,0 +1,1 @@
+"""Bars around the panes: the cycle line, the filter line and the status line."""

@@ -1,0 +1,64 @@
+"""The one-line bars: the selected cycle on top, problems and the filter below."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.content import Content
+from textual.widgets import Static
+
+from store.model import Cycle
+from store.seeds import SeedError
+from store.query import Filter
+
+
+class CycleBar(Static):
+    """The selected cycle: dates, status and the next milestone."""
+
+    def show(self, cycle: Cycle | None, today: dt.date, total_cycles: int) -> None:
+        if cycle is None:
+            self.update(Content.assemble(("All cycles", "bold"), f"  ·  {total_cycles} cycles"))
+            return
+        parts: list[str | tuple[str, str]] = [(cycle.name, "bold")]
+        if cycle.start or cycle.release:
+            parts.append(f"  ·  {cycle.start or '?'} → {cycle.release or '?'}")
+        if cycle.status:
+            parts.append(f"  ·  {cycle.status.value}")
+        upcoming = [m for m in cycle.milestones if m.date >= today]
+        if upcoming:
+            nxt = min(upcoming, key=lambda m: m.date)
+            days = (nxt.date - today).days
+            when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+            parts += ["  ·  next: ", (nxt.name, "$accent"), f" {nxt.date} ({when})"]
+        elif cycle.release and cycle.release < today:
+            parts.append(f"  ·  released {(today - cycle.release).days // 7} weeks ago")
+        self.update(Content.assemble(*parts))
+
+
+class ProblemBar(Static):
+    """Seed errors, shown while the last good data stays on screen."""
+
+    def show(self, problems: list[SeedError], notices: list[str]) -> None:
+        if problems:
+            first = problems[0]
+            more = f"  (+{len(problems) - 1} more; run 'cycleboard check')" if len(problems) > 1 else ""
+            self.update(Content.assemble(
+                ("✖ ", "bold"), str(first), more, ("  · showing the last good data", "italic"),
+            ))
+        elif notices:
+            self.update(Content.assemble(("! ", "bold"), notices[-1]))
+        self.display = bool(problems or notices)
+        self.set_class(bool(problems), "-error")
+
+
+class StatusBar(Static):
+    """The active filter, always visible, and where the data comes from."""
+
+    def show(self, query: Filter, cycle_label: str, source: str, previewing: bool = False) -> None:
+        text = str(query.with_cycles(frozenset()))
+        filt = (("filter: ", "$text-muted"), (text, "bold $accent")) if text else (
+            ("no filter  (/ to filter, p to pick a project)", "$text-muted"),)
+        self.update(Content.assemble(
+            *filt, (" (preview)" if previewing else "", "italic $text-muted"),
+            ("  ·  ", "$text-muted"), cycle_label, ("  ·  ", "$text-muted"), (source, "$text-muted"),
+        ))

@@ -1,0 +1,73 @@
+"""The filter line: ``/`` opens it, typing previews, ``enter`` applies, ``escape`` cancels."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, Label
+
+
+class FilterInput(Input):
+    # Input's own ctrl+u deletes only left of the cursor; here it empties the line.
+    BINDINGS = [Binding("ctrl+u", "clear", "Clear", id="filter-clear", tooltip="Clear the filter line")]
+
+    def action_clear(self) -> None:
+        self.value = ""
+
+
+class FilterBar(Horizontal):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="filter-cancel", tooltip="Close the filter line, keep the old filter"),
+    ]
+
+    class Changed(Message):
+        """The text changed while typing (bursts collapse)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, FilterBar.Changed)
+
+    class Applied(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Cancelled(Message):
+        pass
+
+    def compose(self) -> ComposeResult:
+        yield Label("/", id="filter-prompt")
+        yield FilterInput(placeholder="project:nova state:approved,blocked category:scheduler theme:ID words",
+                    id="filter-input", select_on_focus=False)
+        yield Label("", id="filter-hint")
+
+    def open(self, text: str) -> None:
+        self.display = True
+        field = self.query_one(Input)
+        field.value = text
+        field.cursor_position = len(text)
+        self.hint("")
+        field.focus()
+
+    def close(self) -> None:
+        self.display = False
+
+    def hint(self, text: str) -> None:
+        self.query_one("#filter-hint", Label).update(Content(text))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(event.value))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Applied(event.value))
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancelled())
