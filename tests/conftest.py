@@ -38,6 +38,12 @@ def _isolated_environment(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture
+def anyio_backend():
+    """Textual runs on asyncio."""
+    return "asyncio"
+
+
+@pytest.fixture
 def seeds(tmp_path):
     """A seeds folder; ``seeds.write(name, text)`` adds a file (dedented)."""
     folder = tmp_path / "seeds"

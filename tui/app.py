@@ -58,7 +58,7 @@ class CycleboardApp(App[None]):
         Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="previous-pane",
                 tooltip="Go to the previous pane"),
         Binding("slash", "filter", "Filter", id="filter",
-                tooltip="Filter: project:nova state:approved,blocked category:scheduler theme:ID words"),
+                tooltip="Filter by project: state: category: theme: and words"),
         Binding("p", "pick_project", "Project", id="pick-project", tooltip="Pick a project to filter by (or all)"),
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo the last change made in this dashboard"),
         Binding("r", "reload", "Reload", id="reload", tooltip="Reload the seeds and marks now"),
@@ -175,6 +175,19 @@ class CycleboardApp(App[None]):
 
     def action_previous_pane(self) -> None:
         self._step_pane(-1)
+
+    # The screen binds tab to these; on the dashboard they walk the panes, not every widget.
+    def action_focus_next(self) -> None:
+        if self.screen is self.screen_stack[0]:
+            self._step_pane(1)
+        else:
+            super().action_focus_next()
+
+    def action_focus_previous(self) -> None:
+        if self.screen is self.screen_stack[0]:
+            self._step_pane(-1)
+        else:
+            super().action_focus_previous()
 
     # -- what the panes ask for ----------------------------------------------------
     def on_cycles_pane_selected(self, message: CyclesPane.Selected) -> None:
@@ -396,6 +409,10 @@ class CycleboardApp(App[None]):
             self.notify(f"{event.worker.name} failed: {error}", severity="error", timeout=10)
 
     # -- help and palette --------------------------------------------------------------
+    def get_key_display(self, binding: Binding) -> str:
+        # "enter" reads better than the ⏎ glyph for people new to the keys.
+        return "enter" if binding.key == "enter" and not binding.key_display else super().get_key_display(binding)
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen(keys.help_groups(self, self.BINDINGS, self.keymap)))
 
@@ -413,7 +430,7 @@ class CycleboardApp(App[None]):
                 if target is None:
                     continue
                 yield SystemCommand(f"{binding.description} ({shown})", binding.tooltip or heading,
-                                    partial(self.run_action, binding.action, target))
+                                    partial(self.call_later, self.run_action, binding.action, target))
 
     def _command_target(self, owner: str, focused: Widget | None):
         if owner == "app":

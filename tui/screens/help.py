@@ -30,10 +30,13 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-body") as body:
             body.border_title = "Keys"
             body.border_subtitle = "escape: back · ctrl+p: command palette"
+            every = [line for _, lines in self._groups for line in lines]
+            keys_width = max(len(line.keys) for line in every) + 2
+            text_width = max(len(line.description) for line in every) + 2
             for heading, lines in self._groups:
                 yield Static(Content.styled(heading, "bold $accent"), classes="help-heading")
                 text = Content("\n").join(
-                    Content.assemble((f"{line.keys:<20}", "bold"), f"{line.description:<58}",
+                    Content.assemble((line.keys.ljust(keys_width), "bold"), line.description.ljust(text_width),
                                      (line.id, "$text-muted"))
                     for line in lines
                 )

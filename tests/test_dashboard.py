@@ -1,0 +1,443 @@
+"""The dashboard driven with Pilot: every key of DESIGN.md, asserted on state."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from textual.widgets import Input
+
+from store.board import Board
+from store.model import State
+from tests.conftest import SHIPPED, run_subprocess
+from tests.dashboard_helpers import build, wait_for, write_two_projects
+from tui.app import PANES
+from tui.panes.blueprints import BlueprintsPane
+from tui.panes.cycles import CyclesPane
+from tui.panes.sessions import SessionsPane
+from tui.panes.states import StatesPane
+from tui.panes.themes import ThemesPane
+from tui.screens.details import BlueprintDetails, SessionDetails, ThemeDetails
+from tui.screens.help import HelpScreen
+from tui.screens.pickers import Picker
+from tui.widgets.bars import ProblemBar, StatusBar
+from tui.widgets.filter_bar import FilterBar
+
+
+# Async tests run on anyio's pytest plugin (anyio comes with watchfiles).
+pytestmark = pytest.mark.anyio
+
+
+def keys_shown(app) -> list[str]:
+    return [row.blueprint.key for row in app.query_one(BlueprintsPane).rows]
+
+
+def plain(widget) -> str:
+    """The text a Static or bar shows now."""
+    return str(widget.render())
+
+
+def option_texts(pane) -> list[str]:
+    return [str(pane.get_option_at_index(i).prompt) for i in range(pane.option_count)]
+
+
+@pytest.fixture
+def two(seeds):
+    write_two_projects(seeds)
+    return seeds
+
+
+# -- opening -----------------------------------------------------------------------
+
+async def test_opens_on_the_shipped_plan_with_five_titled_panes_and_the_newest_cycle():
+    app = build(SHIPPED)
+    async with app.run_test(size=(120, 36)):
+        titles = {pane: str(app.query_one(f"#{pane}").border_title) for pane in PANES}
+        assert [t.split(" (")[0] for t in titles.values()] == ["Cycles", "Blueprints", "States", "Themes", "Sessions"]
+        for pane in PANES:
+            region = app.query_one(f"#{pane}").region
+            assert region.width > 10 and region.height >= 5, pane  # all five are on screen
+        assert app.cycle == "2023.1"
+        cycles = app.query_one(CyclesPane)
+        assert cycles.get_option_at_index(cycles.highlighted).id == "2023.1"
+        assert titles["blueprints"] == "Blueprints (15)"
+        kilo = next(t for t in option_texts(cycles) if t.startswith("Kilo"))
+        done = sum(1 for r in app.board.rows() if r.blueprint.cycle == "kilo" and r.state is State.IMPLEMENTED)
+        assert kilo.rstrip().endswith(f"{done}/84")
+        assert app.focused is app.query_one(BlueprintsPane)
+
+
+async def test_small_terminal_shows_one_pane_at_a_time_and_tab_switches(two):
+    app = build(two.path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.screen.has_class("-narrow")
+        shown = [p for p in PANES if app.query_one(f"#{p}").region.area]
+        assert shown == ["blueprints"]
+        assert "Blueprints" in plain(app.query_one("#pane-tabs"))
+        await pilot.press("tab")
+        await pilot.pause()
+        assert [p for p in PANES if app.query_one(f"#{p}").region.area] == ["states"]
+        assert app.focused.id == "states"
+        await pilot.press("shift+tab", "shift+tab")
+        await pilot.pause()
+        assert [p for p in PANES if app.query_one(f"#{p}").region.area] == ["cycles"]
+        assert app.query_one("#cycles").region.width == 80
+
+
+async def test_tab_and_shift_tab_walk_the_panes_in_order(two):
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        seen = []
+        for _ in PANES:
+            await pilot.press("tab")
+            seen.append(app.focused.id)
+        assert seen == ["states", "themes", "sessions", "cycles", "blueprints"]
+        await pilot.press("shift+tab")
+        assert app.focused.id == "cycles"
+
+
+# -- moving ----------------------------------------------------------------------------
+
+async def test_arrows_vi_keys_home_end_and_pages_move_the_blueprint_cursor():
+    app = build(SHIPPED, cycle="kilo")
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        assert len(pane.rows) == 84 and pane.cursor == 0
+        await pilot.press("j", "j", "down")
+        assert pane.cursor == 3
+        await pilot.press("k", "up")
+        assert pane.cursor == 1
+        await pilot.press("end")
+        assert pane.cursor == 83
+        await pilot.press("home")
+        assert pane.cursor == 0
+        await pilot.press("pagedown")
+        page = pane.cursor
+        assert page > 5
+        await pilot.press("pagedown", "pageup")
+        assert pane.cursor == page
+        await pilot.press("end")
+        await pilot.pause()
+        assert pane.scroll_y > 0  # the cursor row is scrolled into view
+
+
+async def test_moving_in_the_cycles_pane_selects_a_cycle_for_every_pane(two):
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert app.cycle == "stein" and len(keys_shown(app)) == 3
+        await pilot.press("shift+tab")  # to Cycles
+        await pilot.press("down")
+        await pilot.pause()
+        assert app.cycle == "rocky"
+        assert keys_shown(app) == ["rocky/nova/delta"]
+        assert app.query_one(ThemesPane).border_title == "Themes (0)"
+        await pilot.press("home")
+        await pilot.pause()
+        assert app.cycle == "all"
+        assert len(keys_shown(app)) == 4
+        assert app.query_one(BlueprintsPane).border_title == "Blueprints (4)"
+
+
+# -- details ---------------------------------------------------------------------------
+
+async def test_enter_opens_blueprint_theme_and_session_details(two):
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, BlueprintDetails) and screen.key == "stein/cinder/gamma"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, BlueprintDetails)
+
+        await pilot.press("tab", "tab", "enter")  # Themes
+        assert isinstance(app.screen, ThemeDetails)
+        text = " ".join(plain(s) for s in app.screen.query("Static"))
+        assert "Volume-backed servers" in text and "stein/nova/alpha" in text and "0 of 2" in text
+        await pilot.press("escape", "tab", "down", "up", "enter")  # Sessions, first one
+        assert isinstance(app.screen, SessionDetails)
+        text = " ".join(plain(s) for s in app.screen.query("Static"))
+        assert "Rebuild of volume-backed servers goes ahead" in text
+        assert "☐ mriedem: Write the rebuild spec" in text and "☑ jgriffith: Review the API change" in text
+        assert "1 open" in text and "cross-project" in text
+
+
+# -- filtering ---------------------------------------------------------------------------
+
+async def test_filter_line_applies_on_enter_and_returns_to_blueprints(two):
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("tab", "slash")
+        bar = app.query_one(FilterBar)
+        assert bar.display and isinstance(app.focused, Input)
+        await pilot.press(*"project:cinder")
+        await pilot.pause()
+        assert keys_shown(app) == ["stein/cinder/gamma"]  # previewed while typing
+        await pilot.press("enter")
+        assert not bar.display
+        assert app.focused is app.query_one(BlueprintsPane)
+        assert str(app.filter_by) == "project:cinder"
+        assert "project:cinder" in plain(app.query_one(StatusBar))
+
+
+async def test_escape_cancels_the_filter_line_and_ctrl_u_clears_it(two):
+    app = build(two.path, filter_text="state:approved")
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert keys_shown(app) == ["stein/nova/alpha"]
+        await pilot.press("slash")
+        field = app.query_one("#filter-input", Input)
+        assert field.value == "state:approved"
+        await pilot.press("ctrl+u")
+        assert field.value == ""
+        await pilot.pause()
+        assert len(keys_shown(app)) == 3  # the empty line previews no filter
+        await pilot.press(*"beta", "escape")
+        await pilot.pause()
+        assert str(app.filter_by) == "state:approved"
+        assert keys_shown(app) == ["stein/nova/alpha"]
+        assert not app.query_one(FilterBar).display
+
+
+async def test_a_bad_filter_says_why_and_keeps_the_line_open(two):
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("slash", *"colour:red", "enter")
+        assert app.query_one(FilterBar).display
+        assert "unknown field 'colour:'" in plain(app.query_one("#filter-hint"))
+        assert str(app.filter_by) == ""
+
+
+async def test_project_filter_changes_every_pane(two):
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        sessions = app.query_one(SessionsPane)
+        assert sessions.option_count == 2
+        await pilot.press("p")
+        assert isinstance(app.screen, Picker)
+        await pilot.press("down", "enter")  # all projects, cinder, nova (sorted)
+        await pilot.pause()
+        assert app.filter_by.projects == {"cinder"}
+        assert keys_shown(app) == ["stein/cinder/gamma"]
+        assert app.view.counts[State.PROPOSED] == 1 and sum(app.view.counts.values()) == 1
+        assert app.view.progress["stein"].total == 1 and app.view.progress["rocky"].total == 0
+        assert [line.theme.id for line in app.view.themes] == ["volume-ux"]
+        assert app.view.themes[0].progress.total == 1  # only cinder's blueprint of the theme
+        assert [s.id for s in app.view.sessions] == ["nova-cinder"]
+        assert sessions.option_count == 1
+        assert "project:cinder" in plain(app.query_one(StatusBar))
+        await pilot.press("p", "home", "enter")  # "all projects" clears it
+        await pilot.pause()
+        assert app.filter_by.projects == frozenset()
+        assert len(keys_shown(app)) == 3
+
+
+async def test_selecting_a_state_in_the_states_pane_filters_by_it(two):
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("tab")
+        assert app.focused is app.query_one(StatesPane)
+        await pilot.press("down", "down", "enter")  # proposed, approved, started
+        await pilot.pause()
+        assert app.filter_by.states == {State.STARTED}
+        assert keys_shown(app) == ["stein/nova/beta"]
+        assert app.view.counts[State.APPROVED] == 1  # the other counts stay visible
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.filter_by.states == frozenset() and len(keys_shown(app)) == 3
+
+
+# -- marking -------------------------------------------------------------------------------
+
+async def test_space_marks_done_everywhere_at_once_and_in_the_store(two, store_dir):
+    app = build(two.path, store_dir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        assert pane.select_key("stein/nova/alpha")
+        await pilot.press("space")
+        assert pane.current.state is State.IMPLEMENTED
+        assert app.view.counts[State.IMPLEMENTED] == 1
+        assert app.view.progress["stein"].done == 1
+        volume = next(line for line in app.view.themes if line.theme.id == "volume-ux")
+        assert (volume.progress.done, volume.progress.total) == (1, 2)
+        await app.workers.wait_for_complete()
+        listed = run_subprocess("list", "--seeds", str(two.path), "--store", str(store_dir), "--format", "json")
+        states = {row["key"]: row["state"] for row in json.loads(listed.stdout)}
+        assert states["stein/nova/alpha"] == "implemented"
+        await pilot.press("space")  # and back
+        assert pane.current.state is State.APPROVED
+        await app.workers.wait_for_complete()
+    assert Board(two.path, store_dir).refresh().state_of("stein/nova/alpha") is State.APPROVED
+
+
+async def test_a_mark_survives_a_restart(two, store_dir):
+    app = build(two.path, store_dir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.query_one(BlueprintsPane).select_key("stein/nova/beta")
+        await pilot.press("space")
+        await app.workers.wait_for_complete()
+    again = build(two.path, store_dir)
+    async with again.run_test(size=(120, 36)):
+        pane = again.query_one(BlueprintsPane)
+        assert pane.select_key("stein/nova/beta") and pane.current.state is State.IMPLEMENTED
+
+
+async def test_s_sets_any_state_and_u_undoes_every_step(two, store_dir):
+    app = build(two.path, store_dir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        pane.select_key("stein/nova/beta")
+        await pilot.press("s")
+        assert isinstance(app.screen, Picker)
+        await pilot.press("home", "down", "down", "down", "enter")  # proposed approved started blocked
+        assert pane.current.state is State.BLOCKED
+        await pilot.press("space")
+        assert pane.current.state is State.IMPLEMENTED
+        await pilot.press("u")
+        assert pane.current.state is State.BLOCKED
+        await pilot.press("u")
+        assert pane.current.state is State.STARTED
+        await pilot.press("u")  # nothing left: no change
+        assert pane.current.state is State.STARTED
+        await app.workers.wait_for_complete()
+    events = [(m.previous, m.state) for m in Board(two.path, store_dir).refresh().events_of("stein/nova/beta")]
+    assert events == [(State.STARTED, State.BLOCKED), (State.BLOCKED, State.IMPLEMENTED),
+                      (State.IMPLEMENTED, State.BLOCKED), (State.BLOCKED, State.STARTED)]
+
+
+async def test_o_opens_the_only_link_or_offers_a_choice(two, monkeypatch):
+    opened = []
+    monkeypatch.setattr("tui.app.open_in_browser", lambda url: opened.append(url) or True)
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        pane.select_key("stein/nova/beta")
+        await pilot.press("o")
+        assert opened == ["https://review.opendev.org/c/333"]
+        pane.select_key("stein/nova/alpha")
+        await pilot.press("o")
+        assert isinstance(app.screen, Picker)
+        await pilot.press("down", "enter")
+        assert opened[-1] == "https://review.opendev.org/c/111"
+        pane.select_key("stein/cinder/gamma")
+        await pilot.press("o")
+        assert len(opened) == 2  # nothing to open; told so instead
+
+
+# -- reload, help, quit ------------------------------------------------------------------------
+
+async def test_r_reloads_changed_seeds_keeping_cycle_cursor_and_filter(two):
+    app = build(two.path, filter_text="project:nova")
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        pane.select_key("stein/nova/beta")
+        stein = two.path / "stein.toml"
+        stein.write_text(stein.read_text().replace('"Beta feature"', '"Beta, renamed"'))
+        before = app.reloads
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.reloads > before)
+        assert pane.current.blueprint.title == "Beta, renamed"
+        assert app.cycle == "stein" and str(app.filter_by) == "project:nova"
+
+
+async def test_question_mark_lists_every_key_with_its_id_and_q_quits(two):
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = " ".join(plain(s) for s in app.screen.query("Static"))
+        for key in ("tab", "shift+tab", "↑", "k", "↓", "j", "home", "end", "pgup", "pgdn", "enter", "/",
+                    "p", "space", "s", "u", "o", "r", "?", "q", "^u", "esc"):
+            assert f" {key} " in f" {text} ".replace("\n", " "), key
+        for binding_id in ("toggle-done", "set-state", "undo", "open-link", "reload", "filter", "pick-project"):
+            assert binding_id in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_footer_shows_the_main_keys(two):
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)):
+        footer_keys = {b.key for _, b, enabled, _ in app.screen.active_bindings.values() if b.show}
+        assert {"enter", "space", "s", "o", "slash", "p", "u", "r", "question_mark", "q"} <= footer_keys
+
+
+async def test_the_command_palette_offers_every_key(two):
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ("Next pane", "Previous pane", "Up", "Down", "First", "Last", "Page up", "Page down",
+                      "Details", "Done", "State", "Open", "Undo", "Filter", "Project", "Reload", "Help", "Quit"):
+            assert any(t.startswith(title + " (") for t in titles), title
+        done = next(c for c in app.get_system_commands(app.screen) if c.title.startswith("Done ("))
+        app.query_one(BlueprintsPane).select_key("stein/nova/alpha")
+        done.callback()
+        await pilot.pause()
+        assert app.query_one(BlueprintsPane).current.state is State.IMPLEMENTED
+
+
+async def test_a_user_keymap_rebinds_by_id(two, tmp_path, monkeypatch):
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('toggle-done = "x"\nnot-a-binding = "z"\n')
+    monkeypatch.setenv("CYCLEBOARD_KEYMAP", str(keymap))
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        pane.select_key("stein/nova/alpha")
+        await pilot.press("space")
+        assert pane.current.state is State.APPROVED  # space is no longer bound
+        await pilot.press("x")
+        assert pane.current.state is State.IMPLEMENTED
+        assert any("unknown binding id 'not-a-binding'" in str(n.message) for n in app._notifications)
+
+
+# -- text from seeds ----------------------------------------------------------------------------
+
+HOSTILE = "[TODO] x [/] [bold]y[/bold] [link=http://e]z[/link] \x1b]0;pwned\x07 \x1b[31mred"
+
+
+async def test_seed_text_is_shown_literally_in_every_pane_and_details(two):
+    stein = two.path / "stein.toml"
+    text = stein.read_text()
+    escaped = HOSTILE.replace("\x1b", "\\u001b").replace("\x07", "\\u0007")
+    stein.write_text(text.replace('"Alpha feature"', f'"{escaped}"')
+                         .replace('"Volume-backed servers"', '"[b]Volume[/b] ["')
+                         .replace('"Nova and Cinder"', '"[/] Nova and Cinder [red]"'))
+    expected = HOSTILE.replace("\x1b", "").replace("\x07", "")
+    app = build(two.path)
+    async with app.run_test(size=(200, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        pane.select_key("stein/nova/alpha")
+        await pilot.pause()
+        lines = [pane.render_line(y).text for y in range(pane.size.height)]
+        assert any(expected[:60] in line for line in lines)
+        assert any("[b]Volume[/b] [" in t for t in option_texts(app.query_one(ThemesPane)))
+        assert any("[/] Nova and Cinder [red]" in t for t in option_texts(app.query_one(SessionsPane)))
+        await pilot.press("enter")
+        details = " ".join(plain(s) for s in app.screen.query("Static"))
+        assert expected in details and "\x1b" not in details
+
+
+# -- built for size -----------------------------------------------------------------------------
+
+async def test_the_blueprint_list_draws_only_visible_rows_and_takes_new_rows_in_one_step(two):
+    from dataclasses import replace
+
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        template = pane.rows[0]
+        many = [replace(template, blueprint=replace(template.blueprint, id=f"bp-{i:05d}")) for i in range(50_000)]
+        drawn = []
+        original = pane.render_line
+        pane.render_line = lambda y: drawn.append(y) or original(y)
+        pane.show(many, show_cycle=False)
+        assert len(pane.children) == 0 and pane.virtual_size.height == 50_001
+        await pilot.pause()
+        assert 0 < len(drawn) <= pane.size.height * 2  # one screenful, not 50,000 rows
+        drawn.clear()
+        await pilot.press("end")
+        await pilot.pause()
+        assert pane.cursor == 49_999 and len(drawn) <= pane.size.height * 2
+        assert pane.current.blueprint.id == "bp-49999"
