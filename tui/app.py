@@ -51,6 +51,7 @@ PANE_TITLES = {"cycles": "Cycles", "blueprints": "Blueprints", "states": "States
 class CycleboardApp(App[None]):
     CSS_PATH = "cycleboard.tcss"
     TITLE = "cycleboard"
+    AUTO_FOCUS = None  # on_mount focuses the Blueprints pane; Textual would pick the first pane
     # Below 100 columns the panes become tabs: one pane at a time, tab switches.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [

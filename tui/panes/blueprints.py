@@ -21,7 +21,7 @@ from store.model import State
 from tui.panes.base import MOVE_BINDINGS
 from tui.text import STATE_GLYPH, fit
 
-_STATE_WIDTH = 13  # glyph, space, "implemented", the marked sign
+_STATE_WIDTH = 15  # margin, glyph, space, "implemented", the marked sign
 _REVIEWS_WIDTH = 11  # the first review and how many more: "127123 +2"
 _CATEGORY_WIDTH = 14
 
@@ -31,7 +31,7 @@ class BlueprintsPane(ScrollView, can_focus=True):
         *MOVE_BINDINGS,
         Binding("enter", "details", "Details", id="details", tooltip="Open the selected item"),
         Binding("space", "toggle_done", "Done", id="toggle-done",
-                tooltip="Mark the blueprint implemented, or put it back to its previous state"),
+                tooltip="Mark implemented, or back to the state it had before"),
         Binding("s", "set_state", "State", id="set-state", tooltip="Set the blueprint's state from a list"),
         Binding("o", "open_link", "Open", id="open-link", tooltip="Open the blueprint's review or URL in a browser"),
     ]

@@ -33,6 +33,8 @@ class HelpScreen(ModalScreen[None]):
             every = [line for _, lines in self._groups for line in lines]
             keys_width = max(len(line.keys) for line in every) + 2
             text_width = max(len(line.description) for line in every) + 2
+            id_width = max(len(line.id) for line in every)
+            body.styles.width = keys_width + text_width + id_width + 5  # padding, border, scrollbar
             for heading, lines in self._groups:
                 yield Static(Content.styled(heading, "bold $accent"), classes="help-heading")
                 text = Content("\n").join(

@@ -1,0 +1,95 @@
+"""Live reload with the real watchfiles watcher: saves, atomic renames, errors, marks from elsewhere."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from store.model import State
+from tests.conftest import run_subprocess
+from tests.dashboard_helpers import build, wait_for, write_two_projects
+from tui.panes.blueprints import BlueprintsPane
+from tui.widgets.bars import ProblemBar
+
+pytestmark = pytest.mark.anyio
+
+# Generous so a loaded CI machine does not fail; the benchmark measures the real delay.
+PATIENCE = 10.0
+
+
+@pytest.fixture
+def two(seeds):
+    write_two_projects(seeds)
+    return seeds
+
+
+async def started(app, pilot):
+    """Wait until the watcher is running, so no change is missed."""
+    await wait_for(pilot, lambda: any(w.group == "watch" and w.is_running for w in app.workers))
+    await pilot.pause(0.3)  # the watcher's first scan
+
+
+def title_of(app, key):
+    return app.board.plan.blueprints[key].title
+
+
+async def test_saving_a_seed_in_place_updates_the_panes_keeping_cycle_cursor_and_filter(two, store_dir):
+    app = build(two.path, store_dir, filter_text="project:nova", watch_files=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await started(app, pilot)
+        pane = app.query_one(BlueprintsPane)
+        pane.select_key("stein/nova/beta")
+        stein = two.path / "stein.toml"
+        with open(stein, "r+", encoding="utf-8") as handle:  # in place: same inode
+            text = handle.read().replace('"Beta feature"', '"Beta, saved in place"')
+            handle.seek(0)
+            handle.write(text)
+            handle.truncate()
+        await wait_for(pilot, lambda: pane.current.blueprint.title == "Beta, saved in place", PATIENCE)
+        assert app.cycle == "stein" and str(app.filter_by) == "project:nova"
+        assert pane.current_key == "stein/nova/beta"
+
+
+async def test_an_editors_atomic_rename_is_seen_again_and_again(two, store_dir):
+    app = build(two.path, store_dir, watch_files=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await started(app, pilot)
+        stein = two.path / "stein.toml"
+        original = stein.read_text()
+        for n in range(3):  # a watch on the file itself would go quiet after the first
+            temp = two.path / f".stein.toml.swp{n}"
+            temp.write_text(original.replace('title = "Gamma', f'title = "{n} Gamma'), encoding="utf-8")
+            os.replace(temp, stein)
+            await wait_for(pilot, lambda: title_of(app, "stein/cinder/gamma").startswith(f"{n} Gamma"), PATIENCE)
+
+
+async def test_a_broken_seed_shows_file_and_line_keeps_the_data_and_clears_when_fixed(two, store_dir):
+    app = build(two.path, store_dir, watch_files=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await started(app, pilot)
+        bar = app.query_one(ProblemBar)
+        assert not bar.display
+        stein = two.path / "stein.toml"
+        good = stein.read_text()
+        stein.write_text(good.replace('state = "started"', 'state = "finished"'))
+        await wait_for(pilot, lambda: bar.display, PATIENCE)
+        shown = str(bar.render())
+        line = good.splitlines().index('state = "started"') + 1
+        assert f"stein.toml:{line}:" in shown and "unknown state 'finished'" in shown
+        assert "stein/nova/beta" in app.board.plan.blueprints  # the last good data stays
+        assert len(app.query_one(BlueprintsPane).rows) == 3
+        stein.write_text(good)
+        await wait_for(pilot, lambda: not bar.display, PATIENCE)
+
+
+async def test_a_mark_from_another_terminal_shows_up(two, store_dir):
+    app = build(two.path, store_dir, watch_files=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await started(app, pilot)
+        pane = app.query_one(BlueprintsPane)
+        pane.select_key("stein/cinder/gamma")
+        done = run_subprocess("mark", "gamma", "done", "--seeds", str(two.path), "--store", str(store_dir))
+        assert done.returncode == 0, done.stderr
+        await wait_for(pilot, lambda: pane.current.state is State.IMPLEMENTED, PATIENCE)
+        assert app.view.counts[State.IMPLEMENTED] == 1

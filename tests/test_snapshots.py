@@ -1,0 +1,67 @@
+"""SVG snapshots of the main screens at 120x36, on the shipped plan.
+
+Textual is pinned in pyproject.toml so these do not churn. When one changes,
+look at the new SVG before accepting it (pytest --snapshot-update) and say in
+the commit why it changed.
+"""
+
+from __future__ import annotations
+
+from tests.conftest import SHIPPED
+from tests.dashboard_helpers import build
+from tui.panes.blueprints import BlueprintsPane
+
+SIZE = (120, 36)
+
+
+def select(key: str):
+    async def run_before(pilot) -> None:
+        pilot.app.query_one(BlueprintsPane).select_key(key)
+        await pilot.pause()
+
+    return run_before
+
+
+def test_main_screen(snap_compare):
+    assert snap_compare(build(SHIPPED), terminal_size=SIZE)
+
+
+def test_filtered_screen(snap_compare):
+    app = build(SHIPPED, filter_text="cycle:kilo state:implemented,started scheduler")
+    assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_small_terminal(snap_compare):
+    assert snap_compare(build(SHIPPED, cycle="stein"), terminal_size=(80, 24))
+
+
+def test_help_screen(snap_compare):
+    assert snap_compare(build(SHIPPED), terminal_size=SIZE, press=["question_mark"])
+
+
+def test_blueprint_details(snap_compare):
+    app = build(SHIPPED, cycle="kilo")
+    assert snap_compare(app, terminal_size=SIZE, run_before=select("kilo/nova/io-ops-weight"), press=["enter"])
+
+
+def highlight(pane_id: str, option_id: str):
+    async def run_before(pilot) -> None:
+        await pilot.pause()  # let the app's own first focus happen before ours
+        pane = pilot.app.query_one(f"#{pane_id}")
+        pilot.app.focus_pane(pane_id)
+        pane.highlighted = pane.get_option_index(option_id)
+        await pilot.pause()
+
+    return run_before
+
+
+def test_theme_details(snap_compare):
+    app = build(SHIPPED, cycle="stein")
+    run_before = highlight("themes", "stein/volume-backed-ux")
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before, press=["enter"])
+
+
+def test_session_details(snap_compare):
+    app = build(SHIPPED, cycle="stein")
+    run_before = highlight("sessions", "stein/nova-cinder")
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before, press=["enter"])
