@@ -161,7 +161,8 @@ class CycleboardApp(App[None]):
             part for pane_name in PANES for part in (
                 (f" {PANE_TITLES[pane_name]} ", "reverse bold" if pane_name == name else "$text-muted"), " ")
         ]))
-        self.query_one(f"#{name}").focus()
+        pane = self.query_one(f"#{name}")
+        pane.screen.set_focus(pane)  # at once, so keys already typed go to the new pane
 
     def on_descendant_focus(self, event) -> None:
         widget: Widget = event.widget

@@ -53,7 +53,8 @@ class FilterBar(Horizontal):
         field.value = text
         field.cursor_position = len(text)
         self.hint("")
-        field.focus()
+        # Focus now, not after the queue: keys typed right after "/" belong to the line.
+        self.screen.set_focus(field)
 
     def close(self) -> None:
         self.display = False

@@ -1,0 +1,102 @@
+"""The real ``cycleboard`` in a real terminal (tmux): mark a blueprint, edit a seed, see both.
+
+tmux is required (``.ci/run`` installs it); without it this test fails rather
+than skip, because this is where users meet the program.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from tests.conftest import REPO, run_subprocess
+from tests.dashboard_helpers import write_two_projects
+
+
+class Terminal:
+    def __init__(self, command: str, width: int = 120, height: int = 36) -> None:
+        if shutil.which("tmux") is None:
+            pytest.fail("tmux is not installed (apt-get install -y tmux); the end-to-end test needs it")
+        self.socket = f"cycleboard-test-{uuid.uuid4().hex[:8]}"
+        self._tmux("new-session", "-d", "-s", "board", "-x", str(width), "-y", str(height), command)
+
+    def _tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
+                              check=True, timeout=30).stdout
+
+    def send(self, *keys: str) -> None:
+        self._tmux("send-keys", "-t", "board", *keys)
+
+    def type(self, text: str) -> None:
+        self._tmux("send-keys", "-t", "board", "-l", text)
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-t", "board")
+
+    def wait_for(self, predicate, what: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                shown = self.screen()
+            except subprocess.CalledProcessError:
+                shown = ""  # the session ended
+            if predicate(shown):
+                return shown
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{shown}")
+            time.sleep(0.1)
+
+    def alive(self) -> bool:
+        return subprocess.run(["tmux", "-L", self.socket, "has-session", "-t", "board"],
+                              capture_output=True).returncode == 0
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+def row_of(screen: str, key: str) -> str:
+    return next((line for line in screen.splitlines() if key in line), "")
+
+
+def test_mark_and_live_edit_in_a_real_terminal(seeds, store_dir):
+    write_two_projects(seeds)
+    command = " ".join(shlex.quote(part) for part in (
+        "env", "-u", "COLUMNS", "-u", "LINES", "TERM=xterm-256color", f"CYCLEBOARD_KEYMAP={store_dir / 'none.toml'}",
+        sys.executable, "-m", "tui", "--seeds", str(seeds.path), "--store", str(store_dir)))
+    term = Terminal(f"cd {shlex.quote(str(REPO))} && {command}")
+    try:
+        first = term.wait_for(lambda s: "Blueprints (3)" in s, "the dashboard")
+        for title in ("Cycles", "States", "Themes", "Sessions"):
+            assert title in first
+        assert "Stein" in first and "proposed" in row_of(first, "cinder/gamma")
+        # A key sent within milliseconds of the first paint was lost once here (cause not
+        # found; Textual is still settling its terminal modes then); a person is slower.
+        time.sleep(0.5)
+
+        term.send("/")
+        term.type("gamma")
+        term.send("Enter")
+        term.wait_for(lambda s: "Blueprints (1)" in s and "filter: gamma" in s, "the filter")
+        term.send("Space")
+        marked = term.wait_for(lambda s: "implemented" in row_of(s, "cinder/gamma"), "the mark")
+        assert "● implemented" in row_of(marked, "cinder/gamma")
+
+        listed = run_subprocess("list", "--seeds", str(seeds.path), "--store", str(store_dir), "--format", "json")
+        assert {r["key"]: r["state"] for r in json.loads(listed.stdout)}["stein/cinder/gamma"] == "implemented"
+
+        stein = seeds.path / "stein.toml"
+        stein.write_text(stein.read_text().replace('"Gamma feature"', '"Gamma, edited while open"'))
+        edited = term.wait_for(lambda s: "Gamma, edited while open" in s, "the live edit")
+        assert "implemented" in row_of(edited, "cinder/gamma")  # the mark stays
+
+        term.send("q")
+        term.wait_for(lambda s: not term.alive(), "the dashboard to quit", timeout=10)
+    finally:
+        term.close()
