@@ -187,3 +187,15 @@ def test_errors_never_print_a_traceback(tmp_path):
     result = run_subprocess("list", "--seeds", str(seeds), env={"CYCLEBOARD_STORE": str(tmp_path / "st")})
     assert "Traceback" not in result.stderr
     assert result.returncode == 0 and "not UTF-8" in result.stderr
+
+
+def test_dashboard_options_are_checked_before_the_terminal_is_taken():
+    for args, code, words in (
+        (["--cycle", "nosuch"], 1, "unknown cycle 'nosuch'"),
+        (["--project", "nosuch"], 1, "unknown project 'nosuch'"),
+        (["--filter", "colour:red"], 1, "unknown field 'colour:'"),
+        ([], 2, "the dashboard needs a terminal"),
+    ):
+        result = run_subprocess(*args)
+        assert result.returncode == code, (args, result.stderr)
+        assert result.stderr.count("\n") == 1 and words in result.stderr and "Traceback" not in result.stderr

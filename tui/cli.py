@@ -173,10 +173,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from tui.app import make_app  # the only command that imports Textual
 
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
-        raise UsageError("the dashboard needs a terminal; for scripts use list, export or report")
     app = make_app(seeds=getattr(args, "seeds", None), store=getattr(args, "store", None),
                    project=args.project, cycle=args.cycle, filter_text=args.filter)
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        raise UsageError("the dashboard needs a terminal; for scripts use list, export or report")
     app.run()
     return app.return_code or 0
 
