@@ -21,7 +21,7 @@ from store.model import State
 from tui.panes.base import MOVE_BINDINGS
 from tui.text import STATE_GLYPH, fit
 
-_STATE_WIDTH = 15  # margin, glyph, space, "implemented", the marked sign
+_STATE_WIDTH = 16  # margin, glyph, space, "implemented", the marked sign, a space
 _REVIEWS_WIDTH = 11  # the first review and how many more: "127123 +2"
 _CATEGORY_WIDTH = 14
 
@@ -226,8 +226,8 @@ class BlueprintsPane(ScrollView, can_focus=True):
         marked = "*" if row.mark is not None and row.state == row.mark.state and row.state != bp.state else " "
         segments = [
             Segment(" ", base),
-            Segment(fit(f"{STATE_GLYPH[row.state]} {row.state.value}", _STATE_WIDTH - 2), base + state_style),
-            Segment(marked, base + muted),
+            Segment(fit(f"{STATE_GLYPH[row.state]} {row.state.value}", _STATE_WIDTH - 3), base + state_style),
+            Segment(marked + " ", base + muted),
             Segment(fit(self._key_text(row), key_w), base + key_style),
             Segment(" " + fit(bp.title + (" ⚡" if bp.fast_tracked else ""), title_w), base),
         ]

@@ -12,7 +12,7 @@ from store.view import Progress
 from tui.panes.base import PaneList
 from tui.text import bar, fit
 
-_BAR = 5
+_BAR = 4
 
 
 class CyclesPane(PaneList):
