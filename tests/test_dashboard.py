@@ -441,3 +441,14 @@ async def test_the_blueprint_list_draws_only_visible_rows_and_takes_new_rows_in_
         await pilot.pause()
         assert pane.cursor == 49_999 and len(drawn) <= pane.size.height * 2
         assert pane.current.blueprint.id == "bp-49999"
+
+
+async def test_dashboard_keys_wait_while_a_details_screen_is_open(two):
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.query_one(BlueprintsPane).select_key("stein/nova/alpha")
+        await pilot.press("enter", "p", "slash", "u", "question_mark")
+        assert isinstance(app.screen, BlueprintDetails) and len(app.screen_stack) == 2
+        assert not app.query_one(FilterBar).display
+        await pilot.press("escape", "p")
+        assert isinstance(app.screen, Picker)  # and work again on the dashboard

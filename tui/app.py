@@ -150,6 +150,14 @@ class CycleboardApp(App[None]):
         cycles = self.board.plan.cycles_newest_first()
         return cycles[0].id if cycles else ALL_CYCLES
 
+    # Actions that act on the dashboard underneath; over a details screen, picker or help they wait.
+    _DASHBOARD_ONLY = {"next_pane", "previous_pane", "filter", "pick_project", "undo", "reload", "help"}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self._DASHBOARD_ONLY and self.screen is not self.screen_stack[0]:
+            return False
+        return True
+
     # -- panes and focus ---------------------------------------------------------
     def focus_pane(self, name: str) -> None:
         self.active_pane = name
