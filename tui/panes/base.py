@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
 from textual.widgets import OptionList
+from textual.widgets.option_list import Option
 
 # The movement keys of every pane; the ids let a user keymap rebind them everywhere at once.
 MOVE_BINDINGS = [
@@ -14,6 +17,14 @@ MOVE_BINDINGS = [
     Binding("pageup", "page_up", "Page up", show=False, id="page-up", tooltip="Move up a page"),
     Binding("pagedown", "page_down", "Page down", show=False, id="page-down", tooltip="Move down a page"),
 ]
+
+
+class KeyMessage(Message):
+    """A request about one item, named by its key."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
 
 
 class PaneList(OptionList):
@@ -36,3 +47,29 @@ class PaneList(OptionList):
     def on_resize(self) -> None:
         if self._shown:
             self.show(*self._shown)
+
+    def fill(self, options: list[Option], *, empty: str = "", keep: int | None = None) -> None:
+        """Replace the options without posting highlight messages, keeping the cursor's row."""
+        if not options and empty:
+            options = [Option(Content.styled(empty, "$text-muted"), disabled=True)]
+        with self.prevent(self.OptionHighlighted):
+            highlighted = self.highlighted if keep is None else keep
+            self.set_options(options)
+            enabled = [i for i, o in enumerate(options) if not o.disabled]
+            if enabled:
+                self.highlighted = min(highlighted or 0, enabled[-1])
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()  # panes that care about the cursor say so themselves
+
+
+class OpeningPaneList(PaneList):
+    """A pane whose ``enter`` asks the app to open the item's details."""
+
+    class OpenRequested(KeyMessage):
+        pass
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(self.OpenRequested(event.option.id))

@@ -18,7 +18,7 @@ from textual.strip import Strip
 
 from store.board import Row
 from store.model import State
-from tui.panes.base import MOVE_BINDINGS
+from tui.panes.base import MOVE_BINDINGS, KeyMessage
 from tui.text import STATE_GLYPH, fit
 
 _STATE_WIDTH = 16  # margin, glyph, space, "implemented", the marked sign, a space
@@ -57,21 +57,16 @@ class BlueprintsPane(ScrollView, can_focus=True):
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, BlueprintsPane.Highlighted)
 
-    class _KeyMessage(Message):
-        def __init__(self, key: str) -> None:
-            super().__init__()
-            self.key = key
-
-    class DetailsRequested(_KeyMessage):
+    class DetailsRequested(KeyMessage):
         pass
 
-    class ToggleRequested(_KeyMessage):
+    class ToggleRequested(KeyMessage):
         pass
 
-    class StatePickRequested(_KeyMessage):
+    class StatePickRequested(KeyMessage):
         pass
 
-    class LinkRequested(_KeyMessage):
+    class LinkRequested(KeyMessage):
         pass
 
     def __init__(self) -> None:
@@ -162,7 +157,7 @@ class BlueprintsPane(ScrollView, can_focus=True):
         self.refresh()
 
     # -- requests out ------------------------------------------------------------
-    def _request(self, message_class: type[_KeyMessage]) -> None:
+    def _request(self, message_class: type[KeyMessage]) -> None:
         key = self.current_key
         if key is not None:
             self.post_message(message_class(key))

@@ -38,11 +38,8 @@ class CyclesPane(PaneList):
             Option(self._line(name, p, count, name_width, count_width), id=key)
             for (key, name, p), count in zip(rows, counts)
         ]
-        with self.prevent(self.OptionHighlighted):
-            highlighted = self.highlighted
-            self.set_options(options)
-            keys = [key for key, _, _ in rows]
-            self.highlighted = keys.index(selected) if selected in keys else (highlighted or 0)
+        keys = [key for key, _, _ in rows]
+        self.fill(options, keep=keys.index(selected) if selected in keys else None)
 
     @staticmethod
     def _line(name: str, progress: Progress, count: str, name_width: int, count_width: int) -> Content:

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from textual.content import Content
-from textual.message import Message
 from textual.widgets.option_list import Option
 
 from store.model import Session
-from tui.panes.base import PaneList
+from tui.panes.base import OpeningPaneList
 from tui.text import fit
 
 CROSS_PROJECT = "⇄"
 
 
-class SessionsPane(PaneList):
-    class OpenRequested(Message):
-        def __init__(self, key: str) -> None:
-            super().__init__()
-            self.key = key
+class SessionsPane(OpeningPaneList):
+    class OpenRequested(OpeningPaneList.OpenRequested):
+        pass  # its own class, so the app's handler is named after this pane
 
     def __init__(self) -> None:
         super().__init__("Sessions", id="sessions")
@@ -35,21 +32,6 @@ class SessionsPane(PaneList):
                 (tail.rjust(7), "$warning" if open_actions else ""),
             )
             options.append(Option(label, id=session.key))
-        if not options:
-            options.append(Option(Content.styled("no sessions for this cycle and filter", "$text-muted"),
-                                  disabled=True))
-        with self.prevent(self.OptionHighlighted):
-            highlighted = self.highlighted
-            self.set_options(options)
-            if sessions:
-                self.highlighted = min(highlighted or 0, len(sessions) - 1)
+        self.fill(options, empty="no sessions for this cycle and filter")
         crossing = sum(1 for s in sessions if s.cross_project)
         self.border_title = f"Sessions ({len(sessions)}, {CROSS_PROJECT} {crossing} cross-project)"
-
-    def on_option_list_option_selected(self, event: PaneList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id:
-            self.post_message(self.OpenRequested(event.option.id))
-
-    def on_option_list_option_highlighted(self, event: PaneList.OptionHighlighted) -> None:
-        event.stop()

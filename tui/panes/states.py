@@ -40,16 +40,10 @@ class StatesPane(PaneList):
                 (str(n).rjust(count_width), "$text-muted" if n == 0 else ""),
             )
             options.append(Option(label, id=state.value))
-        with self.prevent(self.OptionHighlighted):
-            highlighted = self.highlighted
-            self.set_options(options)
-            self.highlighted = highlighted if highlighted is not None else 0
+        self.fill(options)
         self.border_subtitle = "filter: " + ",".join(s.value for s in State if s in chosen) if chosen else ""
 
     def on_option_list_option_selected(self, event: PaneList.OptionSelected) -> None:
         event.stop()
         if event.option.id:
             self.post_message(self.Chosen(State(event.option.id)))
-
-    def on_option_list_option_highlighted(self, event: PaneList.OptionHighlighted) -> None:
-        event.stop()

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from textual.content import Content
-from textual.message import Message
 from textual.widgets.option_list import Option
 
 from store.view import ThemeLine
-from tui.panes.base import PaneList
+from tui.panes.base import OpeningPaneList
 from tui.text import fit
 
 _KIND_TAG = {"theme": "T", "priority": "P", "goal": "G"}
 
 
-class ThemesPane(PaneList):
-    class OpenRequested(Message):
-        def __init__(self, key: str) -> None:
-            super().__init__()
-            self.key = key
+class ThemesPane(OpeningPaneList):
+    class OpenRequested(OpeningPaneList.OpenRequested):
+        pass  # its own class, so the app's handler is named after this pane
 
     def __init__(self) -> None:
         super().__init__("Themes", id="themes")
@@ -36,20 +33,5 @@ class ThemesPane(PaneList):
                 (count.rjust(count_width), "$success" if complete else "$text-muted"),
             )
             options.append(Option(label, id=line.theme.key))
-        if not options:
-            options.append(Option(Content.styled("no themes for this cycle and filter", "$text-muted"),
-                                  disabled=True))
-        with self.prevent(self.OptionHighlighted):
-            highlighted = self.highlighted
-            self.set_options(options)
-            if lines:
-                self.highlighted = min(highlighted or 0, len(lines) - 1)
+        self.fill(options, empty="no themes for this cycle and filter")
         self.border_title = f"Themes ({len(lines)})"
-
-    def on_option_list_option_selected(self, event: PaneList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id:
-            self.post_message(self.OpenRequested(event.option.id))
-
-    def on_option_list_option_highlighted(self, event: PaneList.OptionHighlighted) -> None:
-        event.stop()
