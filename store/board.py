@@ -60,7 +60,6 @@ class Board:
         self.latest: dict[str, Mark] = {}
         self.stats = RefreshStats()
         self.order: list[str] = []  # every blueprint key: newest cycle first, then project, id
-        self.by_cycle: dict[str, list[str]] = {}
         # Marks shown but not yet on disk; a read that lands before the write
         # must not make them flicker away.
         self._unsaved: dict[str, Mark] = {}
@@ -101,9 +100,6 @@ class Board:
             key=lambda k: (rank.get(self.plan.blueprints[k].cycle, -1), self.plan.blueprints[k].project,
                            self.plan.blueprints[k].id),
         )
-        self.by_cycle = {cycle: [] for cycle in self.plan.cycles}
-        for key in self.order:
-            self.by_cycle.setdefault(self.plan.blueprints[key].cycle, []).append(key)
 
     # -- reading -------------------------------------------------------------
     def row(self, key: str) -> Row:

@@ -46,6 +46,11 @@ class Plan:
 
         return sorted(self.cycles.values(), key=order, reverse=True)
 
+    def find_cycle(self, word: str) -> Cycle | None:
+        """The cycle a user means by ``word``: its id or its name, in any case."""
+        text = word.strip().lower()
+        return next((c for c in self.cycles_newest_first() if text in (c.id.lower(), c.name.lower())), None)
+
 
 def seed_files(root: Path) -> list[Path]:
     """Every ``*.toml`` below ``root``, recursively, in a stable order.

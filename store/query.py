@@ -8,6 +8,7 @@ blueprint's key, title, category or owner (case does not matter).
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 from dataclasses import dataclass
 
@@ -76,7 +77,7 @@ class Filter:
         return ALL_CYCLES in self.cycles
 
     def with_cycles(self, cycles: frozenset[str]) -> Filter:
-        return Filter(self.projects, self.states, self.categories, self.themes, cycles, self.words)
+        return dataclasses.replace(self, cycles=cycles)
 
     def __str__(self) -> str:
         parts = []

@@ -15,10 +15,9 @@ def pick_cycle(board: Board, wanted: str | None, today: dt.date) -> Cycle:
     if not cycles:
         raise QueryError("the plan has no cycles")
     if wanted:
-        text = wanted.lower()
-        for cycle in cycles:
-            if text in (cycle.id.lower(), cycle.name.lower()):
-                return cycle
+        found = board.plan.find_cycle(wanted)
+        if found is not None:
+            return found
         names = ", ".join(c.id for c in cycles)
         raise QueryError(f"unknown cycle '{wanted}' (known: {names})")
     for cycle in cycles:

@@ -5,6 +5,7 @@ answers the panes' requests. Reading and writing the store happen in workers.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Iterable
@@ -24,6 +25,7 @@ from store.links import links
 from store.marks import Mark
 from store.model import State
 from store.paths import display_path
+from store.plan import Plan
 from store.query import ALL_CYCLES, Filter, QueryError
 from store.storage import StoreError
 from store.view import View, compute
@@ -207,9 +209,7 @@ class CycleboardApp(App[None]):
             self.query_one(BlueprintsPane).action_first()
 
     def on_states_pane_chosen(self, message: StatesPane.Chosen) -> None:
-        states = set(self.filter_by.states) ^ {message.state}
-        self._set_query(Filter(self.filter_by.projects, frozenset(states), self.filter_by.categories,
-                               self.filter_by.themes, frozenset(), self.filter_by.words))
+        self._set_query(replace(self.filter_by, states=self.filter_by.states ^ {message.state}))
 
     def on_blueprints_pane_details_requested(self, message: BlueprintsPane.DetailsRequested) -> None:
         row = self.board.row(message.key)
@@ -301,20 +301,11 @@ class CycleboardApp(App[None]):
     # -- filtering -------------------------------------------------------------------
     def _set_query(self, query: Filter) -> None:
         """Take a query (its cycle words pick the cycle) and show it."""
-        if query.cycles:
-            wanted = self._cycle_named(query.cycles)
-            if wanted:
-                self.cycle = wanted
+        wanted = cycle_named(self.board.plan, query.cycles)
+        if wanted:
+            self.cycle = wanted
         self.filter_by = query.with_cycles(frozenset())
         self.render_view()
-
-    def _cycle_named(self, words: frozenset[str]) -> str | None:
-        if ALL_CYCLES in words:
-            return ALL_CYCLES
-        for cycle in self.board.plan.cycles_newest_first():
-            if {cycle.id.lower(), cycle.name.lower()} & words:
-                return cycle.id
-        return None
 
     def action_filter(self) -> None:
         self.query_one(FilterBar).open(str(self.filter_by))
@@ -362,8 +353,7 @@ class CycleboardApp(App[None]):
         if answer is None:
             return
         projects = frozenset() if answer == ALL_PROJECTS else frozenset({answer})
-        q = self.filter_by
-        self._set_query(Filter(projects, q.states, q.categories, q.themes, frozenset(), q.words))
+        self._set_query(replace(self.filter_by, projects=projects))
 
     # -- reloading -------------------------------------------------------------------
     def action_reload(self) -> None:
@@ -452,6 +442,14 @@ class CycleboardApp(App[None]):
         return self.query_one(f"#{self.active_pane}")
 
 
+def cycle_named(plan: Plan, words: frozenset[str]) -> str | None:
+    """The cycle id that filter words such as ``cycle:kilo`` choose, ``all``, or None."""
+    if ALL_CYCLES in words:
+        return ALL_CYCLES
+    named = {found.id for word in words if (found := plan.find_cycle(word))}
+    return next((c.id for c in plan.cycles_newest_first() if c.id in named), None)  # several: the newest
+
+
 def make_app(*, seeds: str | Path | None = None, store: str | Path | None = None, project: str | None = None,
              cycle: str | None = None, filter_text: str | None = None, today: dt.date | None = None,
              watch_files: bool = True) -> CycleboardApp:
@@ -468,13 +466,12 @@ def make_app(*, seeds: str | Path | None = None, store: str | Path | None = None
         known = {p.lower() for p in board.plan.projects}
         if project.lower() not in known:
             raise QueryError(f"unknown project '{project}' (known: {', '.join(sorted(known))})")
-        query = Filter(frozenset({project.lower()}) | query.projects, query.states, query.categories,
-                       query.themes, query.cycles, query.words)
+        query = replace(query, projects=query.projects | {project.lower()})
     app = CycleboardApp(board, cycle="", query=query.with_cycles(frozenset()), today=today or dt.date.today(),
                         watch_files=watch_files)
     words = query.cycles | ({cycle.lower()} if cycle else set())
     if words:
-        chosen = app._cycle_named(frozenset(words))
+        chosen = cycle_named(board.plan, frozenset(words))
         if chosen is None:
             known = ", ".join(c.id for c in board.plan.cycles_newest_first())
             raise QueryError(f"unknown cycle '{cycle or ','.join(sorted(query.cycles))}' (known: all, {known})")
