@@ -9,7 +9,6 @@ records of its last good parse (its errors are still reported).
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from tinydb import TinyDB
 
 from store.model import KIND_OF, from_dict, to_dict
 from store.plan import Plan, assemble, seed_files
-from store.seeds import ParsedFile, Reference, SeedError, parse_text
+from store.seeds import ParsedFile, Reference, SeedError, SeedUnreadable, parse_text, read_seed
 from store.storage import AtomicJSONStorage, DamagedFile, locked
 
 # Bump when the parser's output changes shape, so old caches are rebuilt.
@@ -99,22 +98,16 @@ class PlanCache:
         """The cache entry for one seed file, re-parsed only when it changed."""
         try:
             st = path.stat()
-        except OSError as exc:
-            return _failed(rel, old, f"cannot read: {exc.strerror or exc}"), True
-        if path.is_dir():
-            return _failed(rel, old, "is a folder, not a seed file"), True
+        except OSError:
+            st = None  # read_seed below says why
         now = time.time_ns()
-        if old and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns \
+        if old and st and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns \
                 and st.st_mtime_ns < old["checked_ns"] - _RACY_NS:
             return old, False
         try:
-            with open(path, "rb") as handle:
-                st = os.fstat(handle.fileno())
-                raw = handle.read()
-        except FileNotFoundError:
-            return _failed(rel, old, "vanished while being read"), True
-        except OSError as exc:
-            return _failed(rel, old, f"cannot read: {exc.strerror or exc}"), True
+            raw, st = read_seed(path)
+        except SeedUnreadable as exc:
+            return _failed(rel, old, str(exc)), True
         digest = hashlib.sha256(raw).hexdigest()
         stat = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "checked_ns": now}
         if old and old["sha256"] == digest:

@@ -55,21 +55,41 @@ class Plan:
 def seed_files(root: Path) -> list[Path]:
     """Every ``*.toml`` below ``root``, recursively, in a stable order.
 
-    Symlinked folders are not followed (a link loop must not hang us); a
-    folder named ``x.toml`` is returned so that reading it reports it.
+    Symlinked folders are followed once: a link back to a folder already
+    walked (a loop) is returned instead of walked, and so is a folder named
+    ``x.toml``, so that reading them reports them rather than hangs or hides.
     """
     found: list[Path] = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs.sort()
+    seen: set[tuple[int, int]] = set()
+    for folder, dirs, files in os.walk(root, followlinks=True):
         base = Path(folder)
-        for name in sorted(files):
+        seen.add(_identity(folder))
+        for name in files:
             if name.endswith(".toml") and not name.startswith("."):
                 found.append(base / name)
-        for name in dirs:
-            if name.endswith(".toml") and not (base / name).is_symlink():
-                found.append(base / name)
+        walk = []
+        # Real folders claim their place before links to them do.
+        for name in sorted(dirs, key=lambda n: ((base / n).is_symlink(), n)):
+            path = base / name
+            ident = _identity(path)
+            if name.endswith(".toml") or ident in seen:
+                if name.endswith(".toml") or path.is_symlink():
+                    found.append(path)
+                if ident in seen:
+                    continue
+            seen.add(ident)
+            walk.append(name)
+        dirs[:] = sorted(walk)
     found.sort()
     return found
+
+
+def _identity(path: str | Path) -> tuple[int, int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (-1, id(path))
+    return (st.st_dev, st.st_ino)
 
 
 def assemble(files: Iterable[ParsedFile]) -> Plan:

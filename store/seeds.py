@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import errno
+import os
 import re
+import stat
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -523,15 +526,69 @@ def parse_text(display: str, raw: bytes) -> ParsedFile:
     return _Reader(display, text, data).read()
 
 
+class SeedUnreadable(Exception):
+    """A seed path that cannot be read as a seed file; the message says why."""
+
+
+# A seed file is hand-written text; one this big is a mistake (or not a seed at
+# all), and reading it would stall every refresh.  Split plans per cycle/project.
+MAX_SEED_BYTES = 8 * 1024 * 1024
+
+
+def read_seed(path: Path) -> tuple[bytes, os.stat_result]:
+    """The bytes of one seed file and the status of what was actually read.
+
+    Opens without blocking, so a FIFO named ``x.toml`` cannot hang a refresh,
+    and takes the status from the open handle, so a file replaced meanwhile
+    is described by what was read.  Raises :class:`SeedUnreadable`.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise SeedUnreadable("vanished while being read") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SeedUnreadable("a symlink loop (following the link leads back to it); not followed") from None
+        raise SeedUnreadable(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            if os.path.islink(path):
+                raise SeedUnreadable(_folder_link_problem(path))
+            raise SeedUnreadable("is a folder, not a seed file")
+        if not stat.S_ISREG(st.st_mode):
+            raise SeedUnreadable("not a regular file (a pipe, socket or device)")
+        if st.st_size > MAX_SEED_BYTES:
+            raise SeedUnreadable(
+                f"too large ({st.st_size / 2**20:.1f} MiB; a seed file may hold at most "
+                f"{MAX_SEED_BYTES // 2**20} MiB): split it by cycle or project"
+            )
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            raw = handle.read(MAX_SEED_BYTES + 1)  # it may have grown since fstat
+        except OSError as exc:
+            raise SeedUnreadable(f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_SEED_BYTES:
+        raise SeedUnreadable(f"too large (over {MAX_SEED_BYTES // 2**20} MiB): split it by cycle or project")
+    return raw, st
+
+
+def _folder_link_problem(link: Path) -> str:
+    target = os.path.realpath(link)
+    parent = os.path.realpath(os.path.dirname(link))
+    if parent == target or parent.startswith(target.rstrip(os.sep) + os.sep):
+        return f"a symlink loop (links back to {target}, a folder above it); not followed"
+    return f"a link to {target}, a folder already read; not followed"
+
+
 def parse_file(path: Path, display: str | None = None) -> ParsedFile:
     """Read and parse one seed file; an unreadable file is an error, never an exception."""
     display = display or str(path)
     try:
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        return ParsedFile(display, errors=[SeedError(display, 0, 0, "is a folder, not a seed file")])
-    except FileNotFoundError:
-        return ParsedFile(display, errors=[SeedError(display, 0, 0, "vanished while being read")])
-    except OSError as exc:
-        return ParsedFile(display, errors=[SeedError(display, 0, 0, f"cannot read: {exc.strerror or exc}")])
+        raw, _ = read_seed(path)
+    except SeedUnreadable as exc:
+        return ParsedFile(display, errors=[SeedError(display, 0, 0, str(exc))])
     return parse_text(display, raw)

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 
-import pytest
 
 from store.board import MARKS_FILE, Board
 from store.model import State

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from textual.widgets import Input
@@ -21,7 +20,7 @@ from tui.panes.themes import ThemesPane
 from tui.screens.details import BlueprintDetails, SessionDetails, ThemeDetails
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import Picker
-from tui.widgets.bars import ProblemBar, StatusBar
+from tui.widgets.bars import StatusBar
 from tui.widgets.filter_bar import FilterBar
 
 
