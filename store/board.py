@@ -77,6 +77,7 @@ class Board:
         """Read changed seed files (unless ``marks_only``) and the marks; safe off the main thread."""
         plan, stats = None, RefreshStats()
         if not marks_only:
+            self.marks.tidy()
             plan, stats = self.cache.refresh(self.seeds_dir)
             base = display_path(self.seeds_dir)
             plan.errors = [

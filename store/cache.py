@@ -18,7 +18,7 @@ from tinydb import TinyDB
 from store.model import KIND_OF, from_dict, to_dict
 from store.plan import Plan, assemble, seed_files
 from store.seeds import ParsedFile, Reference, SeedError, SeedUnreadable, parse_text, read_seed
-from store.storage import AtomicJSONStorage, DamagedFile, locked
+from store.storage import AtomicJSONStorage, DamagedFile, locked, remove_stale_temps
 
 # Bump when the parser's output changes shape, so old caches are rebuilt.
 CACHE_FORMAT = 1
@@ -71,6 +71,7 @@ class PlanCache:
         """Bring the cache up to date with ``seeds_dir`` and return the plan it holds."""
         stats = RefreshStats()
         with locked(self.path, "the plan cache"):
+            remove_stale_temps(self.path)
             db = TinyDB(self.path, storage=AtomicJSONStorage)
             cached = self._cached_entries(db)
             stats.rebuilt = cached is None

@@ -22,7 +22,7 @@ from pathlib import Path
 from tinydb import TinyDB
 
 from store.model import Blueprint, State
-from store.storage import AtomicJSONStorage, DamagedFile, locked, remove_stale_temps
+from store.storage import TEMP_SUFFIX, AtomicJSONStorage, DamagedFile, locked, remove_stale_temps, temp_prefix
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,12 @@ class MarksStore:
         return newest
 
     # -- writing -------------------------------------------------------------
+    def tidy(self) -> None:
+        """Remove temp files a crashed writer left; takes the lock only when there are some."""
+        if any(self.path.parent.glob(temp_prefix(self.path) + "*" + TEMP_SUFFIX)):
+            with locked(self.path, "marks"):
+                remove_stale_temps(self.path)
+
     def record(self, key: str, state: State, previous: State, seed_state: State, via: str) -> Mark:
         """Append one change, durably, and return it."""
         mark = self.new(key, state, previous, seed_state, via)

@@ -87,6 +87,7 @@ class CycleboardApp(App[None]):
         self._reload_wanted = {"seeds": False, "marks": False}
         self._reloading = False
         self.reloads = 0  # adopted reloads; tests and the benchmark wait on it
+        self._notices_told = 0  # store notices already popped up
         self._announce = False  # say what a reload did (only when asked with r)
         self.opened_links: list[str] = []
 
@@ -144,9 +145,17 @@ class CycleboardApp(App[None]):
         self.query_one(SessionsPane).show(view.sessions)
         self.query_one(CycleBar).show(plan.cycles.get(self.cycle), self.today, len(plan.cycles))
         self.query_one(ProblemBar).show(plan.problems, self.board.notices)
+        self._tell_notices()
         label = "all cycles" if self.cycle == ALL_CYCLES else plan.cycles[self.cycle].name
         self.query_one(StatusBar).show(query, label, f"seeds: {display_path(self.board.seeds_dir)}",
                                        previewing=self.filter_preview is not None)
+
+    def _tell_notices(self) -> None:
+        """Pop up what the store had to do to go on (a damaged marks file moved aside), once each."""
+        notices = self.board.notices
+        for notice in notices[self._notices_told:]:
+            self.notify(Content(notice), title="marks file moved aside", severity="error", timeout=30)
+        self._notices_told = len(notices)
 
     def _default_cycle(self) -> str:
         cycles = self.board.plan.cycles_newest_first()
@@ -283,6 +292,8 @@ class CycleboardApp(App[None]):
             self.board.save(mark)
         except StoreError as exc:
             self.call_from_thread(self._save_failed, mark, exc)
+        else:
+            self.call_from_thread(self._tell_notices)
 
     def _save_failed(self, mark: Mark, exc: StoreError) -> None:
         if self.undo_stack and self.undo_stack[-1][0] == mark.key:
