@@ -37,14 +37,20 @@ STATE_STYLE = {
 }
 
 
-def literal(text: str) -> Content:
-    return Content(text)
+# Tabs and line breaks in a one-line cell would move the terminal's cursor.
+_LINE_BREAKING = str.maketrans({c: " " for c in "\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
+def one_line(text: str) -> str:
+    """``text`` for a single line: tabs and line breaks become spaces."""
+    return text.translate(_LINE_BREAKING)
 
 
 def fit(text: str, width: int) -> str:
-    """``text`` cut or padded to exactly ``width`` cells, with an ellipsis when cut."""
+    """``text`` on one line, cut or padded to exactly ``width`` cells, with an ellipsis when cut."""
     if width <= 0:
         return ""
+    text = one_line(text)
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + ELLIPSIS
