@@ -40,13 +40,16 @@ from store.model import (
 from store.tomlpos import locate, nearest
 
 # C0 controls except tab and newline, DEL and C1: never let a seed drive the terminal.
-_CONTROL = {c: None for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]}
+# Bidi embeddings, overrides and isolates go too: they reorder the rest of the
+# line on screen ("Trojan Source"); right-to-left text itself needs none of them.
+_CONTROL = {c: None for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0),
+                              *range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def clean_text(text: str) -> str:
-    """Drop control characters, keeping tab and newline."""
+    """Drop control characters (bidi overrides included), keeping tab and newline."""
     return text.translate(_CONTROL)
 
 

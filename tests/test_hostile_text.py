@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -44,8 +45,10 @@ _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f\s]")
 
 
 def seen_as(text: str) -> str:
-    """Text as a reader sees it: controls dropped, and whitespace, which wrapping moves, ignored."""
-    return _CONTROL_OR_SPACE.sub("", text)
+    """Text as a reader sees it: controls and invisible format characters dropped,
+    and whitespace, which wrapping moves, ignored."""
+    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return _CONTROL_OR_SPACE.sub("", visible)
 
 
 def write_plan(folder: Path, t: dict[str, str]) -> None:
