@@ -9,8 +9,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tui.cli import main
+
+# CI replays the same generated examples every run, so a green main stays
+# green; run without the profile to let hypothesis look for new cases.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "seeds"
