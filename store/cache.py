@@ -60,11 +60,12 @@ class PlanCache:
     def _cached_entries(self, db: TinyDB) -> dict[str, dict] | None:
         """The cached entry of each seed file, or None when the cache must be rebuilt."""
         try:
-            meta = db.table("meta").get(doc_id=1)
-            if meta and meta.get("format") == CACHE_FORMAT:
-                return {doc["path"]: doc for doc in db.table("files").all()}
+            data = db.storage.read() or {}  # once: it is the biggest file we read
         except DamagedFile:
-            pass
+            data = {}
+        meta = data.get("meta", {}).get("1")
+        if meta and meta.get("format") == CACHE_FORMAT:
+            return {doc["path"]: doc for doc in data.get("files", {}).values() if "path" in doc}
         return None  # damaged, foreign or old: it is only a cache, start it again
 
     def refresh(self, seeds_dir: Path) -> tuple[Plan, RefreshStats]:

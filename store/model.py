@@ -7,6 +7,7 @@ TOML, the TinyDB documents and the JSON export are conversions at the edges
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
@@ -81,7 +82,7 @@ class Cycle:
     status: CycleStatus | None
     milestones: tuple[Milestone, ...] = ()
 
-    @property
+    @functools.cached_property  # asked for thousands of times per refresh
     def key(self) -> str:
         return self.id
 
@@ -91,7 +92,7 @@ class Project:
     id: str
     name: str
 
-    @property
+    @functools.cached_property  # asked for thousands of times per refresh
     def key(self) -> str:
         return self.id
 
@@ -106,7 +107,7 @@ class Theme:
     description: str = ""
     blueprints: tuple[str, ...] = ()  # blueprint keys, resolved at load
 
-    @property
+    @functools.cached_property  # asked for thousands of times per refresh
     def key(self) -> str:
         return f"{self.cycle}/{self.id}"
 
@@ -130,7 +131,7 @@ class Session:
     actions: tuple[Action, ...] = ()
     blueprints: tuple[str, ...] = ()  # blueprint keys, resolved at load
 
-    @property
+    @functools.cached_property  # asked for thousands of times per refresh
     def key(self) -> str:
         return f"{self.cycle}/{self.id}"
 
@@ -164,7 +165,7 @@ class Blueprint:
     history: tuple[HistoryEntry, ...] = ()
     id_derived: bool = False  # the seed gave no id; it was made from the title
 
-    @property
+    @functools.cached_property  # asked for thousands of times per refresh
     def key(self) -> str:
         return f"{self.cycle}/{self.project}/{self.id}"
 
@@ -195,15 +196,22 @@ _ENUMS = {
 }
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _plain(value):
+    if value is None or type(value) in (str, int, bool, float):  # most values: nothing to do
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, dt.date):
         return value.isoformat()
-    if dataclasses.is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (tuple, list)):
         return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value):
+        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
     return value
 
 
@@ -212,28 +220,32 @@ def to_dict(record: Record) -> dict:
     return {"key": record.key, **_plain(record)}
 
 
-def _revive(kind: str, cls: type, data: dict):
-    values = {}
+_SUB_KINDS = {Milestone: "milestone", Action: "action", HistoryEntry: "history"}
+
+
+@functools.cache
+def _reviver(kind: str, cls: type):
+    """How to turn each stored field of ``cls`` back into its value, worked out once per class."""
+    plan = []
     for f in dataclasses.fields(cls):
-        if f.name not in data:
-            continue
-        raw = data[f.name]
         nested = _NESTED.get((kind, f.name))
         enum = _ENUMS.get((kind, f.name))
         if nested is not None:
-            sub_kind = {Milestone: "milestone", Action: "action", HistoryEntry: "history"}[nested]
-            values[f.name] = tuple(_revive(sub_kind, nested, item) for item in raw)
+            sub = _reviver(_SUB_KINDS[nested], nested)
+            plan.append((f.name, lambda raw, sub=sub: tuple(sub(item) for item in raw)))
         elif enum is not None:
-            values[f.name] = enum(raw) if raw is not None else None
-        elif f.name in ("start", "release", "date") and raw is not None:
-            values[f.name] = dt.date.fromisoformat(raw)
-        elif isinstance(raw, list):
-            values[f.name] = tuple(raw)
+            plan.append((f.name, lambda raw, enum=enum: enum(raw) if raw is not None else None))
+        elif f.name in ("start", "release", "date"):
+            plan.append((f.name, lambda raw: dt.date.fromisoformat(raw) if raw is not None else None))
         else:
-            values[f.name] = raw
-    return cls(**values)
+            plan.append((f.name, lambda raw: tuple(raw) if isinstance(raw, list) else raw))
+
+    def revive(data: dict):
+        return cls(**{name: convert(data[name]) for name, convert in plan if name in data})
+
+    return revive
 
 
 def from_dict(kind: str, data: dict) -> Record:
     """The inverse of :func:`to_dict` (``key`` is derived, so it is ignored)."""
-    return _revive(kind, RECORD_TYPES[kind], data)
+    return _reviver(kind, RECORD_TYPES[kind])(data)

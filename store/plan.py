@@ -102,17 +102,19 @@ def assemble(files: Iterable[ParsedFile]) -> Plan:
         for record in parsed.records:
             kind = KIND_OF[type(record)]
             table = plan.table(kind)
-            line, col = parsed.positions.get(f"{kind}:{record.key}", (0, 0))
-            if record.key in table:
-                first = plan.origins[f"{kind}:{record.key}"]
+            key = record.key
+            origin = f"{kind}:{key}"
+            line, col = parsed.positions.get(origin, (0, 0))
+            if key in table:
+                first = plan.origins[origin]
                 plan.errors.append(SeedError(
                     parsed.path, line, col,
-                    f"{kind} '{record.key}': duplicate key (already defined at {first[0]}:{first[1]})",
+                    f"{kind} '{key}': duplicate key (already defined at {first[0]}:{first[1]})",
                 ))
                 continue
-            table[record.key] = record
-            plan.origins[f"{kind}:{record.key}"] = (parsed.path, line, col)
-            mine.add(record.key)
+            table[key] = record
+            plan.origins[origin] = (parsed.path, line, col)
+            mine.add(key)
         accepted.append((parsed, mine))
 
     by_cycle_id: dict[tuple[str, str], list[str]] = defaultdict(list)
