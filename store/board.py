@@ -63,6 +63,9 @@ class Board:
         # Marks shown but not yet on disk; a read that lands before the write
         # must not make them flicker away.
         self._unsaved: dict[str, Mark] = {}
+        # Each blueprint's Row, made once: every view pass asks for all of them.
+        # Dropped whole when new data is adopted, per key when a mark changes.
+        self._rows: dict[str, Row] = {}
 
     @property
     def notices(self) -> list[str]:
@@ -90,6 +93,7 @@ class Board:
             self.plan, self.stats = loaded.plan, loaded.stats
             self._index()
         self.latest = {**loaded.latest, **self._unsaved}
+        self._rows.clear()
 
     def reload_marks(self) -> None:
         self.adopt(self.load(marks_only=True))
@@ -104,9 +108,12 @@ class Board:
 
     # -- reading -------------------------------------------------------------
     def row(self, key: str) -> Row:
-        blueprint = self.plan.blueprints[key]
-        mark = self.latest.get(key)
-        return Row(blueprint, effective_state(blueprint, mark), mark)
+        row = self._rows.get(key)
+        if row is None:
+            blueprint = self.plan.blueprints[key]
+            mark = self.latest.get(key)
+            row = self._rows[key] = Row(blueprint, effective_state(blueprint, mark), mark)
+        return row
 
     def state_of(self, key: str) -> State:
         return self.row(key).state
@@ -166,6 +173,7 @@ class Board:
         row = self.row(key)
         mark = self.marks.new(key, state, row.state, row.blueprint.state, via)
         self.latest[key] = self._unsaved[key] = mark
+        self._rows.pop(key, None)
         return mark
 
     def save(self, mark: Mark) -> None:
@@ -181,6 +189,7 @@ class Board:
         """Forget a mark that could not be written: show what is on disk again."""
         if self._unsaved.get(mark.key) is mark:
             del self._unsaved[mark.key]
+            self._rows.pop(mark.key, None)
             on_disk = self.marks.latest().get(mark.key)
             if on_disk is None:
                 self.latest.pop(mark.key, None)
