@@ -39,10 +39,19 @@ class PaneList(OptionList):
         super().__init__(id=id, classes="pane")
         self.border_title = title
         self._shown: tuple = ()
+        self._drawn_width = -1
 
-    def show(self, *args) -> None:
-        """Fill the pane; subclasses draw, this remembers so a resize can redraw."""
-        self._shown = args
+    def show(self, *args) -> bool:
+        """Remember what to draw, so a resize can redraw it.
+
+        Returns False when exactly this is on screen already at this width:
+        a filter keystroke must not rebuild 2,000 unchanged session lines.
+        """
+        width = self.scrollable_content_region.width
+        if args == self._shown and width == self._drawn_width:
+            return False
+        self._shown, self._drawn_width = args, width
+        return True
 
     def on_resize(self) -> None:
         if self._shown:

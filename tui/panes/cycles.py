@@ -27,7 +27,8 @@ class CyclesPane(PaneList):
         super().__init__("Cycles", id="cycles")
 
     def show(self, cycles: list[Cycle], progress: dict[str, Progress], selected: str) -> None:
-        super().show(cycles, progress, selected)
+        if not super().show(cycles, progress, selected):
+            return
         rows = [(ALL_CYCLES, "All cycles", progress.get(ALL_CYCLES, Progress()))]
         rows += [(c.id, c.name, progress.get(c.id, Progress())) for c in cycles]
         counts = [f"{p.done}/{p.total}" for _, _, p in rows]

@@ -20,7 +20,8 @@ class SessionsPane(OpeningPaneList):
         super().__init__("Sessions", id="sessions")
 
     def show(self, sessions: list[Session]) -> None:
-        super().show(sessions)
+        if not super().show(sessions):
+            return
         width = self.scrollable_content_region.width or 40
         options: list[Option] = []
         for session in sessions:

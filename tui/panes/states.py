@@ -23,7 +23,8 @@ class StatesPane(PaneList):
         super().__init__("States", id="states")
 
     def show(self, counts: dict[State, int], chosen: frozenset[State]) -> None:
-        super().show(counts, chosen)
+        if not super().show(counts, chosen):
+            return
         most = max(counts.values(), default=0)
         count_width = max(len(str(n)) for n in counts.values()) if counts else 1
         width = self.scrollable_content_region.width or 30

@@ -20,7 +20,8 @@ class ThemesPane(OpeningPaneList):
         super().__init__("Themes", id="themes")
 
     def show(self, lines: list[ThemeLine]) -> None:
-        super().show(lines)
+        if not super().show(lines):
+            return
         width = self.scrollable_content_region.width or 40
         counts = [f"{line.progress.done}/{line.progress.total}" for line in lines]
         count_width = max(map(len, counts), default=3)
