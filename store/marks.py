@@ -22,7 +22,7 @@ from pathlib import Path
 from tinydb import TinyDB
 
 from store.model import Blueprint, State
-from store.storage import TEMP_SUFFIX, AtomicJSONStorage, DamagedFile, locked, remove_stale_temps, temp_prefix
+from store.storage import AtomicJSONStorage, DamagedFile, locked, remove_stale_temps, stale_temps
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ class MarksStore:
     # -- writing -------------------------------------------------------------
     def tidy(self) -> None:
         """Remove temp files a crashed writer left; takes the lock only when there are some."""
-        if any(self.path.parent.glob(temp_prefix(self.path) + "*" + TEMP_SUFFIX)):
+        if stale_temps(self.path):
             with locked(self.path, "marks"):
                 remove_stale_temps(self.path)
 

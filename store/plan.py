@@ -72,13 +72,12 @@ def seed_files(root: Path) -> list[Path]:
         for name in sorted(dirs, key=lambda n: ((base / n).is_symlink(), n)):
             path = base / name
             ident = _identity(path)
-            if name.endswith(".toml") or ident in seen:
-                if name.endswith(".toml") or path.is_symlink():
-                    found.append(path)
-                if ident in seen:
-                    continue
-            seen.add(ident)
-            walk.append(name)
+            walked_already = ident in seen
+            if name.endswith(".toml") or (walked_already and path.is_symlink()):
+                found.append(path)  # reading it reports what it is
+            if not walked_already:
+                seen.add(ident)
+                walk.append(name)
         dirs[:] = sorted(walk)
     found.sort()
     return found
@@ -88,7 +87,7 @@ def _identity(path: str | Path) -> tuple[int, int]:
     try:
         st = os.stat(path)
     except OSError:
-        return (-1, id(path))
+        return (-1, id(path))  # unknown: equal to no other folder
     return (st.st_dev, st.st_ino)
 
 

@@ -562,10 +562,7 @@ def read_seed(path: Path) -> tuple[bytes, os.stat_result]:
         if not stat.S_ISREG(st.st_mode):
             raise SeedUnreadable("not a regular file (a pipe, socket or device)")
         if st.st_size > MAX_SEED_BYTES:
-            raise SeedUnreadable(
-                f"too large ({st.st_size / 2**20:.1f} MiB; a seed file may hold at most "
-                f"{MAX_SEED_BYTES // 2**20} MiB): split it by cycle or project"
-            )
+            raise _too_large(f"{st.st_size / 2**20:.1f} MiB")
     except BaseException:
         os.close(fd)
         raise
@@ -575,8 +572,13 @@ def read_seed(path: Path) -> tuple[bytes, os.stat_result]:
         except OSError as exc:
             raise SeedUnreadable(f"cannot read: {exc.strerror or exc}") from None
     if len(raw) > MAX_SEED_BYTES:
-        raise SeedUnreadable(f"too large (over {MAX_SEED_BYTES // 2**20} MiB): split it by cycle or project")
+        raise _too_large("it grew while being read")
     return raw, st
+
+
+def _too_large(size: str) -> SeedUnreadable:
+    return SeedUnreadable(f"too large ({size}; a seed file may hold at most "
+                          f"{MAX_SEED_BYTES // 2**20} MiB): split it by cycle or project")
 
 
 def _folder_link_problem(link: Path) -> str:

@@ -72,10 +72,15 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def stale_temps(path: Path) -> list[Path]:
+    """Temp files beside ``path``; with the lock held, a crashed writer left them."""
+    return list(path.parent.glob(temp_prefix(path) + "*" + TEMP_SUFFIX))
+
+
 def remove_stale_temps(path: Path) -> list[Path]:
     """Delete temp files a crashed writer left beside ``path``. Call with the lock held."""
     removed = []
-    for temp in path.parent.glob(temp_prefix(path) + "*" + TEMP_SUFFIX):
+    for temp in stale_temps(path):
         try:
             temp.unlink()
             removed.append(temp)
@@ -146,5 +151,6 @@ __all__ = [
     "atomic_write",
     "locked",
     "remove_stale_temps",
+    "stale_temps",
     "store_lock",
 ]
