@@ -7,10 +7,13 @@ either.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from store.cache import PlanCache, RefreshStats
+from store.index import PlanIndex
 from store.marks import Mark, MarksStore, effective_state
 from store.model import Blueprint, State, to_dict
 from store.paths import display_path
@@ -21,9 +24,12 @@ PLAN_FILE = "plan.json"
 MARKS_FILE = "marks.json"
 
 
-@dataclass(frozen=True)
-class Row:
-    """A blueprint as shown: the seed record and its effective state."""
+class Row(NamedTuple):
+    """A blueprint as shown: the seed record and its effective state.
+
+    A named tuple, because a board makes one per blueprint (50,000 at the
+    scale we design for) whenever new data arrives.
+    """
 
     blueprint: Blueprint
     state: State
@@ -59,13 +65,17 @@ class Board:
         self.plan = Plan()
         self.latest: dict[str, Mark] = {}
         self.stats = RefreshStats()
-        self.order: list[str] = []  # every blueprint key: newest cycle first, then project, id
+        self.index = PlanIndex(self.plan)
         # Marks shown but not yet on disk; a read that lands before the write
         # must not make them flicker away.
         self._unsaved: dict[str, Mark] = {}
-        # Each blueprint's Row, made once: every view pass asks for all of them.
-        # Dropped whole when new data is adopted, per key when a mark changes.
-        self._rows: dict[str, Row] = {}
+        # Each blueprint's Row and effective state by index position: every view
+        # pass reads them, and a mark changes one entry of each.
+        self.row_at: list[Row] = []
+        self.state_at: list[State] = []
+        # Each cycle's count of blueprints per state, kept up to date by marks,
+        # so an unfiltered view needs no pass over the rows.
+        self.tally: dict[str, Counter[State]] = {}
 
     @property
     def notices(self) -> list[str]:
@@ -89,31 +99,43 @@ class Board:
         return Loaded(plan, stats, self.marks.latest())
 
     def adopt(self, loaded: Loaded) -> None:
+        before = self.latest
+        self.latest = {**loaded.latest, **self._unsaved}
         if loaded.plan is not None:
             self.plan, self.stats = loaded.plan, loaded.stats
-            self._index()
-        self.latest = {**loaded.latest, **self._unsaved}
-        self._rows.clear()
+            self.index = PlanIndex(self.plan)
+            latest = self.latest
+            self.row_at = [Row(bp, effective_state(bp, latest.get(key)), latest.get(key))
+                           for bp, key in zip(self.index.blueprints, self.index.keys)]
+            self.state_at = [row.state for row in self.row_at]
+            self.tally = {cycle: Counter(self.state_at[start:end]) for cycle, (start, end) in self.index.spans.items()}
+        else:
+            # Only the marks were read: remake the rows whose newest mark changed.
+            changed = {k for k in before.keys() | self.latest.keys() if before.get(k) != self.latest.get(k)}
+            for key in changed:
+                self._remake(key)
+
+    def _remake(self, key: str) -> None:
+        at = self.index.position.get(key)
+        if at is not None:
+            blueprint, mark = self.index.blueprints[at], self.latest.get(key)
+            row = self.row_at[at] = Row(blueprint, effective_state(blueprint, mark), mark)
+            tally = self.tally[blueprint.cycle]
+            tally[self.state_at[at]] -= 1
+            tally[row.state] += 1
+            self.state_at[at] = row.state
 
     def reload_marks(self) -> None:
         self.adopt(self.load(marks_only=True))
 
-    def _index(self) -> None:
-        rank = {c.id: i for i, c in enumerate(self.plan.cycles_newest_first())}
-        self.order = sorted(
-            self.plan.blueprints,
-            key=lambda k: (rank.get(self.plan.blueprints[k].cycle, -1), self.plan.blueprints[k].project,
-                           self.plan.blueprints[k].id),
-        )
+    @property
+    def order(self) -> list[str]:
+        """Every blueprint key: newest cycle first, then project, id."""
+        return self.index.keys
 
     # -- reading -------------------------------------------------------------
     def row(self, key: str) -> Row:
-        row = self._rows.get(key)
-        if row is None:
-            blueprint = self.plan.blueprints[key]
-            mark = self.latest.get(key)
-            row = self._rows[key] = Row(blueprint, effective_state(blueprint, mark), mark)
-        return row
+        return self.row_at[self.index.position[key]]
 
     def state_of(self, key: str) -> State:
         return self.row(key).state
@@ -129,12 +151,7 @@ class Board:
         """Blueprints passing ``query``, by cycle (newest first), then key."""
         query = query or Filter()
         members = self.theme_members(query.themes) if query.themes else None
-        result = []
-        for key in self.order:
-            row = self.row(key)
-            if query.matches(row.blueprint, row.state, members):
-                result.append(row)
-        return result
+        return [row for row in self.row_at if query.matches(row.blueprint, row.state, members)]
 
     def toggled_state(self, key: str) -> State:
         """What ``space`` sets: implemented, or back to the state before it was."""
@@ -173,7 +190,7 @@ class Board:
         row = self.row(key)
         mark = self.marks.new(key, state, row.state, row.blueprint.state, via)
         self.latest[key] = self._unsaved[key] = mark
-        self._rows.pop(key, None)
+        self._remake(key)
         return mark
 
     def save(self, mark: Mark) -> None:
@@ -189,12 +206,12 @@ class Board:
         """Forget a mark that could not be written: show what is on disk again."""
         if self._unsaved.get(mark.key) is mark:
             del self._unsaved[mark.key]
-            self._rows.pop(mark.key, None)
             on_disk = self.marks.latest().get(mark.key)
             if on_disk is None:
                 self.latest.pop(mark.key, None)
             else:
                 self.latest[mark.key] = on_disk
+            self._remake(mark.key)
 
     # -- whole-plan views ------------------------------------------------------
     def export(self) -> dict:

@@ -11,7 +11,11 @@ blueprints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import compress
 
 from store.board import Board, Row
 from store.model import Session, State, Theme
@@ -43,6 +47,16 @@ class View:
     progress: dict[str, Progress] = field(default_factory=dict)  # by cycle id, and "all"
     themes: list[ThemeLine] = field(default_factory=list)
     sessions: list[Session] = field(default_factory=list)
+    key_width: int = 10  # the widest key among the rows, as the Blueprints pane shows keys
+    positions: Sequence[int] = ()  # each row's place in the board's index, ascending
+
+    def index_of(self, board: Board, key: str | None) -> int | None:
+        """Which row shows ``key``, found by bisection: the rows are in index order."""
+        at = board.index.position.get(key) if key else None
+        if at is None:
+            return None
+        i = bisect_left(self.positions, at)
+        return i if i < len(self.positions) and self.positions[i] == at else None
 
 
 def _involves(projects: frozenset[str], owners: set[str]) -> bool:
@@ -53,51 +67,50 @@ def compute(board: Board, cycle: str, query: Filter) -> View:
     """The panes' data for ``cycle`` ("all" for every cycle) under ``query``."""
     query = query.with_cycles(frozenset())
     everywhere = cycle == ALL_CYCLES
-    facet = replace(query, states=frozenset())
+    index, state_at = board.index, board.state_at
     members = board.theme_members(query.themes) if query.themes else None
-    plan = board.plan
+    # Everything but the cycle and the states: what the Cycles progress counts.
+    facet = index.select(query.projects, query.categories, query.words, members)
 
-    counts = {state: 0 for state in State}
-    done: dict[str, int] = {c: 0 for c in plan.cycles}
-    total: dict[str, int] = {c: 0 for c in plan.cycles}
-    rows: list[Row] = []
-    for key in board.order:
-        row = board.row(key)
-        bp = row.blueprint
-        if not facet.matches(bp, row.state, members):
-            continue
-        total[bp.cycle] = total.get(bp.cycle, 0) + 1
-        if row.state is State.IMPLEMENTED:
-            done[bp.cycle] = done.get(bp.cycle, 0) + 1
-        if everywhere or bp.cycle == cycle:
-            counts[row.state] += 1
-            if not query.states or row.state in query.states:
-                rows.append(row)
-    progress = {c: Progress(done[c], total[c]) for c in total}
+    if facet is None:  # the common case, kept up to date by the board: no pass over the rows
+        tally = board.tally
+        total = Counter({c: sum(t.values()) for c, t in tally.items()})
+        done = Counter({c: t[State.IMPLEMENTED] for c, t in tally.items()})
+    else:
+        total = Counter(map(index.cycle_at.__getitem__, facet))
+        finished = map(State.IMPLEMENTED.__eq__, map(state_at.__getitem__, facet))
+        done = Counter(compress(map(index.cycle_at.__getitem__, facet), finished))
+    progress = {c: Progress(done[c], total[c]) for c in (*board.plan.cycles, *total)}
     progress[ALL_CYCLES] = Progress(sum(done.values()), sum(total.values()))
+
+    everything = range(len(index)) if facet is None else facet
+    shown = everything if everywhere else index.within(facet, cycle)
+    counts = {state: 0 for state in State}
+    if facet is None and not everywhere:
+        counts.update(board.tally.get(cycle, {}))
+    elif facet is None:
+        for tally in board.tally.values():
+            counts.update(tally)
+    else:
+        counts.update(Counter(map(state_at.__getitem__, shown)))
+    if query.states:
+        wanted = query.states.__contains__
+        shown = list(compress(shown, map(wanted, map(state_at.__getitem__, shown))))
+    rows = board.row_at[:] if shown is everything and facet is None else list(map(board.row_at.__getitem__, shown))
+    key_width = index.key_width(shown, full=everywhere)
 
     projects = query.projects
     themes = []
-    for theme in plan.themes.values():
-        if not everywhere and theme.cycle != cycle:
+    for theme in board.plan.themes.values() if everywhere else index.themes_of_cycle.get(cycle, ()):
+        if not _involves(projects, index.theme_owners[theme.key]):
             continue
-        keys = [k for k in theme.blueprints if k in plan.blueprints]
-        owners = {theme.project.lower()} | {plan.blueprints[k].project.lower() for k in keys}
-        if not _involves(projects, owners):
-            continue
+        positions = index.theme_positions[theme.key]
         if projects:
-            keys = [k for k in keys if plan.blueprints[k].project.lower() in projects]
-        finished = sum(1 for k in keys if board.row(k).state is State.IMPLEMENTED)
-        themes.append(ThemeLine(theme, Progress(finished, len(keys))))
+            positions = [i for i in positions if index.project_at[i] in projects]
+        finished_here = sum(map(State.IMPLEMENTED.__eq__, map(state_at.__getitem__, positions)))
+        themes.append(ThemeLine(theme, Progress(finished_here, len(positions))))
 
-    sessions = []
-    for session in plan.sessions.values():
-        if not everywhere and session.cycle != cycle:
-            continue
-        owners = {p.lower() for p in session.projects}
-        owners |= {plan.blueprints[k].project.lower() for k in session.blueprints if k in plan.blueprints}
-        if _involves(projects, owners):
-            sessions.append(session)
-    sessions.sort(key=lambda s: (s.date is None, s.date, s.title))
+    sessions = [s for s in index.sessions_sorted
+                if (everywhere or s.cycle == cycle) and _involves(projects, index.session_owners[s.key])]
 
-    return View(cycle, query, rows, counts, progress, themes, sessions)
+    return View(cycle, query, rows, counts, progress, themes, sessions, key_width, shown)

@@ -427,11 +427,11 @@ async def test_the_blueprint_list_draws_only_visible_rows_and_takes_new_rows_in_
     async with app.run_test(size=(120, 36)) as pilot:
         pane = app.query_one(BlueprintsPane)
         template = pane.rows[0]
-        many = [replace(template, blueprint=replace(template.blueprint, id=f"bp-{i:05d}")) for i in range(50_000)]
+        many = [template._replace(blueprint=replace(template.blueprint, id=f"bp-{i:05d}")) for i in range(50_000)]
         drawn = []
         original = pane.render_line
         pane.render_line = lambda y: drawn.append(y) or original(y)
-        pane.show(many, show_cycle=False)
+        pane.show(many, show_cycle=False, key_width=16)
         assert len(pane.children) == 0 and pane.virtual_size.height == 50_001
         await pilot.pause()
         # A few screenfuls at most (a busy machine may paint a frame twice), never 50,000 rows.

@@ -5,6 +5,7 @@ answers the panes' requests. Reading and writing the store happen in workers.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -114,8 +115,16 @@ class CycleboardApp(App[None]):
         self.query_one(FilterBar).close()
         self.render_view()
         self.focus_pane("blueprints")
+        self.call_after_refresh(self._settle)
         if self.watch_files:
             self.watch_seeds()
+
+    def _settle(self) -> None:
+        """After a paint with new data: get ready for the next keystroke while nobody waits."""
+        self.board.index.prepare_search()
+        # Tens of thousands of records live as long as this data does; without
+        # a freeze, every full collection would walk them all and stall a frame.
+        gc.freeze()
 
     def _load_keymap(self) -> None:
         path = keymap_path()
@@ -139,7 +148,9 @@ class CycleboardApp(App[None]):
         self.view = view = compute(self.board, self.cycle, query)
         cycles = plan.cycles_newest_first()
         self.query_one(CyclesPane).show(cycles, view.progress, self.cycle)
-        self.query_one(BlueprintsPane).show(view.rows, show_cycle=self.cycle == ALL_CYCLES, keep=keep)
+        blueprints = self.query_one(BlueprintsPane)
+        blueprints.show(view.rows, show_cycle=self.cycle == ALL_CYCLES, key_width=view.key_width,
+                        cursor_at=view.index_of(self.board, keep or blueprints.current_key))
         self.query_one(StatesPane).show(view.counts, query.states)
         self.query_one(ThemesPane).show(view.themes)
         self.query_one(SessionsPane).show(view.sessions)
@@ -394,6 +405,9 @@ class CycleboardApp(App[None]):
         self.board.adopt(loaded)
         self.reloads += 1
         self.render_view()
+        if loaded.plan is not None:
+            gc.unfreeze()  # the old plan may go now
+            self.call_after_refresh(self._settle)
         if self._announce:
             self._announce = False
             stats = loaded.stats

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.events import Click
 from textual.geometry import Size
 from textual.message import Message
@@ -74,19 +75,23 @@ class BlueprintsPane(ScrollView, can_focus=True):
         self.rows: list[Row] = []
         self.show_cycle = False
         self._key_width = 20
+        self._lines: LRUCache[tuple, tuple[Row, Strip]] = LRUCache(1024)
         self.border_title = "Blueprints (0)"
 
     # -- data in ---------------------------------------------------------------
-    def show(self, rows: list[Row], *, show_cycle: bool, keep: str | None = None) -> None:
-        """Take new rows, keeping the cursor on ``keep`` (or the current key) if it is still there."""
-        keep = keep if keep is not None else self.current_key
+    def show(self, rows: list[Row], *, show_cycle: bool, key_width: int, cursor_at: int | None = None) -> None:
+        """Take new rows; the cursor goes to row ``cursor_at``, or stays where it was.
+
+        The caller works out the key column's width and where the cursor's
+        blueprint went, from its index: a pass over 50,000 rows here would
+        cost a frame on every filter keystroke.
+        """
         self.rows = rows
         self.show_cycle = show_cycle
-        self._key_width = max((len(self._key_text(r)) for r in rows), default=10)
+        self._key_width = key_width
         self.virtual_size = Size(self.size.width, len(rows) + 1)
-        index = self._index_of(keep) if keep else None
         self.border_title = f"Blueprints ({len(rows)})"
-        self._move(index if index is not None else min(self.cursor, max(len(rows) - 1, 0)))
+        self._move(cursor_at if cursor_at is not None else min(self.cursor, max(len(rows) - 1, 0)))
         self.refresh()
 
     def _index_of(self, key: str) -> int | None:
@@ -153,8 +158,11 @@ class BlueprintsPane(ScrollView, can_focus=True):
         if event.y >= 1:
             self._move(round(self.scroll_y) + event.y - 1)
 
-    def watch_cursor(self) -> None:
-        self.refresh()
+    def watch_cursor(self, before: int, now: int) -> None:
+        # Only the two rows change (line 0 is the header): a whole-pane repaint
+        # would cost a frame on every keystroke.
+        self.refresh_lines(before + 1)
+        self.refresh_lines(now + 1)
 
     # -- requests out ------------------------------------------------------------
     def _request(self, message_class: type[KeyMessage]) -> None:
@@ -197,7 +205,14 @@ class BlueprintsPane(ScrollView, can_focus=True):
                 muted = self.get_component_rich_style("blueprints--muted")
                 return Strip([Segment(fit(" no blueprints match this cycle and filter", width), muted)])
             return Strip.blank(width, self.rich_style)
-        return self._row_line(self.rows[index], index == self.cursor, width)
+        row, is_cursor = self.rows[index], index == self.cursor
+        # Painting a row is the costly part of a frame; rows repeat between frames.
+        key = (id(row), is_cursor, is_cursor and self.has_focus, width, self.show_cycle, self._key_width)
+        cached = self._lines.get(key)
+        if cached is None or cached[0] is not row:
+            cached = (row, self._row_line(row, is_cursor, width))
+            self._lines.set(key, cached)
+        return cached[1]
 
     def _header(self, width: int) -> Strip:
         key, title, category, reviews = self._columns(width)
@@ -236,6 +251,10 @@ class BlueprintsPane(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.rows) + 1)
         self._scroll_to_cursor()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()  # a new theme or CSS: every painted row is stale
 
     def on_focus(self) -> None:
         self.refresh()
