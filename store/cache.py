@@ -4,12 +4,23 @@ It is a cache and nothing more: rebuildable from the seeds at any time, so a
 damaged cache file is simply replaced.  A refresh re-parses only files whose
 size, mtime or content hash changed, and a file that now fails keeps the
 records of its last good parse (its errors are still reported).
+
+Beside the TinyDB file lies a snapshot of the plan those entries assemble
+into, with the stat of every file it came from.  When no file changed, a
+start loads the snapshot (a tenth of a second at 50,000 blueprints) instead
+of decoding every entry and assembling the plan again (about two seconds).
+It is pickled, so it is only read when this user owns it and nobody else
+can write it; anything wrong with it and the entries are used, as before.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import os
+import pickle
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -18,10 +29,12 @@ from tinydb import TinyDB
 from store.model import KIND_OF, from_dict, to_dict
 from store.plan import Plan, assemble, seed_files
 from store.seeds import ParsedFile, Reference, SeedError, SeedUnreadable, parse_text, read_seed
-from store.storage import AtomicJSONStorage, DamagedFile, locked, remove_stale_temps
+from store.storage import AtomicJSONStorage, DamagedFile, atomic_write, locked, remove_stale_temps
 
 # Bump when the parser's output changes shape, so old caches are rebuilt.
 CACHE_FORMAT = 1
+# Bump when the records' classes change, so old snapshots are ignored.
+SNAPSHOT_FORMAT = 1
 # A file modified this close to when it was cached may change again within the
 # same mtime tick, so its stat cannot be trusted and its content is hashed.
 _RACY_NS = 2_000_000_000
@@ -68,21 +81,29 @@ class PlanCache:
             return {doc["path"]: doc for doc in data.get("files", {}).values() if "path" in doc}
         return None  # damaged, foreign or old: it is only a cache, start it again
 
+    @property
+    def snapshot_path(self) -> Path:
+        return self.path.with_suffix(".snapshot")
+
     def refresh(self, seeds_dir: Path) -> tuple[Plan, RefreshStats]:
         """Bring the cache up to date with ``seeds_dir`` and return the plan it holds."""
         stats = RefreshStats()
-        with locked(self.path, "the plan cache"):
+        with locked(self.path, "the plan cache"), _collector_paused():
             remove_stale_temps(self.path)
+            remove_stale_temps(self.snapshot_path)
+            files = [(path, path.relative_to(seeds_dir).as_posix()) for path in seed_files(seeds_dir)]
+            stats.files = len(files)
+            plan = self._snapshot_plan(files)
+            if plan is not None:
+                return plan, stats
             db = TinyDB(self.path, storage=AtomicJSONStorage)
             cached = self._cached_entries(db)
             stats.rebuilt = cached is None
             cached = cached or {}
             entries: dict[str, dict] = {}
             changed = stats.rebuilt
-            for path in seed_files(seeds_dir):
-                rel = path.relative_to(seeds_dir).as_posix()
+            for path, rel in files:
                 entry, parsed_now = self._entry(path, rel, cached.get(rel))
-                stats.files += 1
                 stats.parsed += parsed_now
                 changed |= entry is not cached.get(rel)
                 entries[rel] = entry
@@ -92,8 +113,40 @@ class PlanCache:
                 data = {"meta": {"1": {"format": CACHE_FORMAT}},
                         "files": {str(i): e for i, e in enumerate(entries.values(), 1)}}
                 db.storage.write(data)
-        plan = assemble(_decode(rel, e.get("good"), e["errors"]) for rel, e in sorted(entries.items()))
+            plan = assemble(_decode(rel, e.get("good"), e["errors"]) for rel, e in sorted(entries.items()))
+            self._write_snapshot(plan, entries)
         return plan, stats
+
+    def _snapshot_plan(self, files: list[tuple[Path, str]]) -> Plan | None:
+        """The snapshot's plan when every seed file is as it was when the snapshot was made."""
+        try:
+            with open(self.snapshot_path, "rb") as handle:
+                st = os.fstat(handle.fileno())
+                if st.st_uid != os.geteuid() or st.st_mode & 0o022:
+                    return None  # someone else could have written it: not ours to unpickle
+                snapshot = pickle.load(handle)
+            if snapshot.get("format") != (SNAPSHOT_FORMAT, CACHE_FORMAT) or snapshot["cache"] != _stamp(self.path):
+                return None  # another version, or the entries changed (or were damaged) since
+            stamps: dict[str, tuple[int, int, int]] = snapshot["stamps"]
+            if len(stamps) != len(files):
+                return None
+            for path, rel in files:
+                size, mtime_ns, checked_ns = stamps[rel]
+                st = path.stat()
+                if st.st_size != size or st.st_mtime_ns != mtime_ns or st.st_mtime_ns >= checked_ns - _RACY_NS:
+                    return None
+            return snapshot["plan"]
+        except Exception:  # a snapshot that cannot be used is only a slower start
+            return None
+
+    def _write_snapshot(self, plan: Plan, entries: dict[str, dict]) -> None:
+        stamps = {rel: (e["size"], e["mtime_ns"], e["checked_ns"]) for rel, e in entries.items()}
+        data = pickle.dumps({"format": (SNAPSHOT_FORMAT, CACHE_FORMAT), "cache": _stamp(self.path),
+                             "stamps": stamps, "plan": plan}, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            atomic_write(self.snapshot_path, data)
+        except OSError:
+            pass  # the entries are written; the next start is only slower
 
     @staticmethod
     def _entry(path: Path, rel: str, old: dict | None) -> tuple[dict, bool]:
@@ -118,6 +171,26 @@ class PlanCache:
         good = _encode(parsed) if parsed.ok else (old or {}).get("good")
         return {"path": rel, "sha256": digest, **stat, "good": good,
                 "errors": [asdict(e) for e in parsed.errors]}, True
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@contextmanager
+def _collector_paused():
+    """Keep the cycle collector out of a bulk load: it would walk every new record, many times over."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _failed(rel: str, old: dict | None, message: str) -> dict:

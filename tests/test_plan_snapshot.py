@@ -1,0 +1,100 @@
+"""The plan snapshot: a start with no seed changed loads the assembled plan in one read.
+
+It must be used only when every seed file and the TinyDB entries are as they
+were when it was written, and anything wrong with it must cost time, never data.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from store.board import Board
+from store.cache import PlanCache
+from tests.conftest import BASE_SEED
+from tests.test_store import BLUEPRINTS, bump_mtime
+
+
+@pytest.fixture
+def planned(seeds, store_dir):
+    """Two seed files whose stat the cache may trust, read once so the snapshot exists."""
+    files = [seeds.write("base.toml", BASE_SEED), seeds.write("bps.toml", BLUEPRINTS)]
+    for path in files:
+        bump_mtime(path, -3600)
+    first = Board(seeds.path, store_dir).refresh()
+    assert first.stats.parsed == 2 and (store_dir / "plan.snapshot").exists()
+    return first
+
+
+@pytest.fixture
+def entries_read(monkeypatch):
+    """Counts how often a refresh had to fall back to the TinyDB entries."""
+    calls = []
+    original = PlanCache._cached_entries
+
+    def spy(self, db):
+        calls.append(self.path)
+        return original(self, db)
+
+    monkeypatch.setattr(PlanCache, "_cached_entries", spy)
+    return calls
+
+
+def test_a_start_with_nothing_changed_uses_the_snapshot(planned, seeds, store_dir, entries_read):
+    again = Board(seeds.path, store_dir).refresh()
+    assert entries_read == [] and again.stats.parsed == 0 and again.stats.files == 2
+    assert again.plan.blueprints == planned.plan.blueprints
+    assert again.plan.cycles == planned.plan.cycles and again.plan.themes == planned.plan.themes
+    assert again.plan.errors == planned.plan.errors
+
+
+def test_a_changed_seed_file_is_read_and_the_snapshot_replaced(planned, seeds, store_dir, entries_read):
+    bps = seeds.path / "bps.toml"
+    bps.write_text(BLUEPRINTS.replace('"Alpha"', '"Alpha, renamed"'))
+    bump_mtime(bps, -3000)
+    board = Board(seeds.path, store_dir).refresh()
+    assert entries_read and board.stats.parsed == 1
+    assert board.plan.blueprints["stein/nova/alpha"].title == "Alpha, renamed"
+    entries_read.clear()
+    assert Board(seeds.path, store_dir).refresh().plan.blueprints["stein/nova/alpha"].title == "Alpha, renamed"
+    assert entries_read == []  # the new snapshot serves the next start
+
+
+def test_a_new_or_removed_seed_file_is_noticed(planned, seeds, store_dir, entries_read):
+    extra = seeds.write("more.toml", BLUEPRINTS.replace('"alpha"', '"gamma"').replace('"beta"', '"delta"'))
+    bump_mtime(extra, -3600)
+    assert "stein/nova/gamma" in Board(seeds.path, store_dir).refresh().plan.blueprints
+    extra.unlink()
+    assert "stein/nova/gamma" not in Board(seeds.path, store_dir).refresh().plan.blueprints
+    assert len(entries_read) == 2
+
+
+def test_damaged_entries_are_rebuilt_even_when_the_snapshot_is_fine(planned, seeds, store_dir):
+    (store_dir / "plan.json").write_bytes(b'{"files": {"1": {"path": "bps.t')
+    board = Board(seeds.path, store_dir).refresh()
+    assert board.stats.rebuilt and board.plan.blueprints == planned.plan.blueprints
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x80\x05garbage", b"\x00" * 512])
+def test_a_damaged_snapshot_costs_time_not_data(planned, seeds, store_dir, entries_read, damage):
+    (store_dir / "plan.snapshot").write_bytes(damage)
+    board = Board(seeds.path, store_dir).refresh()
+    assert entries_read and board.plan.blueprints == planned.plan.blueprints
+    entries_read.clear()
+    Board(seeds.path, store_dir).refresh()
+    assert entries_read == []  # written again, whole
+
+
+def test_a_snapshot_others_could_write_is_not_loaded(planned, seeds, store_dir, entries_read):
+    os.chmod(store_dir / "plan.snapshot", 0o666)
+    board = Board(seeds.path, store_dir).refresh()
+    assert entries_read and board.plan.blueprints == planned.plan.blueprints
+
+
+def test_a_seed_saved_just_now_is_not_trusted_to_its_stat(planned, seeds, store_dir, entries_read):
+    # Within the racy window a same-size edit can keep its mtime tick; the hash decides.
+    bps = seeds.path / "bps.toml"
+    bps.write_text(BLUEPRINTS.replace('"Alpha"', '"Omega"'))
+    board = Board(seeds.path, store_dir).refresh()
+    assert entries_read and board.plan.blueprints["stein/nova/alpha"].title == "Omega"
