@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from itertools import repeat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from store.cache import PlanCache, RefreshStats
-from store.index import PlanIndex
+from store.cache import PlanCache, RefreshStats, collector_paused
 from store.marks import Mark, MarksStore, effective_state
 from store.model import Blueprint, State, to_dict
 from store.paths import display_path
@@ -65,7 +65,7 @@ class Board:
         self.plan = Plan()
         self.latest: dict[str, Mark] = {}
         self.stats = RefreshStats()
-        self.index = PlanIndex(self.plan)
+        self.index = self.plan.index
         # Marks shown but not yet on disk; a read that lands before the write
         # must not make them flicker away.
         self._unsaved: dict[str, Mark] = {}
@@ -102,18 +102,29 @@ class Board:
         before = self.latest
         self.latest = {**loaded.latest, **self._unsaved}
         if loaded.plan is not None:
-            self.plan, self.stats = loaded.plan, loaded.stats
-            self.index = PlanIndex(self.plan)
-            latest = self.latest
-            self.row_at = [Row(bp, effective_state(bp, latest.get(key)), latest.get(key))
-                           for bp, key in zip(self.index.blueprints, self.index.keys)]
-            self.state_at = [row.state for row in self.row_at]
-            self.tally = {cycle: Counter(self.state_at[start:end]) for cycle, (start, end) in self.index.spans.items()}
+            with collector_paused():
+                self._take(loaded)
         else:
             # Only the marks were read: remake the rows whose newest mark changed.
             changed = {k for k in before.keys() | self.latest.keys() if before.get(k) != self.latest.get(k)}
             for key in changed:
                 self._remake(key)
+
+    def _take(self, loaded: Loaded) -> None:
+        """Use a newly read plan: index it and make every blueprint's row."""
+        self.plan, self.stats = loaded.plan, loaded.stats
+        self.index = self.plan.index
+        # Most blueprints have no mark: make their rows in one sweep, then the marked ones.
+        blueprints = self.index.blueprints
+        self.state_at = [bp.state for bp in blueprints]
+        self.row_at = list(map(Row, blueprints, self.state_at, repeat(None)))
+        position = self.index.position
+        for key, mark in self.latest.items():
+            at = position.get(key)
+            if at is not None:
+                row = self.row_at[at] = Row(blueprints[at], effective_state(blueprints[at], mark), mark)
+                self.state_at[at] = row.state
+        self.tally = {cycle: Counter(self.state_at[start:end]) for cycle, (start, end) in self.index.spans.items()}
 
     def _remake(self, key: str) -> None:
         at = self.index.position.get(key)

@@ -34,7 +34,7 @@ from store.storage import AtomicJSONStorage, DamagedFile, atomic_write, locked, 
 # Bump when the parser's output changes shape, so old caches are rebuilt.
 CACHE_FORMAT = 1
 # Bump when the records' classes change, so old snapshots are ignored.
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 # A file modified this close to when it was cached may change again within the
 # same mtime tick, so its stat cannot be trusted and its content is hashed.
 _RACY_NS = 2_000_000_000
@@ -88,7 +88,7 @@ class PlanCache:
     def refresh(self, seeds_dir: Path) -> tuple[Plan, RefreshStats]:
         """Bring the cache up to date with ``seeds_dir`` and return the plan it holds."""
         stats = RefreshStats()
-        with locked(self.path, "the plan cache"), _collector_paused():
+        with locked(self.path, "the plan cache"), collector_paused():
             remove_stale_temps(self.path)
             remove_stale_temps(self.snapshot_path)
             files = [(path, path.relative_to(seeds_dir).as_posix()) for path in seed_files(seeds_dir)]
@@ -140,6 +140,7 @@ class PlanCache:
             return None
 
     def _write_snapshot(self, plan: Plan, entries: dict[str, dict]) -> None:
+        plan.index  # noqa: B018 - built now so that the snapshot holds it
         stamps = {rel: (e["size"], e["mtime_ns"], e["checked_ns"]) for rel, e in entries.items()}
         data = pickle.dumps({"format": (SNAPSHOT_FORMAT, CACHE_FORMAT), "cache": _stamp(self.path),
                              "stamps": stamps, "plan": plan}, protocol=pickle.HIGHEST_PROTOCOL)
@@ -182,7 +183,7 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
 
 
 @contextmanager
-def _collector_paused():
+def collector_paused():
     """Keep the cycle collector out of a bulk load: it would walk every new record, many times over."""
     was_enabled = gc.isenabled()
     gc.disable()

@@ -67,6 +67,13 @@ class PlanIndex:
         # The last few selections, so typing a word narrows the previous result.
         self._selections: OrderedDict[tuple, Selection] = OrderedDict()
 
+    def __getstate__(self) -> dict:
+        # Pickled with the plan's snapshot: leave out what is cheap to rebuild or only a cache.
+        state = dict(self.__dict__)
+        state.update(_haystacks=None, _categories=None, _short_widths=None, _full_widths=None,
+                     _selections=OrderedDict())
+        return state
+
     def __len__(self) -> int:
         return len(self.keys)
 

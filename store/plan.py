@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from store.model import Blueprint, Cycle, Project, Record, Session, Theme, KIND_OF
 from store.seeds import ParsedFile, Reference, SeedError
+
+if TYPE_CHECKING:
+    from store.index import PlanIndex
 
 # Cycles without dates sort as the newest: they are the ones being planned.
 _FAR_FUTURE = dt.date(9999, 12, 31)
@@ -36,6 +40,13 @@ class Plan:
     @property
     def warnings(self) -> list[SeedError]:
         return [e for e in self.errors if e.warning]
+
+    @functools.cached_property
+    def index(self) -> PlanIndex:
+        """The blueprints laid out for filtering; built once, and kept in the plan's snapshot."""
+        from store.index import PlanIndex  # it builds on this module
+
+        return PlanIndex(self)
 
     def table(self, kind: str) -> dict[str, Record]:
         return getattr(self, kind + "s")
