@@ -119,6 +119,9 @@ class CycleboardApp(App[None]):
         if self.watch_files:
             self.watch_seeds()
 
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # what was kept out of the collector's way for this app's life may go now
+
     def _settle(self) -> None:
         """After a paint with new data: get ready for the next keystroke while nobody waits."""
         self.board.index.prepare_search()
@@ -486,6 +489,7 @@ def make_app(*, seeds: str | Path | None = None, store: str | Path | None = None
 
     seeds_dir = resolve_seeds(str(seeds) if seeds is not None else None)
     board = Board(seeds_dir, resolve_store(str(store) if store is not None else None, seeds_dir)).refresh()
+    gc.freeze()  # the plan lives as long as the app: keep the collector from walking it while Textual starts
     query = Filter.parse(filter_text or "")
     if project:
         known = {p.lower() for p in board.plan.projects}
