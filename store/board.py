@@ -6,10 +6,11 @@ either.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections import Counter
-from itertools import repeat
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -57,10 +58,11 @@ class Loaded:
 
 
 class Board:
-    def __init__(self, seeds_dir: Path, store_dir: Path) -> None:
+    def __init__(self, seeds_dir: Path, store_dir: Path, *, live: bool = False) -> None:
+        """``live``: this board lives on (the dashboard) and keeps its plan in memory between reads."""
         self.seeds_dir = seeds_dir
         self.store_dir = store_dir
-        self.cache = PlanCache(store_dir / PLAN_FILE)
+        self.cache = PlanCache(store_dir / PLAN_FILE, hold=live)
         self.marks = MarksStore(store_dir / MARKS_FILE)
         self.plan = Plan()
         self.latest: dict[str, Mark] = {}
@@ -93,6 +95,7 @@ class Board:
             self.marks.tidy()
             plan, stats = self.cache.refresh(self.seeds_dir)
             base = display_path(self.seeds_dir)
+            plan = copy.copy(plan)  # the cache may hold the plan (file names relative) for its next patch
             plan.errors = [
                 dataclasses.replace(e, path=f"{base}/{e.path}" if base != "." else e.path) for e in plan.errors
             ]
@@ -135,6 +138,10 @@ class Board:
             tally[self.state_at[at]] -= 1
             tally[row.state] += 1
             self.state_at[at] = row.state
+
+    def persist(self) -> bool:
+        """Write down the seed files a live board re-read but kept in memory only (see PlanCache)."""
+        return self.cache.persist()
 
     def reload_marks(self) -> None:
         self.adopt(self.load(marks_only=True))

@@ -27,14 +27,27 @@ from pathlib import Path
 from tinydb import TinyDB
 
 from store.model import KIND_OF, from_dict, to_dict
-from store.plan import Plan, assemble, seed_files
-from store.seeds import ParsedFile, Reference, SeedError, SeedUnreadable, parse_text, read_seed
-from store.storage import AtomicJSONStorage, DamagedFile, atomic_write, locked, remove_stale_temps
+from store.plan import Plan, assemble, patch, seed_files
+from store.seeds import (
+    ParsedFile,
+    Reference,
+    SeedError,
+    SeedUnreadable,
+    parse_text,
+    read_seed,
+)
+from store.storage import (
+    AtomicJSONStorage,
+    DamagedFile,
+    atomic_write,
+    locked,
+    remove_stale_temps,
+)
 
 # Bump when the parser's output changes shape, so old caches are rebuilt.
 CACHE_FORMAT = 1
 # Bump when the records' classes change, so old snapshots are ignored.
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3
 # A file modified this close to when it was cached may change again within the
 # same mtime tick, so its stat cannot be trusted and its content is hashed.
 _RACY_NS = 2_000_000_000
@@ -64,11 +77,31 @@ def _decode(path: str, good: dict | None, errors: list[dict]) -> ParsedFile:
     return parsed
 
 
-class PlanCache:
-    """A TinyDB file holding the parsed seeds of one seeds folder."""
+Stamp = tuple[int, int, int, str]  # size, mtime_ns, when it was checked (ns), sha256
 
-    def __init__(self, path: Path) -> None:
+
+@dataclass
+class _Held:
+    """What a long-lived reader (the dashboard) keeps between refreshes."""
+
+    plan: Plan  # its errors name files relative to the seeds folder
+    stamps: dict[str, Stamp]
+    unwritten: dict[str, dict]  # entries re-parsed since the TinyDB file was last written
+
+
+class PlanCache:
+    """A TinyDB file holding the parsed seeds of one seeds folder.
+
+    With ``hold``, the plan stays in memory between refreshes, so a saved file
+    is re-parsed and patched into it (see :func:`store.plan.patch`) without
+    reading the other 2,000 files' entries; what changed reaches the disk on
+    :meth:`persist`, which the dashboard calls as it closes.
+    """
+
+    def __init__(self, path: Path, *, hold: bool = False) -> None:
         self.path = path
+        self.hold = hold
+        self._held: _Held | None = None
 
     def _cached_entries(self, db: TinyDB) -> dict[str, dict] | None:
         """The cached entry of each seed file, or None when the cache must be rebuilt."""
@@ -85,6 +118,11 @@ class PlanCache:
     def snapshot_path(self) -> Path:
         return self.path.with_suffix(".snapshot")
 
+    @property
+    def unwritten(self) -> int:
+        """How many re-parsed files only this process knows of so far."""
+        return len(self._held.unwritten) if self._held else 0
+
     def refresh(self, seeds_dir: Path) -> tuple[Plan, RefreshStats]:
         """Bring the cache up to date with ``seeds_dir`` and return the plan it holds."""
         stats = RefreshStats()
@@ -93,31 +131,96 @@ class PlanCache:
             remove_stale_temps(self.snapshot_path)
             files = [(path, path.relative_to(seeds_dir).as_posix()) for path in seed_files(seeds_dir)]
             stats.files = len(files)
-            plan = self._snapshot_plan(files)
-            if plan is not None:
-                return plan, stats
-            db = TinyDB(self.path, storage=AtomicJSONStorage)
-            cached = self._cached_entries(db)
-            stats.rebuilt = cached is None
-            cached = cached or {}
-            entries: dict[str, dict] = {}
-            changed = stats.rebuilt
-            for path, rel in files:
-                entry, parsed_now = self._entry(path, rel, cached.get(rel))
-                stats.parsed += parsed_now
-                changed |= entry is not cached.get(rel)
-                entries[rel] = entry
-            changed |= set(cached) != set(entries)
-            if changed:
-                # One write for the whole refresh: the table is rewritten as a unit.
-                data = {"meta": {"1": {"format": CACHE_FORMAT}},
-                        "files": {str(i): e for i, e in enumerate(entries.values(), 1)}}
-                db.storage.write(data)
-            plan = assemble(_decode(rel, e.get("good"), e["errors"]) for rel, e in sorted(entries.items()))
-            self._write_snapshot(plan, entries)
+            if self._held is not None:
+                plan = self._patch_held(files, stats)
+                if plan is not None:
+                    return plan, stats
+                stats.parsed = 0  # what the full read below parses is what counts
+            found = self._snapshot_plan(files)
+            if found is None:
+                found = self._read_entries(files, stats)
+            plan, stamps = found
+            if self.hold:
+                self._held = _Held(plan, stamps, {})
         return plan, stats
 
-    def _snapshot_plan(self, files: list[tuple[Path, str]]) -> Plan | None:
+    def _read_entries(self, files: list[tuple[Path, str]], stats: RefreshStats) -> tuple[Plan, dict[str, Stamp]]:
+        """Every file's entry, re-parsing those that changed; the plan assembled from all of them."""
+        db = TinyDB(self.path, storage=AtomicJSONStorage)
+        cached = self._cached_entries(db)
+        stats.rebuilt = cached is None
+        cached = cached or {}
+        entries: dict[str, dict] = {}
+        changed = stats.rebuilt
+        for path, rel in files:
+            entry, parsed_now = self._entry(path, rel, cached.get(rel))
+            stats.parsed += parsed_now
+            changed |= entry is not cached.get(rel)
+            entries[rel] = entry
+        changed |= set(cached) != set(entries)
+        if changed:
+            self._write_entries(db, entries)
+        plan = assemble(_decode(rel, e.get("good"), e["errors"]) for rel, e in sorted(entries.items()))
+        stamps = {rel: (e["size"], e["mtime_ns"], e["checked_ns"], e["sha256"]) for rel, e in entries.items()}
+        self._write_snapshot(plan, stamps)
+        return plan, stamps
+
+    @staticmethod
+    def _write_entries(db: TinyDB, entries: dict[str, dict]) -> None:
+        # One write for the whole refresh: the table is rewritten as a unit.
+        db.storage.write({"meta": {"1": {"format": CACHE_FORMAT}},
+                          "files": {str(i): e for i, e in enumerate(entries.values(), 1)}})
+
+    def _patch_held(self, files: list[tuple[Path, str]], stats: RefreshStats) -> Plan | None:
+        """The held plan with changed files re-parsed and patched in; None when only a full read will do."""
+        held = self._held
+        if len(files) != len(held.stamps) or any(rel not in held.stamps for _, rel in files):
+            return None  # a file came or went: keys change, so assemble it all
+        plan, stamps, unwritten = held.plan, dict(held.stamps), dict(held.unwritten)
+        for path, rel in files:
+            size, mtime_ns, checked_ns, digest = stamps[rel]
+            try:
+                st = path.stat()
+            except OSError:
+                return None
+            if st.st_size == size and st.st_mtime_ns == mtime_ns and st.st_mtime_ns < checked_ns - _RACY_NS:
+                continue
+            now = time.time_ns()
+            try:
+                raw, st = read_seed(path)
+            except SeedUnreadable:
+                return None
+            sha = hashlib.sha256(raw).hexdigest()
+            stamps[rel] = (st.st_size, st.st_mtime_ns, now, sha)
+            if sha == digest:
+                continue
+            parsed = parse_text(rel, raw)
+            stats.parsed += 1
+            plan = patch(plan, parsed)
+            if plan is None:
+                return None
+            unwritten[rel] = {"path": rel, "sha256": sha, "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+                              "checked_ns": now, "good": _encode(parsed),
+                              "errors": [asdict(e) for e in parsed.errors]}
+        held.plan, held.stamps, held.unwritten = plan, stamps, unwritten
+        return plan
+
+    def persist(self) -> bool:
+        """Write the entries and snapshot for what a held refresh has only in memory."""
+        held = self._held
+        if held is None or not held.unwritten:
+            return False
+        with locked(self.path, "the plan cache"), collector_paused():
+            db = TinyDB(self.path, storage=AtomicJSONStorage)
+            cached = self._cached_entries(db) or {}
+            entries = {rel: held.unwritten.get(rel) or cached.get(rel) for rel in held.stamps}
+            if all(entries.values()):  # else the next start re-parses what is missing: still right
+                self._write_entries(db, entries)
+                self._write_snapshot(held.plan, held.stamps)
+            held.unwritten = {}
+        return True
+
+    def _snapshot_plan(self, files: list[tuple[Path, str]]) -> tuple[Plan, dict[str, Stamp]] | None:
         """The snapshot's plan when every seed file is as it was when the snapshot was made."""
         try:
             with open(self.snapshot_path, "rb") as handle:
@@ -127,21 +230,20 @@ class PlanCache:
                 snapshot = pickle.load(handle)
             if snapshot.get("format") != (SNAPSHOT_FORMAT, CACHE_FORMAT) or snapshot["cache"] != _stamp(self.path):
                 return None  # another version, or the entries changed (or were damaged) since
-            stamps: dict[str, tuple[int, int, int]] = snapshot["stamps"]
+            stamps: dict[str, Stamp] = snapshot["stamps"]
             if len(stamps) != len(files):
                 return None
             for path, rel in files:
-                size, mtime_ns, checked_ns = stamps[rel]
+                size, mtime_ns, checked_ns, _ = stamps[rel]
                 st = path.stat()
                 if st.st_size != size or st.st_mtime_ns != mtime_ns or st.st_mtime_ns >= checked_ns - _RACY_NS:
                     return None
-            return snapshot["plan"]
-        except Exception:  # a snapshot that cannot be used is only a slower start
+            return snapshot["plan"], stamps
+        except Exception:  # noqa: BLE001 - any unusable snapshot only means a slower start
             return None
 
-    def _write_snapshot(self, plan: Plan, entries: dict[str, dict]) -> None:
+    def _write_snapshot(self, plan: Plan, stamps: dict[str, Stamp]) -> None:
         plan.index  # noqa: B018 - built now so that the snapshot holds it
-        stamps = {rel: (e["size"], e["mtime_ns"], e["checked_ns"]) for rel, e in entries.items()}
         data = pickle.dumps({"format": (SNAPSHOT_FORMAT, CACHE_FORMAT), "cache": _stamp(self.path),
                              "stamps": stamps, "plan": plan}, protocol=pickle.HIGHEST_PROTOCOL)
         try:

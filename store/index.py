@@ -13,6 +13,7 @@ which marks change, live beside it in the board.
 
 from __future__ import annotations
 
+import copy
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -41,6 +42,16 @@ class PlanIndex:
         for i, cycle in enumerate(self.cycle_at):
             start, _ = self.spans.get(cycle, (i, i))
             self.spans[cycle] = (start, i + 1)
+        self._group(plan)
+        self._haystacks: list[str] | None = None
+        self._categories: list[str] | None = None
+        self._short_widths: list[int] | None = None
+        self._full_widths: list[int] | None = None
+        # The last few selections, so typing a word narrows the previous result.
+        self._selections: OrderedDict[tuple, Selection] = OrderedDict()
+
+    def _group(self, plan: Plan) -> None:
+        """Themes by cycle, sessions by date, and which projects take part in each."""
         self.themes_of_cycle: dict[str, list[Theme]] = {}
         for theme in plan.themes.values():
             self.themes_of_cycle.setdefault(theme.cycle, []).append(theme)
@@ -54,18 +65,37 @@ class PlanIndex:
         for theme in plan.themes.values():
             positions = [self.position[k] for k in theme.blueprints if k in self.position]
             self.theme_positions[theme.key] = positions
-            self.theme_owners[theme.key] = frozenset({theme.project.lower(), *map(self.project_at.__getitem__, positions)})
+            self.theme_owners[theme.key] = frozenset(
+                {theme.project.lower(), *map(self.project_at.__getitem__, positions)})
         self.session_owners: dict[str, frozenset[str]] = {
             s.key: frozenset({*(p.lower() for p in s.projects),
                               *(self.project_at[self.position[k]] for k in s.blueprints if k in self.position)})
             for s in plan.sessions.values()
         }
-        self._haystacks: list[str] | None = None
-        self._categories: list[str] | None = None
-        self._short_widths: list[int] | None = None
-        self._full_widths: list[int] | None = None
-        # The last few selections, so typing a word narrows the previous result.
-        self._selections: OrderedDict[tuple, Selection] = OrderedDict()
+
+    def patched(self, plan: Plan, blueprints: list[Blueprint]) -> PlanIndex:
+        """This index for ``plan``, which differs from ours only in records with the same keys.
+
+        The order, cycles, projects and key widths stay: they follow the keys.
+        The changed blueprints' text columns, and the themes' and sessions'
+        lists, are redone.  Ours is not changed.
+        """
+        new = copy.copy(self)
+        new.plan = plan
+        new.blueprints = list(self.blueprints)
+        columns = {name: list(getattr(self, name)) for name in ("_haystacks", "_categories")
+                   if getattr(self, name) is not None}
+        for blueprint in blueprints:
+            at = self.position[blueprint.key]
+            new.blueprints[at] = blueprint
+            if "_haystacks" in columns:
+                columns["_haystacks"][at] = _haystack(blueprint)
+            if "_categories" in columns:
+                columns["_categories"][at] = blueprint.category.lower()
+        new.__dict__.update(columns)
+        new._selections = OrderedDict()  # they may hold the old text's matches
+        new._group(plan)
+        return new
 
     def __getstate__(self) -> dict:
         # Pickled with the plan's snapshot: leave out what is cheap to rebuild or only a cache.
@@ -86,9 +116,7 @@ class PlanIndex:
     def haystacks(self) -> list[str]:
         """What free words are looked for in: key, title, category and owner, lower case."""
         if self._haystacks is None:
-            self._haystacks = [
-                f"{b.cycle}/{b.project}/{b.id} {b.title} {b.category} {b.owner}".lower() for b in self.blueprints
-            ]
+            self._haystacks = list(map(_haystack, self.blueprints))
         return self._haystacks
 
     @property
@@ -142,7 +170,7 @@ class PlanIndex:
             result = wanted if result is None else sorted(set(result).intersection(wanted))
         for word in words:
             hay = self.haystacks
-            result = self._keep(result, lambda i: word in hay[i])
+            result = self._keep(result, lambda i, word=word, hay=hay: word in hay[i])
         self._selections[key] = result
         if len(self._selections) > 8:
             self._selections.popitem(last=False)
@@ -160,10 +188,14 @@ class PlanIndex:
         for (p, c, w, m), positions in self._selections.items():
             if (p, c, m) != (projects, categories, members) or positions is None:
                 continue
-            if all(any(old in new for new in words) for old in w):
-                if best is None or len(positions) < len(best):
-                    best = positions
+            covered = all(any(old in new for new in words) for old in w)
+            if covered and (best is None or len(positions) < len(best)):
+                best = positions
         return best
 
     def _keep(self, positions: Selection, test) -> list[int]:
         return [i for i in (range(len(self.keys)) if positions is None else positions) if test(i)]
+
+
+def _haystack(b: Blueprint) -> str:
+    return f"{b.cycle}/{b.project}/{b.id} {b.title} {b.category} {b.owner}".lower()

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import datetime as dt
+import functools
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from store.model import Blueprint, Cycle, Project, Record, Session, Theme, KIND_OF
+from store.model import KIND_OF, Blueprint, Cycle, Project, Record, Session, Theme
 from store.seeds import ParsedFile, Reference, SeedError
 
 if TYPE_CHECKING:
@@ -127,31 +127,85 @@ def assemble(files: Iterable[ParsedFile]) -> Plan:
             mine.add(key)
         accepted.append((parsed, mine))
 
-    by_cycle_id: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for key, blueprint in plan.blueprints.items():
-        by_cycle_id[(blueprint.cycle, blueprint.id)].append(key)
-
-    resolved: dict[str, list[str]] = defaultdict(list)
+    by_cycle_id = _by_cycle_id(plan)
     for parsed, mine in accepted:
-        for ref in parsed.references:
-            if ref.owner not in mine:
-                continue
-            if ref.field == "cycle":
-                if ref.target not in plan.cycles:
-                    plan.errors.append(_dangling(parsed, ref, "cycle", plan.cycles))
-            elif ref.field in ("project", "projects"):
-                if ref.target not in plan.projects:
-                    plan.errors.append(_dangling(parsed, ref, "project", plan.projects))
-            elif ref.field == "blueprints":
-                key = _resolve_blueprint(ref, plan, by_cycle_id, parsed)
-                if key:
-                    resolved[ref.owner].append(key)
-
-    for table in (plan.themes, plan.sessions):
-        for key, record in table.items():
-            if record.blueprints:
-                table[key] = dataclasses.replace(record, blueprints=tuple(dict.fromkeys(resolved.get(key, []))))
+        _resolve_references(plan, parsed, mine, by_cycle_id)
     return plan
+
+
+def patch(plan: Plan, parsed: ParsedFile) -> Plan | None:
+    """``plan`` with one file's records replaced by a new parse of it, or None when that needs a full assemble.
+
+    This is the live reload of one saved file at 50,000 blueprints: a full
+    assemble and index take about half a second, a patch a few milliseconds.
+    It is only done when nothing outside the file can see the change: the
+    parse is clean, the file defines exactly the same keys as before and no
+    cycle (cycles set the order of everything), and no other file's message
+    quotes its positions.  Then the other files' records, references and
+    errors are as they were, and only this file's are redone.  ``plan`` is
+    not changed: the dashboard may be drawing it.
+    """
+    path = parsed.path
+    if not parsed.ok or any(isinstance(r, Cycle) for r in parsed.records):
+        return None
+    before = {origin for origin, (where, _, _) in plan.origins.items() if where == path}
+    after = {f"{KIND_OF[type(r)]}:{r.key}" for r in parsed.records}
+    if before != after or len(after) != len(parsed.records):
+        return None
+    if any(e.path != path and f"already defined at {path}:" in e.message for e in plan.errors):
+        return None
+    new = dataclasses.replace(
+        plan,
+        projects=dict(plan.projects), themes=dict(plan.themes), sessions=dict(plan.sessions),
+        blueprints=dict(plan.blueprints), origins=dict(plan.origins),
+        errors=[e for e in plan.errors if e.path != path] + list(parsed.errors),
+    )
+    mine = set()
+    for record in parsed.records:
+        kind = KIND_OF[type(record)]
+        new.table(kind)[record.key] = record
+        origin = f"{kind}:{record.key}"
+        new.origins[origin] = (path, *parsed.positions.get(origin, (0, 0)))
+        mine.add(record.key)
+    _resolve_references(new, parsed, mine, _by_cycle_id(plan))
+    new.__dict__["_by_cycle_id"] = plan.__dict__["_by_cycle_id"]  # the same keys, so the same map
+    if "index" in plan.__dict__:
+        new.__dict__["index"] = plan.index.patched(new, [r for r in parsed.records if isinstance(r, Blueprint)])
+    return new
+
+
+def _by_cycle_id(plan: Plan) -> dict[tuple[str, str], list[str]]:
+    """Blueprint keys by (cycle, id): how a theme's or session's bare blueprint id is found."""
+    if "_by_cycle_id" not in plan.__dict__:
+        found: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for key, blueprint in plan.blueprints.items():
+            found[(blueprint.cycle, blueprint.id)].append(key)
+        plan.__dict__["_by_cycle_id"] = found
+    return plan.__dict__["_by_cycle_id"]
+
+
+def _resolve_references(plan: Plan, parsed: ParsedFile, mine: set[str], by_cycle_id) -> None:
+    """Check one file's references and give its themes and sessions their blueprint keys."""
+    resolved: dict[str, list[str]] = defaultdict(list)
+    for ref in parsed.references:
+        if ref.owner not in mine:
+            continue
+        if ref.field == "cycle":
+            if ref.target not in plan.cycles:
+                plan.errors.append(_dangling(parsed, ref, "cycle", plan.cycles))
+        elif ref.field in ("project", "projects"):
+            if ref.target not in plan.projects:
+                plan.errors.append(_dangling(parsed, ref, "project", plan.projects))
+        elif ref.field == "blueprints":
+            key = _resolve_blueprint(ref, plan, by_cycle_id, parsed)
+            if key:
+                resolved[ref.owner].append(key)
+    for record in parsed.records:
+        if isinstance(record, (Theme, Session)) and record.key in mine and record.blueprints:
+            table = plan.table(KIND_OF[type(record)])
+            if table.get(record.key) is record:
+                table[record.key] = dataclasses.replace(
+                    record, blueprints=tuple(dict.fromkeys(resolved.get(record.key, []))))
 
 
 def _dangling(parsed: ParsedFile, ref: Reference, kind: str, known: dict) -> SeedError:

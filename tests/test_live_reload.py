@@ -49,6 +49,9 @@ async def test_saving_a_seed_in_place_updates_the_panes_keeping_cycle_cursor_and
         await wait_for(pilot, lambda: pane.current.blueprint.title == "Beta, saved in place", PATIENCE)
         assert app.cycle == "stein" and str(app.filter_by) == "project:nova"
         assert pane.current_key == "stein/nova/beta"
+        assert app.board.stats.parsed == 1  # only the saved file was read again
+    # The re-read file reaches the plan cache by the time the dashboard has closed.
+    assert '"Beta, saved in place"' in (store_dir / "plan.json").read_text(encoding="utf-8")
 
 
 async def test_an_editors_atomic_rename_is_seen_again_and_again(two, store_dir):

@@ -121,6 +121,14 @@ class CycleboardApp(App[None]):
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # what was kept out of the collector's way for this app's life may go now
+        # Seed files re-read live were patched into the plan in memory only: writing
+        # the cache holds the interpreter for about a second at 50,000 blueprints,
+        # so it is done once, here, not after every save. After a crash the next
+        # start simply re-reads those files.
+        try:
+            self.board.persist()
+        except StoreError:
+            pass
 
     def _settle(self) -> None:
         """After a paint with new data: get ready for the next keystroke while nobody waits."""
@@ -488,7 +496,7 @@ def make_app(*, seeds: str | Path | None = None, store: str | Path | None = None
     from store.paths import resolve_seeds, resolve_store
 
     seeds_dir = resolve_seeds(str(seeds) if seeds is not None else None)
-    board = Board(seeds_dir, resolve_store(str(store) if store is not None else None, seeds_dir)).refresh()
+    board = Board(seeds_dir, resolve_store(str(store) if store is not None else None, seeds_dir), live=True).refresh()
     gc.freeze()  # the plan lives as long as the app: keep the collector from walking it while Textual starts
     query = Filter.parse(filter_text or "")
     if project:

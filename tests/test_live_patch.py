@@ -1,0 +1,165 @@
+"""A live board patches one saved file into the plan it holds; it must equal a full read.
+
+The oracle is a board of the command line's kind on its own store, which
+reads every entry and assembles the plan from scratch.  Each edit is one a person makes while the
+dashboard runs, including the ones a patch must refuse (new keys, a broken
+file, a cycle's dates), which fall back to the full read.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from store.board import Board
+from store.query import Filter
+from store.view import compute
+from tests.conftest import BASE_SEED
+from tests.test_store import bump_mtime
+
+BLUEPRINTS = """
+[defaults]
+cycle = "stein"
+project = "nova"
+
+[[blueprint]]
+id = "alpha"
+title = "Alpha"
+state = "approved"
+category = "Scheduler"
+
+[[blueprint]]
+id = "beta"
+title = "Beta"
+state = "proposed"
+"""
+
+CINDER = """
+[defaults]
+cycle = "stein"
+project = "cinder"
+
+[[blueprint]]
+id = "gamma"
+title = "Gamma"
+state = "implemented"
+
+[[theme]]
+id = "speed"
+title = "Speed"
+kind = "priority"
+blueprints = ["gamma", "nova/alpha"]
+
+[[session]]
+id = "sync"
+title = "Sync"
+projects = ["nova", "cinder"]
+blueprints = ["gamma"]
+"""
+
+# (file, old text, new text, whether a patch may do it)
+EDITS = {
+    "title": ("nova.toml", '"Alpha"', '"Alpha, faster"', True),
+    "state": ("nova.toml", 'state = "proposed"', 'state = "implemented"', True),
+    "category, searched": ("nova.toml", '"Scheduler"', '"Placement"', True),
+    "theme loses a member": ("cinder.toml", 'blueprints = ["gamma", "nova/alpha"]', 'blueprints = ["gamma"]', True),
+    "theme gains a member": ("cinder.toml", '["gamma", "nova/alpha"]', '["gamma", "nova/alpha", "nova/beta"]', True),
+    "dangling reference": ("cinder.toml", '["gamma", "nova/alpha"]', '["gamma", "nova/nope"]', True),
+    "session title": ("cinder.toml", 'title = "Sync"', 'title = "Sync [again]"', True),
+    "lines shift": ("nova.toml", "[[blueprint]]\nid = \"alpha\"", "\n\n[[blueprint]]\nid = \"alpha\"", True),
+    "new blueprint": ("nova.toml", 'id = "beta"', 'id = "delta"', False),
+    "broken file": ("nova.toml", 'state = "proposed"', 'state = "finished"', False),
+    "cycle dates": ("base.toml", "release = 2019-04-10", "release = 2019-04-11", False),
+}
+
+
+def _write_all(seeds) -> None:
+    for name, text in (("base.toml", BASE_SEED), ("nova.toml", BLUEPRINTS), ("cinder.toml", CINDER)):
+        bump_mtime(seeds.write(name, text), -3600)
+
+
+def _views(board: Board) -> list:
+    """What the panes would show for a few filters, as plain comparable data."""
+    shown = []
+    for cycle in ("stein", "all"):
+        for text in ("", "project:cinder", "placement", "category:placement", "state:implemented"):
+            view = compute(board, cycle, Filter.parse(text))
+            shown.append((
+                cycle, text, [r.blueprint.key for r in view.rows], [r.blueprint for r in view.rows],
+                view.counts, view.progress, [(t.theme, t.progress) for t in view.themes],
+                view.sessions, view.key_width,
+            ))
+    return shown
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_a_patched_plan_equals_a_full_read(seeds, tmp_path, edit):
+    name, old, new, patchable = EDITS[edit]
+    _write_all(seeds)
+    live = Board(seeds.path, tmp_path / "live", live=True).refresh()
+    _views(live)  # the index has built its search columns: a patch must keep them right
+    Board(seeds.path, tmp_path / "fresh").refresh()  # so both know the last good version of a broken file
+    path = seeds.path / name
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+    live.refresh()
+    fresh = Board(seeds.path, tmp_path / "fresh").refresh()
+    assert live.stats.parsed == 1 if patchable else live.stats.parsed >= 1
+    assert live.cache.unwritten == (1 if patchable else 0)
+    assert live.plan.blueprints == fresh.plan.blueprints
+    assert live.plan.themes == fresh.plan.themes and live.plan.sessions == fresh.plan.sessions
+    assert live.plan.cycles == fresh.plan.cycles and live.plan.projects == fresh.plan.projects
+    assert sorted(live.plan.errors) == sorted(fresh.plan.errors)
+    assert live.plan.origins == fresh.plan.origins
+    assert _views(live) == _views(fresh)
+
+
+def test_a_file_another_file_quotes_is_read_in_full(seeds, tmp_path):
+    # zdup.toml's error names the line where nova.toml defines alpha; moving
+    # that line must redo the message, which only a full read does.
+    _write_all(seeds)
+    bump_mtime(seeds.write("zdup.toml", BLUEPRINTS.replace('"beta"', '"other"')), -3600)
+    live = Board(seeds.path, tmp_path / "live", live=True).refresh()
+    assert any("already defined at nova.toml:" in e.message for e in live.plan.errors)
+    nova = seeds.path / "nova.toml"
+    nova.write_text(nova.read_text().replace('[[blueprint]]\nid = "alpha"', '\n\n[[blueprint]]\nid = "alpha"'))
+    live.refresh()
+    fresh = Board(seeds.path, tmp_path / "fresh").refresh()
+    assert live.cache.unwritten == 0
+    assert sorted(live.plan.errors) == sorted(fresh.plan.errors)
+
+
+def test_what_was_patched_is_written_when_asked_and_serves_the_next_start(seeds, tmp_path, monkeypatch):
+    _write_all(seeds)
+    store = tmp_path / "store"
+    live = Board(seeds.path, store, live=True).refresh()
+    nova = seeds.path / "nova.toml"
+    nova.write_text(nova.read_text().replace('"Alpha"', '"Alpha, saved"'))
+    bump_mtime(nova, -3000)
+    live.refresh()
+    assert live.stats.parsed == 1 and live.cache.unwritten == 1
+    assert '"Alpha, saved"' not in (store / "plan.json").read_text()  # only in memory so far
+
+    assert live.persist() and live.cache.unwritten == 0
+    assert '"Alpha, saved"' in (store / "plan.json").read_text()
+    from store.cache import PlanCache
+
+    def no_entries(self, db):
+        raise AssertionError("the snapshot should have served this start")
+
+    monkeypatch.setattr(PlanCache, "_cached_entries", no_entries)
+    again = Board(seeds.path, store).refresh()
+    assert again.stats.parsed == 0 and again.plan.blueprints["stein/nova/alpha"].title == "Alpha, saved"
+
+
+def test_a_start_after_a_crash_before_the_write_reads_the_saved_file_again(seeds, tmp_path):
+    _write_all(seeds)
+    store = tmp_path / "store"
+    live = Board(seeds.path, store, live=True).refresh()
+    nova = seeds.path / "nova.toml"
+    nova.write_text(nova.read_text().replace('"Alpha"', '"Alpha, unsaved cache"'))
+    live.refresh()
+    del live  # gone without persist(): the cache on disk is a step behind
+    again = Board(seeds.path, store).refresh()
+    assert again.stats.parsed == 1 and again.plan.blueprints["stein/nova/alpha"].title == "Alpha, unsaved cache"
