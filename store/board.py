@@ -101,17 +101,19 @@ class Board:
             ]
         return Loaded(plan, stats, self.marks.latest())
 
-    def adopt(self, loaded: Loaded) -> None:
+    def adopt(self, loaded: Loaded) -> bool:
+        """Use what :meth:`load` read; False when it changed nothing (a marks file we wrote ourselves)."""
         before = self.latest
         self.latest = {**loaded.latest, **self._unsaved}
         if loaded.plan is not None:
             with collector_paused():
                 self._take(loaded)
-        else:
-            # Only the marks were read: remake the rows whose newest mark changed.
-            changed = {k for k in before.keys() | self.latest.keys() if before.get(k) != self.latest.get(k)}
-            for key in changed:
-                self._remake(key)
+            return True
+        # Only the marks were read: remake the rows whose newest mark changed.
+        changed = {k for k in before.keys() | self.latest.keys() if before.get(k) != self.latest.get(k)}
+        for key in changed:
+            self._remake(key)
+        return bool(changed)
 
     def _take(self, loaded: Loaded) -> None:
         """Use a newly read plan: index it and make every blueprint's row."""
@@ -138,6 +140,11 @@ class Board:
             tally[self.state_at[at]] -= 1
             tally[row.state] += 1
             self.state_at[at] = row.state
+
+    @property
+    def unsaved(self) -> int:
+        """Marks shown but not yet written down."""
+        return len(self._unsaved)
 
     def persist(self) -> bool:
         """Write down the seed files a live board re-read but kept in memory only (see PlanCache)."""

@@ -26,7 +26,8 @@ Selection = list[int] | None  # sorted positions; None means every blueprint
 
 class PlanIndex:
     def __init__(self, plan: Plan) -> None:
-        self.plan = plan
+        # No reference back to the plan: the plan holds its index, and a cycle
+        # would keep every replaced plan alive until a full collection.
         cycles = plan.cycles_newest_first()
         rank = {c.id: i for i, c in enumerate(cycles)}
         blueprints = sorted(
@@ -81,7 +82,6 @@ class PlanIndex:
         lists, are redone.  Ours is not changed.
         """
         new = copy.copy(self)
-        new.plan = plan
         new.blueprints = list(self.blueprints)
         columns = {name: list(getattr(self, name)) for name in ("_haystacks", "_categories")
                    if getattr(self, name) is not None}

@@ -413,9 +413,10 @@ class CycleboardApp(App[None]):
 
     def _adopt(self, loaded: Loaded) -> None:
         self._reloading = False
-        self.board.adopt(loaded)
+        changed = self.board.adopt(loaded)
         self.reloads += 1
-        self.render_view()
+        if changed or self._announce or len(self.board.notices) > self._notices_told:
+            self.render_view()
         if loaded.plan is not None:
             gc.unfreeze()  # the old plan may go now
             self.call_after_refresh(self._settle)

@@ -1,6 +1,7 @@
 """One measured run of the dashboard (or of the naive DataTable baseline), in its own process.
 
-    python -m tests.bench.probe dashboard SEEDS STORE START_NS
+    python -m tests.bench.probe dashboard SEEDS STORE START_NS   # first paint, keys, saves
+    python -m tests.bench.probe start SEEDS STORE START_NS       # first paint only
     python -m tests.bench.probe datatable JSON_FILE START_NS
 
 START_NS is ``time.time_ns()`` taken by the parent just before it started this
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import resource
 import statistics
 import sys
@@ -40,34 +42,127 @@ async def _timed(app, key: str) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-async def dashboard(seeds: Path, store: Path, start_ns: int) -> dict:
+# Keys are sent this far apart: faster than typing or a held key repeats, and
+# far enough that a key does not wait for the frame the previous one started.
+KEY_GAP_S = 0.05
+
+
+async def _until(app, condition, timeout: float = 30.0) -> None:
+    """Wait in the app's own loop, in 1 ms steps, until ``condition()`` holds; then for the repaint."""
+    deadline = time.perf_counter() + timeout
+    await asyncio.sleep(0)  # let the app take the key first
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the dashboard did not show the change")
+        await asyncio.sleep(0.001)
+    await _refreshed(app)
+
+
+async def _marks(app, count: int) -> tuple[list[float], list[float]]:
+    """Space on the cursor's blueprint ``count`` times: ms until the pane shows the new state
+    (repaint included), and ms until the worker's atomic, fsynced write is done."""
+    from tui.panes.blueprints import BlueprintsPane
+
+    pane = app.query_one(BlueprintsPane)
+    on_screen, durable = [], []
+    for _ in range(count):
+        await asyncio.sleep(KEY_GAP_S)
+        before = pane.current.state
+        start = time.perf_counter()
+        app.simulate_key("space")
+        await _until(app, lambda: pane.current.state is not before)
+        on_screen.append((time.perf_counter() - start) * 1000)
+        await _until(app, lambda: app.board.unsaved == 0)
+        durable.append((time.perf_counter() - start) * 1000)
+    return on_screen, durable
+
+
+async def _interactions(app, pilot, result: dict, suffix: str) -> None:
+    """Cursor, marks and a typed filter in the view on screen; names end in ``suffix``."""
+    from tui.panes.blueprints import BlueprintsPane
+
+    pane = app.query_one(BlueprintsPane)
+    moves = []
+    for _ in range(30):
+        await asyncio.sleep(KEY_GAP_S)
+        wanted = pane.cursor + 1
+        start = time.perf_counter()
+        app.simulate_key("down")
+        await _until(app, lambda: pane.cursor == wanted)
+        moves.append((time.perf_counter() - start) * 1000)
+    result["cursor_p95_ms" + suffix] = _p95(moves)
+    on_screen, durable = await _marks(app, 10)
+    result["mark_on_screen_ms" + suffix] = statistics.median(on_screen)
+    result["mark_durable_ms" + suffix] = statistics.median(durable)
+    await pilot.press("slash")
+    keys, typed = [], ""
+    for ch in "scheduler":
+        await asyncio.sleep(KEY_GAP_S)
+        typed += ch
+        start = time.perf_counter()
+        app.simulate_key(ch)
+        await _until(app, lambda t=typed: app.filter_preview is not None and app.filter_preview.words == (t,))
+        keys.append((time.perf_counter() - start) * 1000)
+    result["filter_key_p95_ms" + suffix] = _p95(keys)
+    await pilot.press("escape")
+    await _refreshed(app)
+
+
+def _p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1]
+
+
+async def _saves(app, seeds: Path, count: int) -> tuple[list[float], list[int]]:
+    """Save one seed file ``count`` times with a new title: ms until the Blueprints pane shows it."""
+    from tui.panes.blueprints import BlueprintsPane
+
+    pane = app.query_one(BlueprintsPane)
+    key = pane.current_key
+    bp = app.board.plan.blueprints[key]
+    path = seeds / app.board.plan.origins[f"blueprint:{key}"][0]
+    original = path.read_text(encoding="utf-8")
+    delays, parsed = [], []
+    try:
+        for n in range(count):
+            title = f"{bp.title} (saved {n})"
+            start = time.perf_counter()
+            path.write_text(original.replace(f'title = "{bp.title}"', f'title = "{title}"', 1), encoding="utf-8")
+            await _until(app, lambda t=title: pane.current is not None and pane.current.blueprint.title == t)
+            delays.append((time.perf_counter() - start) * 1000)
+            parsed.append(app.board.stats.parsed)
+            await asyncio.sleep(0.05)  # a person saves again later, not within the same tick
+    finally:
+        path.write_text(original, encoding="utf-8")
+    return delays, parsed
+
+
+async def dashboard(seeds: Path, store: Path, start_ns: int, extra: bool = True) -> dict:
+    """One run: first paint, then (with ``extra``) keys in the cycle view and all cycles, and saves."""
     from tui.app import ALL_CYCLES, make_app
     from tui.panes.blueprints import BlueprintsPane
 
-    app = make_app(seeds=seeds, store=store, watch_files=False)
+    app = make_app(seeds=seeds, store=store, watch_files=os.environ.get("NOWATCH") is None)
     result: dict[str, float] = {}
     async with app.run_test(size=(120, 36)) as pilot:
         await _refreshed(app)
         result["first_paint_ms"] = (time.time_ns() - start_ns) / 1e6
+        if extra:
+            await _interactions(app, pilot, result, "")
 
-        start = time.perf_counter()
-        app.cycle = ALL_CYCLES
-        app.render_view()
-        await _refreshed(app)
-        result["all_cycles_ms"] = (time.perf_counter() - start) * 1000
-        result["rows"] = len(app.query_one(BlueprintsPane).rows)
+            start = time.perf_counter()
+            app.cycle = ALL_CYCLES
+            app.render_view()
+            await _refreshed(app)
+            result["all_cycles_ms"] = (time.perf_counter() - start) * 1000
+            result["rows"] = len(app.query_one(BlueprintsPane).rows)
+            await _interactions(app, pilot, result, "_all")
 
-        moves = [await _timed(app, "down") for _ in range(30)]
-        result["cursor_p95_ms"] = statistics.quantiles(moves, n=20)[-1]
-
-        marks = [await _timed(app, "space") for _ in range(10)]
-        result["mark_on_screen_ms"] = statistics.median(marks)
-        await app.workers.wait_for_complete()
-
-        await pilot.press("slash")
-        keys = [await _timed(app, ch) for ch in "scheduler"]
-        result["filter_key_p95_ms"] = statistics.quantiles(keys, n=20)[-1]
-        await pilot.press("escape")
+            await _until(app, lambda: any(w.group == "watch" and w.is_running for w in app.workers))
+            await asyncio.sleep(0.5)  # the watcher's first scan
+            delays, parsed = await _saves(app, seeds, 10)
+            result["save_to_panes_p95_ms"] = _p95(delays)
+            result["save_to_panes_median_ms"] = statistics.median(delays)
+            result["files_parsed_per_save"] = max(parsed)
     result["peak_mb"] = _peak_mb()
     return result
 
@@ -96,8 +191,8 @@ async def datatable(rows_file: Path, start_ns: int) -> dict:
 
 def main() -> None:
     mode, *args = sys.argv[1:]
-    if mode == "dashboard":
-        result = asyncio.run(dashboard(Path(args[0]), Path(args[1]), int(args[2])))
+    if mode in ("dashboard", "start"):
+        result = asyncio.run(dashboard(Path(args[0]), Path(args[1]), int(args[2]), extra=mode == "dashboard"))
     else:
         result = asyncio.run(datatable(Path(args[0]), int(args[1])))
     print(json.dumps(result))

@@ -12,12 +12,26 @@ from store.seeds import SeedError
 from store.query import Filter
 
 
-class CycleBar(Static):
+class Bar(Static):
+    """A bar that repaints only when its text changes.
+
+    ``render_view`` hands every bar its text on each keystroke; an update
+    that asks for a layout re-renders the whole screen (about 40 ms at
+    120x36), so unchanged text is skipped and a fixed one-line bar never asks.
+    """
+
+    def say(self, content: Content, *, fixed_height: bool = True) -> None:
+        if content != getattr(self, "_said", None):
+            self._said = content
+            self.update(content, layout=not fixed_height)
+
+
+class CycleBar(Bar):
     """The selected cycle: dates, status and the next milestone."""
 
     def show(self, cycle: Cycle | None, today: dt.date, total_cycles: int) -> None:
         if cycle is None:
-            self.update(Content.assemble(("All cycles", "bold"), f"  ·  {total_cycles} cycles"))
+            self.say(Content.assemble(("All cycles", "bold"), f"  ·  {total_cycles} cycles"))
             return
         parts: list[str | tuple[str, str]] = [(cycle.name, "bold")]
         if cycle.start or cycle.release:
@@ -32,33 +46,33 @@ class CycleBar(Static):
             parts += ["  ·  next: ", (nxt.name, "$accent"), f" {nxt.date} ({when})"]
         elif cycle.release and cycle.release < today:
             parts.append(f"  ·  released {(today - cycle.release).days // 7} weeks ago")
-        self.update(Content.assemble(*parts))
+        self.say(Content.assemble(*parts))
 
 
-class ProblemBar(Static):
+class ProblemBar(Bar):
     """Seed errors, shown while the last good data stays on screen."""
 
     def show(self, problems: list[SeedError], notices: list[str]) -> None:
         if problems:
             first = problems[0]
             more = f"  (+{len(problems) - 1} more; run 'cycleboard check')" if len(problems) > 1 else ""
-            self.update(Content.assemble(
+            self.say(Content.assemble(
                 ("✖ ", "bold"), str(first), more, ("  · showing the last good data", "italic"),
-            ))
+            ), fixed_height=False)  # up to two lines: a new text may change its height
         elif notices:
-            self.update(Content.assemble(("! ", "bold"), notices[-1]))
+            self.say(Content.assemble(("! ", "bold"), notices[-1]), fixed_height=False)
         self.display = bool(problems or notices)
         self.set_class(bool(problems), "-error")
 
 
-class StatusBar(Static):
+class StatusBar(Bar):
     """The active filter, always visible, and where the data comes from."""
 
     def show(self, query: Filter, cycle_label: str, source: str, previewing: bool = False) -> None:
         text = str(query.with_cycles(frozenset()))
         filt = (("filter: ", "$text-muted"), (text, "bold $accent")) if text else (
             ("no filter  (/ to filter, p to pick a project)", "$text-muted"),)
-        self.update(Content.assemble(
+        self.say(Content.assemble(
             *filt, (" (preview)" if previewing else "", "italic $text-muted"),
             ("  ·  ", "$text-muted"), cycle_label, ("  ·  ", "$text-muted"), (source, "$text-muted"),
         ))

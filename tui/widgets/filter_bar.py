@@ -60,7 +60,11 @@ class FilterBar(Horizontal):
         self.display = False
 
     def hint(self, text: str) -> None:
-        self.query_one("#filter-hint", Label).update(Content(text))
+        # Called on every keystroke; a Label update asks for a layout of the whole
+        # screen (it sizes to its text), so an unchanged hint is left alone.
+        if text != getattr(self, "_hint", None):
+            self._hint = text
+            self.query_one("#filter-hint", Label).update(Content(text))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
