@@ -152,49 +152,57 @@ class PlanIndex:
         return positions[bisect_left(positions, span.start):bisect_left(positions, span.stop)]
 
     def select(self, projects: frozenset[str], categories: tuple[str, ...], words: tuple[str, ...],
-               members: set[str] | None) -> Selection:
-        """Positions passing the project, category, theme-member and free-word parts of a filter."""
-        key = (projects, categories, words, None if members is None else frozenset(members))
+               members: set[str] | None, span: range | None = None) -> Selection:
+        """Positions passing the project, category, theme-member and free-word parts of a filter.
+
+        With ``span`` (a cycle's), only positions inside it are looked at.
+        """
+        key = (projects, categories, words, None if members is None else frozenset(members),
+               None if span is None else (span.start, span.stop))
         if key in self._selections:
             self._selections.move_to_end(key)
             return self._selections[key]
-        result = self._narrowest_known(key)
+        result = self._narrowest_known(key, span)
         if projects:
-            result = self._keep(result, lambda i, at=self.project_at: at[i] in projects)
+            result = self._keep(result, span, lambda i, at=self.project_at: at[i] in projects)
         if categories:
             at = self.categories
-            result = self._keep(result, lambda i: any(c in at[i] for c in categories))
+            result = self._keep(result, span, lambda i: any(c in at[i] for c in categories))
         if members is not None:
             position = self.position
-            wanted = sorted(position[k] for k in members if k in position)
+            wanted = sorted(position[k] for k in members if k in position and (span is None or position[k] in span))
             result = wanted if result is None else sorted(set(result).intersection(wanted))
         for word in words:
             hay = self.haystacks
-            result = self._keep(result, lambda i, word=word, hay=hay: word in hay[i])
+            result = self._keep(result, span, lambda i, word=word, hay=hay: word in hay[i])
         self._selections[key] = result
         if len(self._selections) > 8:
             self._selections.popitem(last=False)
         return result
 
-    def _narrowest_known(self, key: tuple) -> Selection:
+    def _narrowest_known(self, key: tuple, span: range | None) -> Selection:
         """A cached selection that contains every answer to ``key``: typing narrows, so start there.
 
-        Same projects, categories and members, and every cached word is inside
-        one of the new words (``sched`` → ``schedu``), so whatever matches now
-        matched then.
+        Same projects, categories and members, every cached word inside one of
+        the new words (``sched`` → ``schedu``), so whatever matches now matched
+        then, and looked for in all blueprints or in the same span.
         """
-        projects, categories, words, members = key
+        projects, categories, words, members, where = key
         best: Selection = None
-        for (p, c, w, m), positions in self._selections.items():
-            if (p, c, m) != (projects, categories, members) or positions is None:
+        for (p, c, w, m, there), positions in self._selections.items():
+            if (p, c, m) != (projects, categories, members) or positions is None or there not in (None, where):
                 continue
-            covered = all(any(old in new for new in words) for old in w)
-            if covered and (best is None or len(positions) < len(best)):
-                best = positions
+            if all(any(old in new for new in words) for old in w):
+                if there is None and span is not None:
+                    positions = positions[bisect_left(positions, span.start):bisect_left(positions, span.stop)]
+                if best is None or len(positions) < len(best):
+                    best = positions
         return best
 
-    def _keep(self, positions: Selection, test) -> list[int]:
-        return [i for i in (range(len(self.keys)) if positions is None else positions) if test(i)]
+    def _keep(self, positions: Selection, span: range | None, test) -> list[int]:
+        if positions is None:
+            positions = range(len(self.keys)) if span is None else span
+        return [i for i in positions if test(i)]
 
 
 def _haystack(b: Blueprint) -> str:

@@ -49,6 +49,7 @@ class View:
     sessions: list[Session] = field(default_factory=list)
     key_width: int = 10  # the widest key among the rows, as the Blueprints pane shows keys
     positions: Sequence[int] = ()  # each row's place in the board's index, ascending
+    progress_pending: bool = False  # ``progress`` is from an earlier filter; see compute()
 
     def index_of(self, board: Board, key: str | None) -> int | None:
         """Which row shows ``key``, found by bisection: the rows are in index order."""
@@ -63,25 +64,27 @@ def _involves(projects: frozenset[str], owners: set[str]) -> bool:
     return not projects or bool(projects & owners)
 
 
-def compute(board: Board, cycle: str, query: Filter) -> View:
-    """The panes' data for ``cycle`` ("all" for every cycle) under ``query``."""
+def compute(board: Board, cycle: str, query: Filter, *, progress: dict[str, Progress] | None = None) -> View:
+    """The panes' data for ``cycle`` ("all" for every cycle) under ``query``.
+
+    Given ``progress`` (the Cycles pane's numbers so far), only ``cycle`` is
+    looked at and the view is marked ``progress_pending``: a filter keystroke
+    repaints the list at once, and :func:`compute_progress` brings the other
+    cycles' numbers a moment later.
+    """
     query = query.with_cycles(frozenset())
     everywhere = cycle == ALL_CYCLES
     index, state_at = board.index, board.state_at
     members = board.theme_members(query.themes) if query.themes else None
-    # Everything but the cycle and the states: what the Cycles progress counts.
-    facet = index.select(query.projects, query.categories, query.words, members)
-
-    if facet is None:  # the common case, kept up to date by the board: no pass over the rows
-        tally = board.tally
-        total = Counter({c: sum(t.values()) for c, t in tally.items()})
-        done = Counter({c: t[State.IMPLEMENTED] for c, t in tally.items()})
+    pending = progress is not None and not everywhere
+    if pending:
+        facet = index.select(query.projects, query.categories, query.words, members, index.span(cycle))
+        if facet is None:  # no filter words after all: the full numbers cost nothing
+            pending, progress = False, _progress(board, None)
     else:
-        total = Counter(map(index.cycle_at.__getitem__, facet))
-        finished = map(State.IMPLEMENTED.__eq__, map(state_at.__getitem__, facet))
-        done = Counter(compress(map(index.cycle_at.__getitem__, facet), finished))
-    progress = {c: Progress(done[c], total[c]) for c in (*board.plan.cycles, *total)}
-    progress[ALL_CYCLES] = Progress(sum(done.values()), sum(total.values()))
+        # Everything but the cycle and the states: what the Cycles progress counts.
+        facet = index.select(query.projects, query.categories, query.words, members)
+        progress = _progress(board, facet)
 
     everything = range(len(index)) if facet is None else facet
     shown = everything if everywhere else index.within(facet, cycle)
@@ -113,4 +116,25 @@ def compute(board: Board, cycle: str, query: Filter) -> View:
     sessions = [s for s in index.sessions_sorted
                 if (everywhere or s.cycle == cycle) and _involves(projects, index.session_owners[s.key])]
 
-    return View(cycle, query, rows, counts, progress, themes, sessions, key_width, shown)
+    return View(cycle, query, rows, counts, progress, themes, sessions, key_width, shown, pending)
+
+
+def compute_progress(board: Board, query: Filter) -> dict[str, Progress]:
+    """Each cycle's done/total under ``query``, leaving out its cycle and state words."""
+    members = board.theme_members(query.themes) if query.themes else None
+    return _progress(board, board.index.select(query.projects, query.categories, query.words, members))
+
+
+def _progress(board: Board, facet: list[int] | None) -> dict[str, Progress]:
+    index, state_at = board.index, board.state_at
+    if facet is None:  # the common case, kept up to date by the board: no pass over the rows
+        tally = board.tally
+        total = Counter({c: sum(t.values()) for c, t in tally.items()})
+        done = Counter({c: t[State.IMPLEMENTED] for c, t in tally.items()})
+    else:
+        total = Counter(map(index.cycle_at.__getitem__, facet))
+        finished = map(State.IMPLEMENTED.__eq__, map(state_at.__getitem__, facet))
+        done = Counter(compress(map(index.cycle_at.__getitem__, facet), finished))
+    progress = {c: Progress(done[c], total[c]) for c in (*board.plan.cycles, *total)}
+    progress[ALL_CYCLES] = Progress(sum(done.values()), sum(total.values()))
+    return progress

@@ -29,7 +29,7 @@ from store.paths import display_path
 from store.plan import Plan
 from store.query import ALL_CYCLES, Filter, QueryError
 from store.storage import StoreError
-from store.view import View, compute
+from store.view import View, compute, compute_progress
 from store.watch import watch
 from tui import keys
 from tui.browser import open_in_browser
@@ -150,13 +150,21 @@ class CycleboardApp(App[None]):
     def shown_filter(self) -> Filter:
         return self.filter_preview if self.filter_preview is not None else self.filter_by
 
-    def render_view(self, keep: str | None = None) -> None:
-        """Recompute every pane's data and hand it down."""
+    def render_view(self, keep: str | None = None, *, typing: bool = False) -> None:
+        """Recompute every pane's data and hand it down.
+
+        While a filter is being typed (``typing``), the selected cycle comes
+        first and the other cycles' numbers in the Cycles pane follow after
+        the repaint: at 50,000 blueprints that is a frame against a tenth of a second.
+        """
         plan = self.board.plan
         if self.cycle != ALL_CYCLES and self.cycle not in plan.cycles:
             self.cycle = self._default_cycle()
         query = self.shown_filter
-        self.view = view = compute(self.board, self.cycle, query)
+        self.view = view = compute(self.board, self.cycle, query, progress=self.view.progress if typing else None)
+        if view.progress_pending:
+            # After the repaint, and after whatever else waits for it: the list comes first.
+            self.call_after_refresh(self.call_later, self._complete_progress, view)
         cycles = plan.cycles_newest_first()
         self.query_one(CyclesPane).show(cycles, view.progress, self.cycle)
         blueprints = self.query_one(BlueprintsPane)
@@ -171,6 +179,12 @@ class CycleboardApp(App[None]):
         label = "all cycles" if self.cycle == ALL_CYCLES else plan.cycles[self.cycle].name
         self.query_one(StatusBar).show(query, label, f"seeds: {display_path(self.board.seeds_dir)}",
                                        previewing=self.filter_preview is not None)
+
+    def _complete_progress(self, view: View) -> None:
+        if view is self.view:  # else a newer view has taken over, and asked for its own
+            view.progress = compute_progress(self.board, view.query)
+            view.progress_pending = False
+            self.query_one(CyclesPane).show(self.board.plan.cycles_newest_first(), view.progress, self.cycle)
 
     def _tell_notices(self) -> None:
         """Pop up what the store had to do to go on (a damaged marks file moved aside), once each."""
@@ -351,7 +365,7 @@ class CycleboardApp(App[None]):
             bar.hint(str(exc))
             return
         bar.hint("enter: apply · escape: cancel · ctrl+u: clear")
-        self.render_view()
+        self.render_view(typing=True)
 
     def on_filter_bar_applied(self, message: FilterBar.Applied) -> None:
         bar = self.query_one(FilterBar)
