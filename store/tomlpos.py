@@ -15,6 +15,7 @@ wrong one is never invented.
 from __future__ import annotations
 
 import bisect
+import re
 import tomllib
 
 Path = tuple
@@ -22,6 +23,21 @@ Position = tuple[int, int]
 
 _BARE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _VALUE_END = set(",]}\n#")
+
+# Most lines of a seed file are ``key = value`` with a bare key and a value
+# that is a one-line string, a scalar or a one-line array of those.  This
+# matches such a whole line at once; anything else goes through the scanner
+# below, character by character.  At 50,000 blueprints the difference is
+# seconds of a cold start.
+_STRING = r'"(?:[^"\\\n]|\\.)*"'
+_SCALAR = r'[^\s\[\]{}"\',#=][^\n#\[\]{}"\',=]*?'
+_ITEM = rf'(?:{_STRING}|[^\s\[\]{{}}"\',#=]+)'
+_FAST_LINE = re.compile(
+    rf'([A-Za-z0-9_-]+)[ \t]*=[ \t]*'
+    rf'(?:{_STRING}|{_SCALAR}|\[((?:[ \t]*{_ITEM}[ \t]*,)*[ \t]*(?:{_ITEM}[ \t]*)?)\])'
+    rf'[ \t]*(?:#[^\n]*)?(?=\n|\Z)'
+)
+_FAST_ITEM = re.compile(_ITEM)
 
 
 class _Stop(Exception):
@@ -59,8 +75,8 @@ class _Scanner:
                 return
 
     # -- keys ------------------------------------------------------------
-    def read_string(self) -> str:
-        """Read a string token and return its value (decoded by tomllib itself)."""
+    def read_string(self, decode: bool = True) -> str:
+        """Read a string token and return its value (decoded by tomllib itself, when asked)."""
         start = self.i
         text = self.text
         for quote in ('"""', "'''"):
@@ -97,6 +113,8 @@ class _Scanner:
         else:
             raise _Stop
         self.i = j + 1
+        if not decode:
+            return ""
         try:
             return tomllib.loads("k = " + text[start : self.i])["k"]
         except tomllib.TOMLDecodeError as exc:  # pragma: no cover - text was valid
@@ -128,7 +146,7 @@ class _Scanner:
     def skip_value(self, path: Path) -> None:
         ch = self.peek()
         if ch in ('"', "'"):
-            self.read_string()
+            self.read_string(decode=False)  # a value: only where it ends matters
         elif ch == "[":
             self.i += 1
             index = 0
@@ -208,6 +226,14 @@ class _Scanner:
                 table = self.resolve(parts, array=False)
                 self.positions.setdefault(table, start)
                 self.claim_parents(table, start)
+            elif (line := _FAST_LINE.match(self.text, self.i)) is not None:
+                path = table + (line.group(1),)
+                self.positions[path] = start
+                if line.group(2) is not None:  # an array: where each item starts
+                    base = line.start(2)
+                    for index, item in enumerate(_FAST_ITEM.finditer(line.group(2))):
+                        self.positions[path + (index,)] = base + item.start()
+                self.i = line.end()
             else:
                 parts, start = self.read_key()
                 path = table + tuple(parts)
@@ -233,10 +259,7 @@ def locate(text: str) -> dict[Path, Position]:
         scanner.document()
     except (_Stop, IndexError):
         pass
-    line_starts = [0]
-    for index, ch in enumerate(text):
-        if ch == "\n":
-            line_starts.append(index + 1)
+    line_starts = [0, *(match.end() for match in re.finditer("\n", text))]
     positions: dict[Path, Position] = {}
     for path, offset in scanner.positions.items():
         line = bisect.bisect_right(line_starts, offset)

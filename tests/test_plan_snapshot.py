@@ -98,3 +98,20 @@ def test_a_seed_saved_just_now_is_not_trusted_to_its_stat(planned, seeds, store_
     bps.write_text(BLUEPRINTS.replace('"Alpha"', '"Omega"'))
     board = Board(seeds.path, store_dir).refresh()
     assert entries_read and board.plan.blueprints["stein/nova/alpha"].title == "Omega"
+
+
+def test_parsing_in_processes_gives_what_parsing_here_gives(monkeypatch):
+    """A cold start parses in a pool of processes; the results must be the same, in order."""
+    from pathlib import Path
+
+    import store.cache as cache
+    from store.seeds import parse_text
+    from tests.conftest import SHIPPED
+
+    corpus = Path(__file__).parent / "bad_seeds"
+    paths = sorted(SHIPPED.rglob("*.toml")) + sorted(corpus.rglob("*.toml"))
+    files = [(path.name, path.read_bytes()) for path in paths]
+    assert any(not parse_text(rel, raw).ok for rel, raw in files)  # errors travel back too
+    monkeypatch.setattr(cache, "_PARALLEL_FROM", 2)
+    monkeypatch.setattr(cache.os, "cpu_count", lambda: 3)  # this process and two others
+    assert cache.parse_all(files) == [parse_text(rel, raw) for rel, raw in files]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+import tomllib
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import store.tomlpos as tomlpos
 from store.seeds import clean_text, parse_text
 from store.tomlpos import locate
 
@@ -62,3 +65,43 @@ def test_locate_finds_each_key_on_its_own_line(tables, indent, comment):
     positions = locate(text)
     for path, position in expected.items():
         assert positions[path] == position
+
+
+scalars = st.one_of(
+    st.integers().map(str), st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.sampled_from(["true", "false", "2019-04-10", "1979-05-27T07:32:00Z", "07:32:00", "-0.5e3"]),
+    hostile.map(toml_string), st.sampled_from(["'literal [x] # y'", '"""multi\nline"""', '""']),
+)
+value_forms = st.one_of(
+    scalars,
+    st.lists(scalars, max_size=4).map(lambda items: "[" + ", ".join(items) + "]"),
+    st.lists(st.integers().map(str), max_size=3).map(lambda items: "[" + ",".join(items) + ",]" if items else "[]"),
+    st.lists(scalars, min_size=1, max_size=3).map(lambda items: "[\n  " + ",\n  ".join(items) + "\n]"),
+    st.dictionaries(keys, scalars, max_size=2).map(
+        lambda table: "{ " + ", ".join(f"{k} = {v}" for k, v in table.items()) + " }"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tables=st.lists(st.dictionaries(keys, value_forms, min_size=1, max_size=5), min_size=1, max_size=3),
+       comment=st.sampled_from(["", "  # note [x] = 1", "\t#"]), quoted=st.booleans())
+def test_the_fast_line_path_finds_what_the_scanner_finds(tables, comment, quoted):
+    """Whole lines matched at once must give the positions the character scanner gives."""
+    lines = []
+    for table in tables:
+        lines.append("[[item]]")
+        for key, value in table.items():
+            shown = f'"{key}"' if quoted and key.startswith("a") else key
+            lines.append(f"{shown} = {value}{comment}")
+    text = "\n".join(lines) + "\n"
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        assume(False)
+    fast = tomlpos.locate(text)
+    original, tomlpos._FAST_LINE = tomlpos._FAST_LINE, re.compile(r"(?!)")  # the scanner alone
+    try:
+        slow = tomlpos.locate(text)
+    finally:
+        tomlpos._FAST_LINE = original
+    assert fast == slow
