@@ -90,6 +90,8 @@ class _Held:
     plan: Plan  # its errors name files relative to the seeds folder
     stamps: dict[str, Stamp]
     unwritten: dict[str, dict]  # entries re-parsed since the TinyDB file was last written
+    # The snapshot of a full read, not yet written, and the TinyDB file it goes with.
+    snapshot_due: tuple[int, int, int] | None = None
 
 
 class PlanCache:
@@ -140,14 +142,18 @@ class PlanCache:
                     return plan, stats
                 stats.parsed = 0  # what the full read below parses is what counts
             found = self._snapshot_plan(files)
+            due = None
             if found is None:
-                found = self._read_entries(files, stats)
+                # A dashboard shows the plan first and writes its snapshot as it closes.
+                found = self._read_entries(files, stats, snapshot=not self.hold)
+                due = _stamp(self.path) if self.hold else None
             plan, stamps = found
             if self.hold:
-                self._held = _Held(plan, stamps, {})
+                self._held = _Held(plan, stamps, {}, due)
         return plan, stats
 
-    def _read_entries(self, files: list[tuple[Path, str]], stats: RefreshStats) -> tuple[Plan, dict[str, Stamp]]:
+    def _read_entries(self, files: list[tuple[Path, str]], stats: RefreshStats,
+                      snapshot: bool = True) -> tuple[Plan, dict[str, Stamp]]:
         """Every file's entry, re-parsing those that changed; the plan assembled from all of them."""
         db = TinyDB(self.path, storage=AtomicJSONStorage)
         cached = self._cached_entries(db)
@@ -179,7 +185,8 @@ class PlanCache:
             self._write_entries(db, entries)
         plan = assemble(fresh.get(rel) or _decode(rel, e.get("good"), e["errors"]) for rel, e in sorted(entries.items()))
         stamps = {rel: (e["size"], e["mtime_ns"], e["checked_ns"], e["sha256"]) for rel, e in entries.items()}
-        self._write_snapshot(plan, stamps)
+        if snapshot:
+            self._write_snapshot(plan, stamps)
         return plan, stamps
 
     @staticmethod
@@ -223,18 +230,21 @@ class PlanCache:
         return plan
 
     def persist(self) -> bool:
-        """Write the entries and snapshot for what a held refresh has only in memory."""
+        """Write what a held refresh has only in memory: re-parsed entries, and the snapshot."""
         held = self._held
-        if held is None or not held.unwritten:
+        if held is None or not (held.unwritten or held.snapshot_due):
             return False
         with locked(self.path, "the plan cache"), collector_paused():
-            db = TinyDB(self.path, storage=AtomicJSONStorage)
-            cached = self._cached_entries(db) or {}
-            entries = {rel: held.unwritten.get(rel) or cached.get(rel) for rel in held.stamps}
-            if all(entries.values()):  # else the next start re-parses what is missing: still right
-                self._write_entries(db, entries)
+            if held.unwritten:
+                db = TinyDB(self.path, storage=AtomicJSONStorage)
+                cached = self._cached_entries(db) or {}
+                entries = {rel: held.unwritten.get(rel) or cached.get(rel) for rel in held.stamps}
+                if all(entries.values()):  # else the next start re-parses what is missing: still right
+                    self._write_entries(db, entries)
+                    self._write_snapshot(held.plan, held.stamps)
+            elif held.snapshot_due == _stamp(self.path):  # else someone rewrote the entries since
                 self._write_snapshot(held.plan, held.stamps)
-            held.unwritten = {}
+            held.unwritten, held.snapshot_due = {}, None
         return True
 
     def _snapshot_plan(self, files: list[tuple[Path, str]]) -> tuple[Plan, dict[str, Stamp]] | None:

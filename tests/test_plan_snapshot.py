@@ -115,3 +115,25 @@ def test_parsing_in_processes_gives_what_parsing_here_gives(monkeypatch):
     monkeypatch.setattr(cache, "_PARALLEL_FROM", 2)
     monkeypatch.setattr(cache.os, "cpu_count", lambda: 3)  # this process and two others
     assert cache.parse_all(files) == [parse_text(rel, raw) for rel, raw in files]
+
+
+def test_a_dashboard_writes_its_snapshot_as_it_closes(seeds, store_dir, entries_read):
+    for path in (seeds.write("base.toml", BASE_SEED), seeds.write("bps.toml", BLUEPRINTS)):
+        bump_mtime(path, -3600)
+    live = Board(seeds.path, store_dir, live=True).refresh()
+    assert not (store_dir / "plan.snapshot").exists()  # the first paint does not wait for it
+    assert live.persist() and (store_dir / "plan.snapshot").exists()
+    entries_read.clear()
+    assert Board(seeds.path, store_dir).refresh().plan.blueprints == live.plan.blueprints
+    assert entries_read == []
+
+
+def test_no_snapshot_is_written_over_entries_someone_else_rewrote(seeds, store_dir):
+    for path in (seeds.write("base.toml", BASE_SEED), seeds.write("bps.toml", BLUEPRINTS)):
+        bump_mtime(path, -3600)
+    live = Board(seeds.path, store_dir, live=True).refresh()
+    (store_dir / "plan.json").unlink()
+    Board(seeds.path, store_dir).refresh()  # the command line rebuilds the entries and its own snapshot
+    written = (store_dir / "plan.snapshot").read_bytes()
+    live.persist()
+    assert (store_dir / "plan.snapshot").read_bytes() == written
