@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import multiprocessing
 import os
 import pickle
@@ -173,10 +174,10 @@ class PlanCache:
             stats.parsed += read_again
             changed |= entry is not cached.get(rel)
             entries[rel] = entry
-        for item, parsed in zip(waiting, parse_all([(c.rel, c.raw) for c in waiting])):
+        for item, (parsed, good) in zip(waiting, parse_all([(c.rel, c.raw) for c in waiting])):
             stats.parsed += 1
             changed = True
-            entries[item.rel] = item.entry(parsed)
+            entries[item.rel] = item.entry(parsed, good)
             if parsed.ok:
                 fresh[item.rel] = parsed
         changed |= set(cached) != set(entries)
@@ -189,11 +190,25 @@ class PlanCache:
             self._write_snapshot(plan, stamps)
         return plan, stamps
 
-    @staticmethod
-    def _write_entries(db: TinyDB, entries: dict[str, dict]) -> None:
-        # One write for the whole refresh: the table is rewritten as a unit.
-        db.storage.write({"meta": {"1": {"format": CACHE_FORMAT}},
-                          "files": {str(i): e for i, e in enumerate(entries.values(), 1)}})
+    def _write_entries(self, db: TinyDB, entries: dict[str, dict]) -> None:
+        """One write for the whole refresh: the table is rewritten as a unit.
+
+        The TinyDB document is put together here rather than by ``json.dumps``
+        of it all, so that records already encoded by the processes that
+        parsed them (a cold start) are not encoded again.
+        """
+        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+        def pieces():  # written as made: the whole text would be 30 MB more at the peak
+            yield f'{{"meta":{dumps({"1": {"format": CACHE_FORMAT}})},"files":{{'.encode()
+            for number, entry in enumerate(entries.values(), 1):
+                good = entry.get("good")
+                head = dumps({k: v for k, v in entry.items() if k != "good"})
+                good_text = good if isinstance(good, EncodedJSON) else dumps(good)
+                yield f'{"," if number > 1 else ""}"{number}":{head[:-1]},"good":{good_text}}}'.encode()
+            yield b"}}"
+
+        atomic_write(self.path, pieces())
 
     def _patch_held(self, files: list[tuple[Path, str]], stats: RefreshStats) -> Plan | None:
         """The held plan with changed files re-parsed and patched in; None when only a full read will do."""
@@ -310,43 +325,50 @@ class _Changed:
     head: dict  # path, hash and stat of the new entry
     old: dict | None
 
-    def entry(self, parsed: ParsedFile) -> dict:
-        # A file that now fails keeps the records of its last good parse.
-        good = _encode(parsed) if parsed.ok else (self.old or {}).get("good")
+    def entry(self, parsed: ParsedFile, good: EncodedJSON | None) -> dict:
+        if not parsed.ok:  # a file that now fails keeps the records of its last good parse
+            good = (self.old or {}).get("good")
         return {**self.head, "good": good, "errors": [_fields(e) for e in parsed.errors]}
+
+
+class EncodedJSON(str):
+    """An entry's records already written as JSON text (by the process that parsed them)."""
 
 
 # Below this many files a pool of processes costs more than it saves.
 _PARALLEL_FROM = 64
 
 
-def parse_all(files: list[tuple[str, bytes]]) -> list[ParsedFile]:
-    """Parse seed files, in processes on every core when there are many (a cold start).
+def parse_all(files: list[tuple[str, bytes]]) -> list[tuple[ParsedFile, EncodedJSON | None]]:
+    """Parse seed files, and encode each clean one's records for the cache.
 
-    Parsing is pure Python, so threads would not help; the processes are
-    spawned, not forked, because the dashboard may be running threads.
+    When there are many (a cold start), the files are shared among processes
+    on every core, this one included.  Parsing is pure Python, so threads
+    would not help; the processes are spawned, not forked, because the
+    dashboard may be running threads.
     """
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < _PARALLEL_FROM or workers < 2:
-        return [parse_text(rel, raw) for rel, raw in files]
+        return _parse_share(files)
     # Interleaved shares: the files of one cycle are alike in size, so each gets some of each.
-    # This process parses the first share itself while the others are parsed elsewhere.
     shares = [files[i::workers] for i in range(workers)]
     try:
         with ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
             elsewhere = pool.map(_parse_share, shares[1:])
             results = [_parse_share(shares[0]), *elsewhere]
     except (OSError, BrokenProcessPool):  # no processes to be had: do it here
-        return [parse_text(rel, raw) for rel, raw in files]
-    merged: list[ParsedFile] = [None] * len(files)  # type: ignore[list-item]
+        return _parse_share(files)
+    merged: list = [None] * len(files)
     for i, share in enumerate(results):
         merged[i::workers] = share
     return merged
 
 
-def _parse_share(files: list[tuple[str, bytes]]) -> list[ParsedFile]:
+def _parse_share(files: list[tuple[str, bytes]]) -> list[tuple[ParsedFile, EncodedJSON | None]]:
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     with collector_paused():  # only building records: nothing for the cycle collector to find
-        return [parse_text(rel, raw) for rel, raw in files]
+        parsed = [parse_text(rel, raw) for rel, raw in files]
+        return [(p, EncodedJSON(dumps(_encode(p))) if p.ok else None) for p in parsed]
 
 
 def _fields(record) -> dict:

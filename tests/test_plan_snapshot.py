@@ -6,6 +6,7 @@ were when it was written, and anything wrong with it must cost time, never data.
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -114,7 +115,10 @@ def test_parsing_in_processes_gives_what_parsing_here_gives(monkeypatch):
     assert any(not parse_text(rel, raw).ok for rel, raw in files)  # errors travel back too
     monkeypatch.setattr(cache, "_PARALLEL_FROM", 2)
     monkeypatch.setattr(cache.os, "cpu_count", lambda: 3)  # this process and two others
-    assert cache.parse_all(files) == [parse_text(rel, raw) for rel, raw in files]
+    results = cache.parse_all(files)
+    assert [parsed for parsed, _ in results] == [parse_text(rel, raw) for rel, raw in files]
+    for parsed, good in results:  # each clean file's records, encoded for the cache
+        assert (json.loads(good) == cache._encode(parsed)) if parsed.ok else good is None
 
 
 def test_a_dashboard_writes_its_snapshot_as_it_closes(seeds, store_dir, entries_read):
