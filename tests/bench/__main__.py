@@ -4,8 +4,13 @@
     python -m tests.bench --quick          # 5,000 blueprints, 3 runs
 
 Each run is a fresh process (see tests/bench/probe.py), so start-up includes
-the interpreter and imports.  Prints a table of medians (and p95 where a
-run holds many samples) and writes the same as JSON.
+the interpreter and imports.  A run: a cold start on an empty store, then
+``list cycle:all --format json``, then a warm start that goes on to move the
+cursor, mark, type a filter (in the cycle view and in "All cycles") and save
+a seed file ten times, then the same marks on a 1,000-blueprint plan, then
+the naive DataTable on the listed JSON.  Prints a table of medians over the
+runs (a "_p95" measure is each run's 95th percentile) and writes the samples
+as JSON.
 """
 
 from __future__ import annotations
@@ -25,11 +30,17 @@ from pathlib import Path
 from tests.bench.generate import generate
 
 REPO = Path(__file__).resolve().parents[2]
-# The targets of issue 5, for 50,000 blueprints on a 2-core machine.
+# The targets of issue 5, for 50,000 blueprints on a 2-core machine. Names
+# ending in _all are the same measure with "All cycles" on screen (50,000 rows).
 TARGETS_MS = {
     "cold_first_paint_ms": 3000, "warm_first_paint_ms": 1000, "all_cycles_ms": 500,
-    "filter_key_p95_ms": 16, "cursor_p95_ms": 16, "mark_on_screen_ms": 16, "list_all_json_ms": 1000,
+    "filter_key_p95_ms": 16, "filter_key_p95_ms_all": 16, "cursor_p95_ms": 16, "cursor_p95_ms_all": 16,
+    "mark_on_screen_ms": 16, "mark_on_screen_ms_all": 16, "mark_on_screen_ms_1k": 16,
+    "mark_durable_ms": 20, "mark_durable_ms_all": 20, "mark_durable_ms_1k": 20,
+    "save_to_panes_p95_ms": 300, "list_all_json_ms": 1000, "peak_mb": 300, "cold_peak_mb": 300,
 }
+# Measures that are not milliseconds, or only explain another.
+NOT_TIMED = ("rows", "files_parsed_per_save")
 
 
 def _python(*args: str) -> subprocess.CompletedProcess:
@@ -45,28 +56,48 @@ def _probe(*args: str) -> dict:
     return json.loads(_python("-m", "tests.bench.probe", *args, str(time.time_ns())).stdout)
 
 
+def _plan(folder: Path, blueprints: int) -> int:
+    """Generate a plan and date its files an hour back, as a checked-out plan would be.
+
+    A file saved within the last two seconds is hashed rather than trusted to
+    its stat (see store/cache.py), which a real start never meets for every file.
+    """
+    files = generate(folder, blueprints=blueprints)
+    an_hour_ago = time.time() - 3600
+    for path in folder.rglob("*.toml"):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    return files
+
+
 def measure(blueprints: int, runs: int) -> dict:
     work = Path(tempfile.mkdtemp(prefix="cycleboard-bench-"))
     try:
-        seeds = work / "seeds"
-        files = generate(seeds, blueprints=blueprints)
+        seeds, small = work / "seeds", work / "seeds-1k"
+        files = _plan(seeds, blueprints)
+        _plan(small, 1_000)
         samples: dict[str, list[float]] = {}
 
         def add(name: str, value: float) -> None:
             samples.setdefault(name, []).append(value)
 
         for run in range(runs):
-            cold = _probe("dashboard", str(seeds), str(work / f"cold-{run}"))  # an empty store
+            store = work / f"store-{run}"
+            cold = _probe("start", str(seeds), str(store))  # an empty store
             add("cold_first_paint_ms", cold["first_paint_ms"])
-            warm = _probe("dashboard", str(seeds), str(work / f"cold-{run}"))  # the store it just built
-            add("warm_first_paint_ms", warm["first_paint_ms"])
-            for name in ("all_cycles_ms", "filter_key_p95_ms", "cursor_p95_ms", "mark_on_screen_ms", "peak_mb",
-                         "rows"):
-                add(name, warm[name])
+            add("cold_peak_mb", cold["peak_mb"])
             start = time.perf_counter()
             listed = _python("-m", "tui", "list", "cycle:all", "--format", "json", "--seeds", str(seeds),
-                             "--store", str(work / f"cold-{run}"))
+                             "--store", str(store))
             add("list_all_json_ms", (time.perf_counter() - start) * 1000)
+            warm = _probe("dashboard", str(seeds), str(store))  # the store the runs above made current
+            add("warm_first_paint_ms", warm.pop("first_paint_ms"))
+            for name, value in warm.items():
+                add(name, value)
+            small_store = work / f"store-1k-{run}"
+            _probe("start", str(small), str(small_store))
+            at_1k = _probe("dashboard", str(small), str(small_store))
+            add("mark_on_screen_ms_1k", at_1k["mark_on_screen_ms"])
+            add("mark_durable_ms_1k", at_1k["mark_durable_ms"])
             rows_file = work / "rows.json"
             rows_file.write_text(listed.stdout)
             baseline = _probe("datatable", str(rows_file))
@@ -88,7 +119,7 @@ def table(result: dict) -> str:
              f"({result['machine']['cpus']} CPUs, Python {result['machine']['python']})",
              f"{'measure':<28}{'median':>10}{'target':>10}"]
     for name, value in result["medians"].items():
-        target = TARGETS_MS.get(name)
+        target = TARGETS_MS.get(name) if result["blueprints"] >= 50_000 else None
         mark = "" if target is None else ("  ok" if value <= target else "  over")
         lines.append(f"{name:<28}{value:>10}{'' if target is None else target:>10}{mark}")
     return "\n".join(lines)
