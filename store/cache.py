@@ -49,7 +49,7 @@ from store.storage import (
 )
 
 # Bump when the parser's output changes shape, so old caches are rebuilt.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 # Bump when the records' classes change, so old snapshots are ignored.
 SNAPSHOT_FORMAT = 3
 # A file modified this close to when it was cached may change again within the
@@ -64,17 +64,27 @@ class RefreshStats:
     rebuilt: bool = False
 
 
-def _encode(parsed: ParsedFile) -> dict:
-    return {
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _encode(parsed: ParsedFile) -> str:
+    """A clean parse's records, positions and references, as one JSON text.
+
+    Kept as text inside the entry, so that reading the cache to change one
+    entry (as a dashboard does when it closes) builds one string per file,
+    not 50,000 records' worth of dicts.
+    """
+    return _JSON.encode({
         "records": [{"kind": KIND_OF[type(r)], "data": to_dict(r)} for r in parsed.records],
         "positions": {k: list(v) for k, v in parsed.positions.items()},
         "references": [_fields(r) for r in parsed.references],
-    }
+    })
 
 
-def _decode(path: str, good: dict | None, errors: list[dict]) -> ParsedFile:
+def _decode(path: str, good_text: str | None, errors: list[dict]) -> ParsedFile:
     parsed = ParsedFile(path, errors=[SeedError(**e) for e in errors])
-    if good:
+    if good_text:
+        good = json.loads(good_text)
         parsed.records = [from_dict(r["kind"], r["data"]) for r in good["records"]]
         parsed.positions = {k: tuple(v) for k, v in good["positions"].items()}
         parsed.references = [Reference(**r) for r in good["references"]]
@@ -193,19 +203,13 @@ class PlanCache:
     def _write_entries(self, db: TinyDB, entries: dict[str, dict]) -> None:
         """One write for the whole refresh: the table is rewritten as a unit.
 
-        The TinyDB document is put together here rather than by ``json.dumps``
-        of it all, so that records already encoded by the processes that
-        parsed them (a cold start) are not encoded again.
+        The TinyDB document is written entry by entry rather than made whole
+        by ``json.dumps`` first.
         """
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-        def pieces():  # written as made: the whole text would be 30 MB more at the peak
-            yield f'{{"meta":{dumps({"1": {"format": CACHE_FORMAT}})},"files":{{'.encode()
+        def pieces():  # written as made: the whole text at once would be 40 MB more at the peak
+            yield f'{{"meta":{_JSON.encode({"1": {"format": CACHE_FORMAT}})},"files":{{'.encode()
             for number, entry in enumerate(entries.values(), 1):
-                good = entry.get("good")
-                head = dumps({k: v for k, v in entry.items() if k != "good"})
-                good_text = good if isinstance(good, EncodedJSON) else dumps(good)
-                yield f'{"," if number > 1 else ""}"{number}":{head[:-1]},"good":{good_text}}}'.encode()
+                yield f'{"," if number > 1 else ""}"{number}":{_JSON.encode(entry)}'.encode()
             yield b"}}"
 
         atomic_write(self.path, pieces())
@@ -325,21 +329,17 @@ class _Changed:
     head: dict  # path, hash and stat of the new entry
     old: dict | None
 
-    def entry(self, parsed: ParsedFile, good: EncodedJSON | None) -> dict:
+    def entry(self, parsed: ParsedFile, good: str | None) -> dict:
         if not parsed.ok:  # a file that now fails keeps the records of its last good parse
             good = (self.old or {}).get("good")
         return {**self.head, "good": good, "errors": [_fields(e) for e in parsed.errors]}
-
-
-class EncodedJSON(str):
-    """An entry's records already written as JSON text (by the process that parsed them)."""
 
 
 # Below this many files a pool of processes costs more than it saves.
 _PARALLEL_FROM = 64
 
 
-def parse_all(files: list[tuple[str, bytes]]) -> list[tuple[ParsedFile, EncodedJSON | None]]:
+def parse_all(files: list[tuple[str, bytes]]) -> list[tuple[ParsedFile, str | None]]:
     """Parse seed files, and encode each clean one's records for the cache.
 
     When there are many (a cold start), the files are shared among processes
@@ -364,11 +364,10 @@ def parse_all(files: list[tuple[str, bytes]]) -> list[tuple[ParsedFile, EncodedJ
     return merged
 
 
-def _parse_share(files: list[tuple[str, bytes]]) -> list[tuple[ParsedFile, EncodedJSON | None]]:
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+def _parse_share(files: list[tuple[str, bytes]]) -> list[tuple[ParsedFile, str | None]]:
     with collector_paused():  # only building records: nothing for the cycle collector to find
         parsed = [parse_text(rel, raw) for rel, raw in files]
-        return [(p, EncodedJSON(dumps(_encode(p))) if p.ok else None) for p in parsed]
+        return [(p, _encode(p) if p.ok else None) for p in parsed]
 
 
 def _fields(record) -> dict:

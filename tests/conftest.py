@@ -93,3 +93,11 @@ def run_subprocess(*args: str, env: dict | None = None, cwd: Path | None = None)
         [sys.executable, "-m", "tui", *args],
         capture_output=True, text=True, env=full_env, cwd=cwd or REPO, timeout=120,
     )
+
+
+def plan_cache_text(store_dir: Path) -> str:
+    """What the plan cache holds for every file, as the JSON its records were written in."""
+    import json
+
+    data = json.loads((store_dir / "plan.json").read_text(encoding="utf-8"))
+    return "\n".join(entry.get("good") or "" for entry in data["files"].values())

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from store.model import State
-from tests.conftest import run_subprocess
+from tests.conftest import plan_cache_text, run_subprocess
 from tests.dashboard_helpers import build, wait_for, write_two_projects
 from tui.panes.blueprints import BlueprintsPane
 from tui.widgets.bars import ProblemBar
@@ -51,7 +51,7 @@ async def test_saving_a_seed_in_place_updates_the_panes_keeping_cycle_cursor_and
         assert pane.current_key == "stein/nova/beta"
         assert app.board.stats.parsed == 1  # only the saved file was read again
     # The re-read file reaches the plan cache by the time the dashboard has closed.
-    assert '"Beta, saved in place"' in (store_dir / "plan.json").read_text(encoding="utf-8")
+    assert '"Beta, saved in place"' in plan_cache_text(store_dir)
 
 
 async def test_an_editors_atomic_rename_is_seen_again_and_again(two, store_dir):

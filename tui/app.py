@@ -318,8 +318,8 @@ class CycleboardApp(App[None]):
         mark = self.board.stage(key, state, via="dashboard")
         if not undoing:
             self.undo_stack.append((key, before))
+        self.save_mark(mark)  # first: the write need not wait for the repaint
         self.render_view()
-        self.save_mark(mark)
         return mark
 
     @work(thread=True, group="marks", exit_on_error=False)
