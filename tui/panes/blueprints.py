@@ -86,13 +86,22 @@ class BlueprintsPane(ScrollView, can_focus=True):
         blueprint went, from its index: a pass over 50,000 rows here would
         cost a frame on every filter keystroke.
         """
+        before = self.rows
+        same_columns = (show_cycle, key_width) == (self.show_cycle, self._key_width)
         self.rows = rows
         self.show_cycle = show_cycle
         self._key_width = key_width
         self.virtual_size = Size(self.size.width, len(rows) + 1)
         self.border_title = f"Blueprints ({len(rows)})"
         self._move(cursor_at if cursor_at is not None else min(self.cursor, max(len(rows) - 1, 0)))
-        self.refresh()
+        if same_columns and len(rows) == len(before):
+            # After a mark most rows on screen are the very same objects: repaint the others only.
+            top = round(self.scroll_y)
+            for index in range(top, min(top + self.size.height, len(rows))):
+                if rows[index] is not before[index]:
+                    self.refresh_lines(index + 1)
+        else:
+            self.refresh()
 
     def _index_of(self, key: str) -> int | None:
         for i, row in enumerate(self.rows):
