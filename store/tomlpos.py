@@ -38,6 +38,10 @@ _FAST_LINE = re.compile(
     rf'[ \t]*(?:#[^\n]*)?(?=\n|\Z)'
 )
 _FAST_ITEM = re.compile(_ITEM)
+# A header with one bare key, the usual ``[[blueprint]]``.
+_FAST_HEADER = re.compile(r"(\[\[?)[ \t]*([A-Za-z0-9_-]+)[ \t]*(\]\]?)")
+_BLANK = re.compile(r"(?:[ \t\r]+|#[^\n]*)*")
+_BLANK_LINES = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
 
 
 class _Stop(Exception):
@@ -63,16 +67,7 @@ class _Scanner:
 
     def skip_blank(self, newlines: bool) -> None:
         """Skip spaces, tabs and comments (and newlines when asked)."""
-        text, n = self.text, len(self.text)
-        while self.i < n:
-            ch = text[self.i]
-            if ch in " \t\r" or (newlines and ch == "\n"):
-                self.i += 1
-            elif ch == "#":
-                end = text.find("\n", self.i)
-                self.i = n if end < 0 else end
-            else:
-                return
+        self.i = (_BLANK_LINES if newlines else _BLANK).match(self.text, self.i).end()
 
     # -- keys ------------------------------------------------------------
     def read_string(self, decode: bool = True) -> str:
@@ -212,7 +207,25 @@ class _Scanner:
             if self.i >= len(self.text):
                 return
             start = self.i
-            if self.peek(2) == "[[":
+            if (line := _FAST_LINE.match(self.text, self.i)) is not None:  # most lines
+                path = table + (line.group(1),)
+                self.positions[path] = start
+                if line.group(2) is not None:  # an array: where each item starts
+                    base = line.start(2)
+                    for index, item in enumerate(_FAST_ITEM.finditer(line.group(2))):
+                        self.positions[path + (index,)] = base + item.start()
+                self.i = line.end()
+            elif (header := _FAST_HEADER.match(self.text, self.i)) is not None \
+                    and len(header.group(1)) == len(header.group(3)):
+                array = len(header.group(1)) == 2
+                table = self.resolve([header.group(2)], array=array)
+                if array:
+                    self.positions[table] = start
+                else:
+                    self.positions.setdefault(table, start)
+                self.claim_parents(table, start)
+                self.i = header.end()
+            elif self.peek(2) == "[[":
                 self.i += 2
                 parts, _ = self.read_key()
                 self.expect("]]")
@@ -226,14 +239,6 @@ class _Scanner:
                 table = self.resolve(parts, array=False)
                 self.positions.setdefault(table, start)
                 self.claim_parents(table, start)
-            elif (line := _FAST_LINE.match(self.text, self.i)) is not None:
-                path = table + (line.group(1),)
-                self.positions[path] = start
-                if line.group(2) is not None:  # an array: where each item starts
-                    base = line.start(2)
-                    for index, item in enumerate(_FAST_ITEM.finditer(line.group(2))):
-                        self.positions[path + (index,)] = base + item.start()
-                self.i = line.end()
             else:
                 parts, start = self.read_key()
                 path = table + tuple(parts)

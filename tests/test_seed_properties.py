@@ -88,8 +88,8 @@ value_forms = st.one_of(
 def test_the_fast_line_path_finds_what_the_scanner_finds(tables, comment, quoted):
     """Whole lines matched at once must give the positions the character scanner gives."""
     lines = []
-    for table in tables:
-        lines.append("[[item]]")
+    for number, table in enumerate(tables):
+        lines.append(["[[item]]", "[[ item ]]", f"[section{number}]", '[["quoted"]]'][number % 4])
         for key, value in table.items():
             shown = f'"{key}"' if quoted and key.startswith("a") else key
             lines.append(f"{shown} = {value}{comment}")
@@ -99,9 +99,11 @@ def test_the_fast_line_path_finds_what_the_scanner_finds(tables, comment, quoted
     except tomllib.TOMLDecodeError:
         assume(False)
     fast = tomlpos.locate(text)
-    original, tomlpos._FAST_LINE = tomlpos._FAST_LINE, re.compile(r"(?!)")  # the scanner alone
+    never = re.compile(r"(?!)")
+    original = tomlpos._FAST_LINE, tomlpos._FAST_HEADER
+    tomlpos._FAST_LINE = tomlpos._FAST_HEADER = never  # the scanner alone
     try:
         slow = tomlpos.locate(text)
     finally:
-        tomlpos._FAST_LINE = original
+        tomlpos._FAST_LINE, tomlpos._FAST_HEADER = original
     assert fast == slow
