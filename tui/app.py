@@ -163,8 +163,9 @@ class CycleboardApp(App[None]):
         query = self.shown_filter
         self.view = view = compute(self.board, self.cycle, query, progress=self.view.progress if typing else None)
         if view.progress_pending:
-            # After the repaint, and after whatever else waits for it: the list comes first.
-            self.call_after_refresh(self.call_later, self._complete_progress, view)
+            # A moment after the repaint, so the frame reaches the terminal (the driver
+            # writes from its own thread) before this holds the interpreter.
+            self.call_after_refresh(self.set_timer, 0.005, partial(self._complete_progress, view))
         cycles = plan.cycles_newest_first()
         self.query_one(CyclesPane).show(cycles, view.progress, self.cycle)
         blueprints = self.query_one(BlueprintsPane)
