@@ -119,17 +119,13 @@ class Board:
         """Use a newly read plan: index it and make every blueprint's row."""
         self.plan, self.stats = loaded.plan, loaded.stats
         self.index = self.plan.index
-        # Most blueprints have no mark: make their rows in one sweep, then the marked ones.
+        # Most blueprints have no mark: make their rows in one sweep, then remake the marked ones.
         blueprints = self.index.blueprints
         self.state_at = [bp.state for bp in blueprints]
         self.row_at = list(map(Row, blueprints, self.state_at, repeat(None)))
-        position = self.index.position
-        for key, mark in self.latest.items():
-            at = position.get(key)
-            if at is not None:
-                row = self.row_at[at] = Row(blueprints[at], effective_state(blueprints[at], mark), mark)
-                self.state_at[at] = row.state
         self.tally = {cycle: Counter(self.state_at[start:end]) for cycle, (start, end) in self.index.spans.items()}
+        for key in self.latest:
+            self._remake(key)
 
     def _remake(self, key: str) -> None:
         at = self.index.position.get(key)

@@ -6,7 +6,6 @@ were when it was written, and anything wrong with it must cost time, never data.
 
 from __future__ import annotations
 
-import json
 import os
 
 import pytest
