@@ -14,24 +14,12 @@ from store.board import Board
 from store.query import Filter
 from store.view import compute
 from tests.conftest import BASE_SEED, plan_cache_text
+from tests.test_store import BLUEPRINTS as STORE_BLUEPRINTS
 from tests.test_store import bump_mtime
 
-BLUEPRINTS = """
-[defaults]
-cycle = "stein"
-project = "nova"
-
-[[blueprint]]
-id = "alpha"
-title = "Alpha"
-state = "approved"
-category = "Scheduler"
-
-[[blueprint]]
-id = "beta"
-title = "Beta"
-state = "proposed"
-"""
+# The store tests' two nova blueprints, alpha with a category to search for.
+BLUEPRINTS = STORE_BLUEPRINTS.replace('state = "approved"\n', 'state = "approved"\ncategory = "Scheduler"\n', 1)
+assert 'category = "Scheduler"' in BLUEPRINTS
 
 CINDER = """
 [defaults]
