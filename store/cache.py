@@ -226,7 +226,7 @@ class PlanCache:
                 st = path.stat()
             except OSError:
                 return None
-            if st.st_size == size and st.st_mtime_ns == mtime_ns and st.st_mtime_ns < checked_ns - _RACY_NS:
+            if _trusted(st, size, mtime_ns, checked_ns):
                 continue
             now = time.time_ns()
             try:
@@ -242,9 +242,8 @@ class PlanCache:
             plan = patch(plan, parsed)
             if plan is None:
                 return None
-            unwritten[rel] = {"path": rel, "sha256": sha, "size": st.st_size, "mtime_ns": st.st_mtime_ns,
-                              "checked_ns": now, "good": _encode(parsed),
-                              "errors": [_fields(e) for e in parsed.errors]}
+            head = {"path": rel, "sha256": sha, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "checked_ns": now}
+            unwritten[rel] = _Changed(rel, raw, head, None).entry(parsed, _encode(parsed))  # patched: a clean parse
         held.plan, held.stamps, held.unwritten = plan, stamps, unwritten
         return plan
 
@@ -282,7 +281,7 @@ class PlanCache:
             for path, rel in files:
                 size, mtime_ns, checked_ns, _ = stamps[rel]
                 st = path.stat()
-                if st.st_size != size or st.st_mtime_ns != mtime_ns or st.st_mtime_ns >= checked_ns - _RACY_NS:
+                if not _trusted(st, size, mtime_ns, checked_ns):
                     return None
             return snapshot["plan"], stamps
         except Exception:  # noqa: BLE001 - any unusable snapshot only means a slower start
@@ -306,8 +305,7 @@ class PlanCache:
         except OSError:
             st = None  # read_seed below says why
         now = time.time_ns()
-        if old and st and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns \
-                and st.st_mtime_ns < old["checked_ns"] - _RACY_NS:
+        if old and st and _trusted(st, old["size"], old["mtime_ns"], old["checked_ns"]):
             return old, False
         try:
             raw, st = read_seed(path)
@@ -368,6 +366,15 @@ def _parse_share(files: list[tuple[str, bytes]]) -> list[tuple[ParsedFile, str |
     with collector_paused():  # only building records: nothing for the cycle collector to find
         parsed = [parse_text(rel, raw) for rel, raw in files]
         return [(p, _encode(p) if p.ok else None) for p in parsed]
+
+
+def _trusted(st: os.stat_result, size: int, mtime_ns: int, checked_ns: int) -> bool:
+    """Whether a file is as it was when checked, by its stat alone.
+
+    Not when it was modified within the racy window before that check: a
+    second write in the same mtime tick would look the same.
+    """
+    return st.st_size == size and st.st_mtime_ns == mtime_ns and st.st_mtime_ns < checked_ns - _RACY_NS
 
 
 def _fields(record) -> dict:
