@@ -1,6 +1,6 @@
-"""Where each key of a TOML document stands: ``tomllib`` parses but gives no positions.
+"""Where each key of a TOML document stands: the TOML parser gives no positions.
 
-:func:`locate` scans a document that ``tomllib`` has already accepted and maps
+:func:`locate` scans a document that the parser has already accepted and maps
 key paths to ``(line, column)``, both 1-based, so validation errors can name
 the line of the offending key rather than just the file.  Paths use the same
 shape as the parsed data: ``("blueprint", 3, "state")`` for the ``state`` key
@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import bisect
 import re
-import tomllib
+
+import tomli
 
 Path = tuple
 Position = tuple[int, int]
@@ -71,7 +72,7 @@ class _Scanner:
 
     # -- keys ------------------------------------------------------------
     def read_string(self, decode: bool = True) -> str:
-        """Read a string token and return its value (decoded by tomllib itself, when asked)."""
+        """Read a string token and return its value (decoded by the parser itself, when asked)."""
         start = self.i
         text = self.text
         for quote in ('"""', "'''"):
@@ -111,8 +112,8 @@ class _Scanner:
         if not decode:
             return ""
         try:
-            return tomllib.loads("k = " + text[start : self.i])["k"]
-        except tomllib.TOMLDecodeError as exc:  # pragma: no cover - text was valid
+            return tomli.loads("k = " + text[start : self.i])["k"]
+        except tomli.TOMLDecodeError as exc:  # pragma: no cover - text was valid
             raise _Stop from exc
 
     def read_key(self) -> tuple[list[str], int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
+import tomli
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -95,8 +95,8 @@ def test_the_fast_line_path_finds_what_the_scanner_finds(tables, comment, quoted
             lines.append(f"{shown} = {value}{comment}")
     text = "\n".join(lines) + "\n"
     try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+        tomli.loads(text)
+    except tomli.TOMLDecodeError:
         assume(False)
     fast = tomlpos.locate(text)
     never = re.compile(r"(?!)")
