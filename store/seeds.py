@@ -53,7 +53,8 @@ _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 def clean_text(text: str) -> str:
     """Drop control characters (bidi overrides included), keeping tab and newline."""
-    return text.translate(_CONTROL)
+    # Every character dropped is non-printable, so most texts need no translation.
+    return text if text.isprintable() else text.translate(_CONTROL)
 
 
 def slugify(title: str) -> str:
@@ -164,11 +165,18 @@ class _Reader:
     def __init__(self, display: str, text: str, data: dict) -> None:
         self.display = display
         self.data = data
-        self.positions = locate(text)
+        self.text = text
+        # Most of a big plan is blueprints that take their cycle and project
+        # from [defaults]: nothing refers to their key lines, so only their
+        # headers are located, unless a message needs more (see error()).
+        self.skipped = _unreferenced_tables(data)
+        self.positions = locate(text, self.skipped)
         self.out = ParsedFile(display)
         self.seen: dict[str, tuple[int, int]] = {}
 
     def error(self, path: tuple, message: str, warning: bool = False) -> None:
+        if self.skipped:  # a message names the exact line: locate everything, once
+            self.positions, self.skipped = locate(self.text), frozenset()
         line, col = nearest(self.positions, path)
         self.out.errors.append(SeedError(self.display, line, col, message, warning))
 
@@ -471,6 +479,15 @@ class _Reader:
             for index, target in enumerate(blueprints):
                 self.refer(record.key, "blueprints", target, cycle, first, path + ("blueprints", index))
             self.out.records.append(record)
+
+
+def _unreferenced_tables(data: dict) -> frozenset[str]:
+    """Top-level tables whose keys no reference points at: ``[[blueprint]]``
+    when none of them names its own cycle or project."""
+    items = data.get("blueprint")
+    if isinstance(items, list) and all(isinstance(i, dict) and "cycle" not in i and "project" not in i for i in items):
+        return frozenset({"blueprint"})
+    return frozenset()
 
 
 def _expected(kind: object) -> str:

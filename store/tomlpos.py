@@ -15,6 +15,7 @@ wrong one is never invented.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 import tomli
@@ -30,8 +31,10 @@ _VALUE_END = set(",]}\n#")
 # matches such a whole line at once; anything else goes through the scanner
 # below, character by character.  At 50,000 blueprints the difference is
 # seconds of a cold start.
-_STRING = r'"(?:[^"\\\n]|\\.)*"'
-_SCALAR = r'[^\s\[\]{}"\',#=][^\n#\[\]{}"\',=]*?'
+# (Written so the regex engine repeats character classes, not groups: a group
+# per character made matching the bulk of a cold start's locating.)
+_STRING = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+_SCALAR = r'[^\s\[\]{}"\',#=][^\n#\[\]{}"\',=]*'
 _ITEM = rf'(?:{_STRING}|[^\s\[\]{{}}"\',#=]+)'
 _FAST_LINE = re.compile(
     rf'([A-Za-z0-9_-]+)[ \t]*=[ \t]*'
@@ -39,6 +42,15 @@ _FAST_LINE = re.compile(
     rf'[ \t]*(?:#[^\n]*)?(?=\n|\Z)'
 )
 _FAST_ITEM = re.compile(_ITEM)
+
+
+@functools.lru_cache(maxsize=8)
+def _plain_tables(name: str) -> tuple[re.Pattern, re.Pattern]:
+    """A run of ``[[name]]`` headers and whole lines the fast match takes (and
+    blank and comment lines), matched at once; and the headers within it."""
+    header = rf"\[\[[ \t]*{re.escape(name)}[ \t]*\]\]"
+    run = re.compile(rf"(?:[ \t]*(?:{header}|{_FAST_LINE.pattern})?[ \t\r]*(?:#[^\n]*)?\n)*")
+    return run, re.compile(rf"^[ \t]*({header})", re.MULTILINE)
 # A header with one bare key, the usual ``[[blueprint]]``.
 _FAST_HEADER = re.compile(r"(\[\[?)[ \t]*([A-Za-z0-9_-]+)[ \t]*(\]\]?)")
 _BLANK = re.compile(r"(?:[ \t\r]+|#[^\n]*)*")
@@ -50,8 +62,9 @@ class _Stop(Exception):
 
 
 class _Scanner:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, skip: frozenset[str] = frozenset()) -> None:
         self.text = text
+        self.skip = skip  # top-level tables whose plain key lines are passed over
         self.i = 0
         self.positions: dict[Path, int] = {}  # path -> offset, converted at the end
         self.aot_count: dict[Path, int] = {}  # array-of-tables path -> tables seen
@@ -201,6 +214,20 @@ class _Scanner:
         for end in range(1, len(table)):
             self.positions.setdefault(table[:end], start)
 
+    def pass_over(self, name: str) -> Path | None:
+        """Locate the headers of a run of plain ``[[name]]`` tables, not their keys;
+        the path of the last one, or None when the run is empty."""
+        run, headers = _plain_tables(name)
+        end = run.match(self.text, self.i).end()
+        table = None
+        for header in headers.finditer(self.text, self.i, end):
+            table = self.resolve([name], array=True)
+            self.positions[table] = header.start(1)
+            self.claim_parents(table, header.start(1))
+        if table is not None:
+            self.i = end
+        return table
+
     def document(self) -> None:
         table: Path = ()
         while True:
@@ -219,6 +246,9 @@ class _Scanner:
             elif (header := _FAST_HEADER.match(self.text, self.i)) is not None \
                     and len(header.group(1)) == len(header.group(3)):
                 array = len(header.group(1)) == 2
+                if array and header.group(2) in self.skip and (last := self.pass_over(header.group(2))):
+                    table = last
+                    continue
                 table = self.resolve([header.group(2)], array=array)
                 if array:
                     self.positions[table] = start
@@ -258,9 +288,14 @@ def _escaped(text: str, at: int) -> bool:
     return backslashes % 2 == 1
 
 
-def locate(text: str) -> dict[Path, Position]:
-    """Map every key path of a valid TOML document to its (line, column)."""
-    scanner = _Scanner(text)
+def locate(text: str, skip: frozenset[str] = frozenset()) -> dict[Path, Position]:
+    """Map every key path of a valid TOML document to its (line, column).
+
+    Tables named in ``skip`` (top-level names) get the positions of their
+    headers only, and of keys on lines the fast match does not take; what is
+    found is always where the full scan puts it.
+    """
+    scanner = _Scanner(text, skip)
     try:
         scanner.document()
     except (_Stop, IndexError):

@@ -107,3 +107,68 @@ def test_the_fast_line_path_finds_what_the_scanner_finds(tables, comment, quoted
     finally:
         tomlpos._FAST_LINE, tomlpos._FAST_HEADER = original
     assert fast == slow
+
+
+tricky_values = st.one_of(
+    value_forms,
+    # Text that looks like the headers and keys being passed over, inside values.
+    st.sampled_from(['"""\n[[blueprint]]\nid = "x"\n"""', "'''\n[[blueprint]]\n'''", "[\n  [1, 2],\n  [3],\n]",
+                     '"[[blueprint]]"', '["[[blueprint]]", "a"]']),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tables=st.lists(st.tuples(st.sampled_from(["blueprint", "blueprint", "theme", "defaults"]),
+                                 st.dictionaries(keys, tricky_values, max_size=4)), min_size=1, max_size=5),
+       comment=st.sampled_from(["", "  # [[blueprint]]", "\r"]), spaced=st.booleans())
+def test_passing_over_plain_tables_keeps_every_position_that_is_asked_for(tables, comment, spaced):
+    """Skipping [[blueprint]] key lines must leave every header (and every other
+    table's keys) exactly where the full scan puts them, and invent nothing."""
+    lines = []
+    for name, table in tables:
+        header = f"[[ {name} ]]" if spaced else f"[[{name}]]"
+        lines.append(("[defaults]" if name == "defaults" else header) + comment)
+        lines.extend(f"{key} = {value}" for key, value in table.items())
+    text = "\n".join(lines) + "\n"
+    try:
+        tomli.loads(text)
+    except tomli.TOMLDecodeError:
+        assume(False)
+    full = tomlpos.locate(text)
+    partial = tomlpos.locate(text, frozenset({"blueprint"}))
+    assert all(full[path] == position for path, position in partial.items())
+    wanted = {path for path in full if path[0] != "blueprint" or len(path) <= 2}
+    assert wanted <= set(partial)
+
+
+def test_a_file_parses_the_same_whether_or_not_blueprint_keys_are_located(monkeypatch, tmp_path):
+    """Header-only locating is an optimisation: records, positions, references and
+    errors must be exactly what locating every key gives."""
+    from pathlib import Path
+
+    import store.seeds as seeds
+    from tests.bench.generate import generate
+    from tests.conftest import SHIPPED
+
+    generate(tmp_path, blueprints=600, cycles=3, projects=4)
+    corpus = Path(__file__).parent / "bad_seeds"
+    paths = [*sorted(SHIPPED.rglob("*.toml")), *sorted(corpus.rglob("*.toml")), *sorted(tmp_path.rglob("*.toml"))]
+    files = [(path.name, path.read_bytes()) for path in paths]
+    for rel, raw in [(rel, raw.replace(b'state = "approved"', b'state = "aproved"', 1)) for rel, raw in files]:
+        files.append((f"typo-{rel}", raw))  # an error deep in a blueprint's keys
+    skipping = [seeds.parse_text(rel, raw) for rel, raw in files]
+    assert sum(bool(seeds._unreferenced_tables(seeds.tomli.loads(raw.decode()))) for _, raw in files
+               if seeds.parse_text("x", raw).ok) > 10  # the generated plan's files do skip
+    monkeypatch.setattr(seeds, "_unreferenced_tables", lambda data: frozenset())
+    assert skipping == [seeds.parse_text(rel, raw) for rel, raw in files]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=hostile)
+def test_clean_text_drops_exactly_the_control_characters(text):
+    """clean_text skips the translation for printable text; that must never keep a control."""
+    from store.seeds import _CONTROL
+
+    assert all(not chr(code).isprintable() for code in _CONTROL)
+    assert clean_text(text) == text.translate(_CONTROL)
+    assert clean_text(text + "\u202e" + text) == (text + text).translate(_CONTROL)
