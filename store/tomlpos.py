@@ -14,7 +14,6 @@ wrong one is never invented.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 
@@ -300,12 +299,19 @@ def locate(text: str, skip: frozenset[str] = frozenset()) -> dict[Path, Position
         scanner.document()
     except (_Stop, IndexError):
         pass
-    line_starts = [0, *(match.end() for match in re.finditer("\n", text))]
+    # Lines counted between one position and the next, in order: a located
+    # file may hold thousands of lines and only dozens of positions.
     positions: dict[Path, Position] = {}
-    for path, offset in scanner.positions.items():
-        line = bisect.bisect_right(line_starts, offset)
-        positions[path] = (line, offset - line_starts[line - 1] + 1)
+    line, counted = 1, 0
+    for path, offset in sorted(scanner.positions.items(), key=_offset):
+        line += text.count("\n", counted, offset)
+        counted = offset
+        positions[path] = (line, offset - text.rfind("\n", 0, offset))
     return positions
+
+
+def _offset(item: tuple[Path, int]) -> int:
+    return item[1]
 
 
 def nearest(positions: dict[Path, Position], path: Path) -> Position:
