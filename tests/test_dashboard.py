@@ -38,7 +38,7 @@ def plain(widget) -> str:
 
 
 def option_texts(pane) -> list[str]:
-    return [str(pane.get_option_at_index(i).prompt) for i in range(pane.option_count)]
+    return [str(line.prompt) for line in pane.items]
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ async def test_opens_on_the_shipped_plan_with_five_titled_panes_and_the_newest_c
             assert region.width > 10 and region.height >= 5, pane  # all five are on screen
         assert app.cycle == "2023.1"
         cycles = app.query_one(CyclesPane)
-        assert cycles.get_option_at_index(cycles.highlighted).id == "2023.1"
+        assert cycles.current.id == "2023.1"
         assert titles["blueprints"] == "Blueprints (15)"
         kilo = next(t for t in option_texts(cycles) if t.startswith("Kilo"))
         done = sum(1 for r in app.board.rows() if r.blueprint.cycle == "kilo" and r.state is State.IMPLEMENTED)
@@ -210,7 +210,7 @@ async def test_project_filter_changes_every_pane(two):
     app = build(two.path)
     async with app.run_test(size=(120, 36)) as pilot:
         sessions = app.query_one(SessionsPane)
-        assert sessions.option_count == 2
+        assert len(sessions.items) == 2
         await pilot.press("p")
         assert isinstance(app.screen, Picker)
         await pilot.press("down", "enter")  # all projects, cinder, nova (sorted)
@@ -222,7 +222,7 @@ async def test_project_filter_changes_every_pane(two):
         assert [line.theme.id for line in app.view.themes] == ["volume-ux"]
         assert app.view.themes[0].progress.total == 1  # only cinder's blueprint of the theme
         assert [s.id for s in app.view.sessions] == ["nova-cinder"]
-        assert sessions.option_count == 1
+        assert len(sessions.items) == 1
         assert "project:cinder" in plain(app.query_one(StatusBar))
         await pilot.press("p", "home", "enter")  # "all projects" clears it
         await pilot.pause()

@@ -49,7 +49,7 @@ def highlight(pane_id: str, option_id: str):
         await pilot.pause()  # let the app's own first focus happen before ours
         pane = pilot.app.query_one(f"#{pane_id}")
         pilot.app.focus_pane(pane_id)
-        pane.highlighted = pane.get_option_index(option_id)
+        assert pane.select_id(option_id)
         await pilot.pause()
 
     return run_before

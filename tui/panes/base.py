@@ -1,12 +1,25 @@
-"""What the list panes share: vi keys and a title that says what they hold."""
+"""What the list panes share: one-line items drawn on demand, vi keys, a titled border.
+
+The panes used to be OptionLists.  An OptionList drops every rendered line
+when its options are replaced, so a mark that changed one cycle's numbers
+repainted all of them: a third of the frame.  This list keeps its painted
+lines by content, and new items repaint only the lines that differ.
+"""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.content import Content
+from textual.events import Click
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.visual import Visual
 
 # The movement keys of every pane; the ids let a user keymap rebind them everywhere at once.
 MOVE_BINDINGS = [
@@ -27,20 +40,44 @@ class KeyMessage(Message):
         self.key = key
 
 
-class PaneList(OptionList):
-    """An option list pane; subclasses fill it from the app's view."""
+class Line(NamedTuple):
+    """One item of a pane: the key it stands for, and what it shows."""
+
+    id: str | None
+    prompt: Content
+    disabled: bool = False  # a note such as "no themes match": shown, never under the cursor
+
+
+class PaneList(ScrollView, can_focus=True):
+    """A pane of one-line items with a cursor; subclasses fill it from the app's view
+    and say what moving onto an item (:meth:`moved_to`) or choosing it (:meth:`chose`) asks for."""
+
+    DEFAULT_CSS = """
+    PaneList {
+        padding: 0 1;
+        overflow-x: hidden;
+        color: $foreground;
+        & > .pane-list--disabled { color: $text-disabled; }
+    }
+    """
+    COMPONENT_CLASSES = {"pane-list--line", "pane-list--cursor", "pane-list--disabled"}
 
     BINDINGS = [
         *MOVE_BINDINGS,
         Binding("enter", "select", "Details", id="details", tooltip="Open the selected item"),
     ]
 
+    highlighted: reactive[int | None] = reactive(None, init=False)
+
     def __init__(self, title: str, *, id: str) -> None:
         super().__init__(id=id, classes="pane")
         self.border_title = title
+        self.items: list[Line] = []
         self._shown: tuple = ()
         self._drawn_width = -1
+        self._painted: LRUCache[tuple, Strip] = LRUCache(4096)
 
+    # -- data in ---------------------------------------------------------------
     def show(self, *args) -> bool:
         """Remember what to draw, so a resize can redraw it.
 
@@ -56,20 +93,146 @@ class PaneList(OptionList):
     def on_resize(self) -> None:
         if self._shown:
             self.show(*self._shown)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.items))
+        self._scroll_to_cursor()
 
-    def fill(self, options: list[Option], *, empty: str = "", keep: int | None = None) -> None:
-        """Replace the options without posting highlight messages, keeping the cursor's row."""
-        if not options and empty:
-            options = [Option(Content.styled(empty, "$text-muted"), disabled=True)]
-        with self.prevent(self.OptionHighlighted):
-            highlighted = self.highlighted if keep is None else keep
-            self.set_options(options)
-            enabled = [i for i, o in enumerate(options) if not o.disabled]
-            if enabled:
-                self.highlighted = min(highlighted or 0, enabled[-1])
+    def fill(self, lines: list[Line], *, empty: str = "", keep: int | None = None) -> None:
+        """Replace the items, the cursor staying on its row (or going to ``keep``);
+        nothing is posted, since the app itself asked for this."""
+        if not lines and empty:
+            lines = [Line(None, Content.styled(empty, "$text-muted"), disabled=True)]
+        before, self.items = self.items, lines
+        enabled = [i for i, line in enumerate(lines) if not line.disabled]
+        wanted = self.highlighted if keep is None else keep
+        cursor = min(wanted or 0, enabled[-1]) if enabled else None
+        self.set_reactive(PaneList.highlighted, cursor)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(lines))
+        self._scroll_to_cursor()
+        if len(lines) == len(before):
+            top = round(self.scroll_y)
+            for index in range(top, min(top + self.scrollable_content_region.height, len(lines))):
+                if lines[index] != before[index]:
+                    self.refresh_line(index)
+        else:
+            self.refresh()
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()  # panes that care about the cursor say so themselves
+    def select_id(self, item_id: str) -> bool:
+        """Put the cursor on the item ``item_id``, as a keypress would."""
+        for index, line in enumerate(self.items):
+            if line.id == item_id and not line.disabled:
+                self._move_to(index)
+                return True
+        return False
+
+    @property
+    def current(self) -> Line | None:
+        index = self.highlighted
+        return self.items[index] if index is not None and index < len(self.items) else None
+
+    # -- what items ask for: subclasses say ----------------------------------------
+    def moved_to(self, line: Line) -> None:
+        """The user moved the cursor onto ``line``."""
+
+    def chose(self, line: Line) -> None:
+        """The user pressed enter on ``line`` (or clicked it)."""
+
+    # -- movement ----------------------------------------------------------------
+    def _move_to(self, index: int) -> None:
+        enabled = [i for i, line in enumerate(self.items) if not line.disabled]
+        if not enabled:
+            return
+        index = max(enabled[0], min(index, enabled[-1]))
+        if index != self.highlighted:
+            self.highlighted = index
+            self._scroll_to_cursor()
+            self.moved_to(self.items[index])
+
+    def _scroll_to_cursor(self) -> None:
+        if self.highlighted is None:
+            return
+        visible = max(1, self.scrollable_content_region.height)
+        top = round(self.scroll_y)
+        if self.highlighted < top:
+            self.scroll_to(y=self.highlighted, animate=False, immediate=True)
+        elif self.highlighted >= top + visible:
+            self.scroll_to(y=self.highlighted - visible + 1, animate=False, immediate=True)
+
+    @property
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_cursor_up(self) -> None:
+        self._move_to((self.highlighted or 0) - 1)
+
+    def action_cursor_down(self) -> None:
+        self._move_to(-1 if self.highlighted is None else self.highlighted + 1)
+
+    def action_first(self) -> None:
+        self._move_to(0)
+
+    def action_last(self) -> None:
+        self._move_to(len(self.items) - 1)
+
+    def action_page_up(self) -> None:
+        self._move_to((self.highlighted or 0) - self._page)
+
+    def action_page_down(self) -> None:
+        self._move_to((self.highlighted or 0) + self._page)
+
+    def action_select(self) -> None:
+        line = self.current
+        if line is not None and not line.disabled:
+            self.chose(line)
+
+    def on_click(self, event: Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = round(self.scroll_y) + offset.y
+        if index < len(self.items) and not self.items[index].disabled:
+            self._move_to(index)
+            self.chose(self.items[index])
+
+    def watch_highlighted(self, before: int | None, now: int | None) -> None:
+        for index in (before, now):  # only the two lines change
+            if index is not None:
+                self.refresh_line(index)
+
+    def refresh_line(self, index: int) -> None:
+        self.refresh_lines(index - round(self.scroll_y))
+
+    # -- painting ----------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = round(self.scroll_y) + y
+        if index >= len(self.items):
+            return Strip.blank(width, self.rich_style)
+        line = self.items[index]
+        kind = "pane-list--disabled" if line.disabled else \
+            "pane-list--cursor" if index == self.highlighted else "pane-list--line"
+        # The same item looks the same wherever it stands: painted once, kept by content.
+        key = (line.prompt, kind, kind == "pane-list--cursor" and self.has_focus, width)
+        strip = self._painted.get(key)
+        if strip is None:
+            style = self.get_visual_style("pane-list--line", kind)
+            strips = Visual.to_strips(self, line.prompt, width, 1, style)
+            strip = (strips[0] if strips else Strip.blank(width)).extend_cell_length(width, style.rich_style)
+            self._painted.set(key, strip)
+        return strip
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._painted.clear()  # a new theme or CSS: every painted line is stale
+
+    def on_focus(self) -> None:
+        self.refresh_cursor()
+
+    def on_blur(self) -> None:
+        self.refresh_cursor()
+
+    def refresh_cursor(self) -> None:
+        if self.highlighted is not None:
+            self.refresh_line(self.highlighted)
 
 
 class OpeningPaneList(PaneList):
@@ -78,7 +241,6 @@ class OpeningPaneList(PaneList):
     class OpenRequested(KeyMessage):
         pass
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id:
-            self.post_message(self.OpenRequested(event.option.id))
+    def chose(self, line: Line) -> None:
+        if line.id:
+            self.post_message(self.OpenRequested(line.id))

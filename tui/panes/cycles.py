@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from textual.content import Content
 from textual.message import Message
-from textual.widgets.option_list import Option
 
 from store.model import Cycle
 from store.query import ALL_CYCLES
 from store.view import Progress
-from tui.panes.base import PaneList
+from tui.panes.base import Line, PaneList
 from tui.text import bar, fit
 
 _BAR = 4
@@ -35,12 +34,12 @@ class CyclesPane(PaneList):
         count_width = max(map(len, counts))
         width = self.scrollable_content_region.width or 30
         name_width = max(6, width - _BAR - count_width - 3)
-        options = [
-            Option(self._line(name, p, count, name_width, count_width), id=key)
+        lines = [
+            Line(key, self._line(name, p, count, name_width, count_width))
             for (key, name, p), count in zip(rows, counts)
         ]
         keys = [key for key, _, _ in rows]
-        self.fill(options, keep=keys.index(selected) if selected in keys else None)
+        self.fill(lines, keep=keys.index(selected) if selected in keys else None)
 
     @staticmethod
     def _line(name: str, progress: Progress, count: str, name_width: int, count_width: int) -> Content:
@@ -51,10 +50,7 @@ class CyclesPane(PaneList):
             (count.rjust(count_width), "$text-muted"),
         )
 
-    def on_option_list_option_highlighted(self, event: PaneList.OptionHighlighted) -> None:
-        event.stop()
-        if event.option.id:
-            self.post_message(self.Selected(event.option.id))
-
-    def on_option_list_option_selected(self, event: PaneList.OptionSelected) -> None:
-        event.stop()  # enter on a cycle: it is already selected
+    def moved_to(self, line: Line) -> None:
+        if line.id:
+            self.post_message(self.Selected(line.id))
+    # enter on a cycle: nothing to do, it is already selected

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widgets.option_list import Option
 
 from store.model import Session
-from tui.panes.base import OpeningPaneList
+from tui.panes.base import Line, OpeningPaneList
 from tui.text import fit
 
 CROSS_PROJECT = "⇄"
@@ -23,7 +22,7 @@ class SessionsPane(OpeningPaneList):
         if not super().show(sessions):
             return
         width = self.scrollable_content_region.width or 40
-        options: list[Option] = []
+        shown: list[Line] = []
         for session in sessions:
             open_actions = len(session.open_actions)
             tail = f"{open_actions} open" if open_actions else ""
@@ -32,7 +31,7 @@ class SessionsPane(OpeningPaneList):
                 fit(session.title, max(4, width - 10)), " ",
                 (tail.rjust(7), "$warning" if open_actions else ""),
             )
-            options.append(Option(label, id=session.key))
-        self.fill(options, empty="no sessions for this cycle and filter")
+            shown.append(Line(session.key, label))
+        self.fill(shown, empty="no sessions for this cycle and filter")
         crossing = sum(1 for s in sessions if s.cross_project)
         self.border_title = f"Sessions ({len(sessions)}, {CROSS_PROJECT} {crossing} cross-project)"

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from textual.content import Content
 from textual.message import Message
-from textual.widgets.option_list import Option
 
 from store.model import State
-from tui.panes.base import PaneList
+from tui.panes.base import Line, PaneList
 from tui.text import STATE_GLYPH, STATE_STYLE, bar
 
 
@@ -28,8 +27,8 @@ class StatesPane(PaneList):
         most = max(counts.values(), default=0)
         count_width = max(len(str(n)) for n in counts.values()) if counts else 1
         width = self.scrollable_content_region.width or 30
-        bar_width = max(3, width - 14 - count_width - 2)
-        options = []
+        bar_width = max(3, width - 14 - count_width - 3)  # a cell spare on the right, as in Cycles
+        lines = []
         for state in State:
             n = counts.get(state, 0)
             filled, empty = bar(n / most if most else 0.0, bar_width)
@@ -40,11 +39,10 @@ class StatesPane(PaneList):
                 (filled, STATE_STYLE[state]), empty, " ",
                 (str(n).rjust(count_width), "$text-muted" if n == 0 else ""),
             )
-            options.append(Option(label, id=state.value))
-        self.fill(options)
+            lines.append(Line(state.value, label))
+        self.fill(lines)
         self.border_subtitle = "filter: " + ",".join(s.value for s in State if s in chosen) if chosen else ""
 
-    def on_option_list_option_selected(self, event: PaneList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id:
-            self.post_message(self.Chosen(State(event.option.id)))
+    def chose(self, line: Line) -> None:
+        if line.id:
+            self.post_message(self.Chosen(State(line.id)))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widgets.option_list import Option
 
 from store.view import ThemeLine
-from tui.panes.base import OpeningPaneList
+from tui.panes.base import Line, OpeningPaneList
 from tui.text import fit
 
 _KIND_TAG = {"theme": "T", "priority": "P", "goal": "G"}
@@ -25,7 +24,7 @@ class ThemesPane(OpeningPaneList):
         width = self.scrollable_content_region.width or 40
         counts = [f"{line.progress.done}/{line.progress.total}" for line in lines]
         count_width = max(map(len, counts), default=3)
-        options: list[Option] = []
+        shown: list[Line] = []
         for line, count in zip(lines, counts):
             complete = line.progress.total and line.progress.done == line.progress.total
             label = Content.assemble(
@@ -33,6 +32,6 @@ class ThemesPane(OpeningPaneList):
                 fit(line.theme.title, max(4, width - count_width - 3)), " ",
                 (count.rjust(count_width), "$success" if complete else "$text-muted"),
             )
-            options.append(Option(label, id=line.theme.key))
-        self.fill(options, empty="no themes for this cycle and filter")
+            shown.append(Line(line.theme.key, label))
+        self.fill(shown, empty="no themes for this cycle and filter")
         self.border_title = f"Themes ({len(lines)})"
