@@ -38,7 +38,7 @@ def plain(widget) -> str:
 
 
 def option_texts(pane) -> list[str]:
-    return [str(line.prompt) for line in pane.items]
+    return [str(pane.content_of(line)) for line in pane.items]
 
 
 @pytest.fixture
@@ -441,6 +441,34 @@ async def test_the_blueprint_list_draws_only_visible_rows_and_takes_new_rows_in_
         await pilot.pause()
         assert pane.cursor == 49_999 and len(drawn) <= pane.size.height * 10
         assert pane.current.blueprint.id == "bp-49999"
+
+
+async def test_list_panes_draw_only_lines_on_screen_and_a_mark_redraws_only_what_it_changed():
+    """A pane item is data; it is drawn when its line is painted, and a line is
+    drawn again only when its data changed (a mark changes two cycles' numbers)."""
+    app = build(SHIPPED, cycle="kilo")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        drawn: dict[str, list] = {"cycles": [], "sessions": []}
+        for name, cls in (("cycles", CyclesPane), ("sessions", SessionsPane)):
+            pane = app.query_one(cls)
+            original = pane.draw
+            pane.draw = lambda line, original=original, name=name: drawn[name].append(line.id) or original(line)
+        many = [session for _ in range(200) for session in app.board.plan.sessions.values()]
+        sessions = app.query_one(SessionsPane)
+        sessions.show(many)
+        await pilot.pause()
+        assert len(sessions.items) == len(many) > 1000
+        assert 0 < len(drawn["sessions"]) <= sessions.size.height * 3  # not a thousand styled texts
+        cycles = app.query_one(CyclesPane)
+        before = dict(zip(cycles.items, map(cycles.content_of, cycles.items)))
+        drawn["cycles"].clear()
+        await pilot.press("space")  # the first Kilo blueprint: implemented, or back
+        await pilot.pause()
+        painted = list(drawn["cycles"])
+        changed = {line.id for line in cycles.items if line not in before}
+        assert changed == {"all", "kilo"}
+        assert set(painted) == changed and len(painted) <= 3 * len(changed)
 
 
 async def test_dashboard_keys_wait_while_a_details_screen_is_open(two):

@@ -109,8 +109,8 @@ async def what_the_dashboard_shows(seeds: Path, store: Path) -> dict[str, str]:
         await pilot.pause()
         pane = app.query_one(BlueprintsPane)
         shown["row"] = pane.render_line(1).text
-        shown["themes"] = str(app.query_one(ThemesPane).items[0].prompt)
-        shown["sessions"] = str(app.query_one(SessionsPane).items[0].prompt)
+        shown["themes"] = str((pane := app.query_one(ThemesPane)).content_of(pane.items[0]))
+        shown["sessions"] = str((pane := app.query_one(SessionsPane)).content_of(pane.items[0]))
         shown["screen"] = painted(app)
         for pane_id, name in (("blueprints", "blueprint"), ("themes", "theme"), ("sessions", "session")):
             app.focus_pane(pane_id)

@@ -35,15 +35,15 @@ class CyclesPane(PaneList):
         width = self.scrollable_content_region.width or 30
         name_width = max(6, width - _BAR - count_width - 3)
         lines = [
-            Line(key, self._line(name, p, count, name_width, count_width))
+            Line(key, (name, p.ratio, count, name_width, count_width))
             for (key, name, p), count in zip(rows, counts)
         ]
         keys = [key for key, _, _ in rows]
         self.fill(lines, keep=keys.index(selected) if selected in keys else None)
 
-    @staticmethod
-    def _line(name: str, progress: Progress, count: str, name_width: int, count_width: int) -> Content:
-        filled, empty = bar(progress.ratio, _BAR)
+    def draw(self, line: Line) -> Content:
+        name, ratio, count, name_width, count_width = line.data
+        filled, empty = bar(ratio, _BAR)
         return Content.assemble(
             fit(name, name_width), " ",
             (filled, "$success on $boost"), (empty, "on $boost"), " ",

@@ -22,16 +22,20 @@ class SessionsPane(OpeningPaneList):
         if not super().show(sessions):
             return
         width = self.scrollable_content_region.width or 40
-        shown: list[Line] = []
-        for session in sessions:
-            open_actions = len(session.open_actions)
-            tail = f"{open_actions} open" if open_actions else ""
-            label = Content.assemble(
-                (CROSS_PROJECT if session.cross_project else " ", "bold $accent"), " ",
-                fit(session.title, max(4, width - 10)), " ",
-                (tail.rjust(7), "$warning" if open_actions else ""),
-            )
-            shown.append(Line(session.key, label))
+        title_width = max(4, width - 10)
+        shown = [
+            Line(session.key, (session.cross_project, session.title, len(session.open_actions), title_width))
+            for session in sessions
+        ]
         self.fill(shown, empty="no sessions for this cycle and filter")
         crossing = sum(1 for s in sessions if s.cross_project)
         self.border_title = f"Sessions ({len(sessions)}, {CROSS_PROJECT} {crossing} cross-project)"
+
+    def draw(self, line: Line) -> Content:
+        crossing, title, open_actions, title_width = line.data
+        tail = f"{open_actions} open" if open_actions else ""
+        return Content.assemble(
+            (CROSS_PROJECT if crossing else " ", "bold $accent"), " ",
+            fit(title, title_width), " ",
+            (tail.rjust(7), "$warning" if open_actions else ""),
+        )

@@ -28,20 +28,22 @@ class StatesPane(PaneList):
         count_width = max(len(str(n)) for n in counts.values()) if counts else 1
         width = self.scrollable_content_region.width or 30
         bar_width = max(3, width - 14 - count_width - 3)  # a cell spare on the right, as in Cycles
-        lines = []
-        for state in State:
-            n = counts.get(state, 0)
-            filled, empty = bar(n / most if most else 0.0, bar_width)
-            pointer = "▶" if state in chosen else " "
-            label = Content.assemble(
-                (pointer, "bold $accent"),
-                (f"{STATE_GLYPH[state]} {state.value:<11} ", STATE_STYLE[state] + (" bold" if state in chosen else "")),
-                (filled, STATE_STYLE[state]), empty, " ",
-                (str(n).rjust(count_width), "$text-muted" if n == 0 else ""),
-            )
-            lines.append(Line(state.value, label))
+        lines = [
+            Line(state.value, (state, counts.get(state, 0), most, state in chosen, bar_width, count_width))
+            for state in State
+        ]
         self.fill(lines)
         self.border_subtitle = "filter: " + ",".join(s.value for s in State if s in chosen) if chosen else ""
+
+    def draw(self, line: Line) -> Content:
+        state, n, most, picked, bar_width, count_width = line.data
+        filled, empty = bar(n / most if most else 0.0, bar_width)
+        return Content.assemble(
+            ("▶" if picked else " ", "bold $accent"),
+            (f"{STATE_GLYPH[state]} {state.value:<11} ", STATE_STYLE[state] + (" bold" if picked else "")),
+            (filled, STATE_STYLE[state]), empty, " ",
+            (str(n).rjust(count_width), "$text-muted" if n == 0 else ""),
+        )
 
     def chose(self, line: Line) -> None:
         if line.id:

@@ -22,16 +22,21 @@ class ThemesPane(OpeningPaneList):
         if not super().show(lines):
             return
         width = self.scrollable_content_region.width or 40
-        counts = [f"{line.progress.done}/{line.progress.total}" for line in lines]
-        count_width = max(map(len, counts), default=3)
-        shown: list[Line] = []
-        for line, count in zip(lines, counts):
-            complete = line.progress.total and line.progress.done == line.progress.total
-            label = Content.assemble(
-                (_KIND_TAG[line.theme.kind.value], "bold $accent"), " ",
-                fit(line.theme.title, max(4, width - count_width - 3)), " ",
-                (count.rjust(count_width), "$success" if complete else "$text-muted"),
-            )
-            shown.append(Line(line.theme.key, label))
+        count_width = max((len(f"{line.progress.done}/{line.progress.total}") for line in lines), default=3)
+        title_width = max(4, width - count_width - 3)
+        shown = [
+            Line(line.theme.key, (line.theme.kind.value, line.theme.title, line.progress.done, line.progress.total,
+                                  title_width, count_width))
+            for line in lines
+        ]
         self.fill(shown, empty="no themes for this cycle and filter")
         self.border_title = f"Themes ({len(lines)})"
+
+    def draw(self, line: Line) -> Content:
+        kind, title, done, total, title_width, count_width = line.data
+        complete = total and done == total
+        return Content.assemble(
+            (_KIND_TAG[kind], "bold $accent"), " ",
+            fit(title, title_width), " ",
+            (f"{done}/{total}".rjust(count_width), "$success" if complete else "$text-muted"),
+        )
