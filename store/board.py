@@ -94,6 +94,10 @@ class Board:
         if not marks_only:
             self.marks.tidy()
             plan, stats = self.cache.refresh(self.seeds_dir)
+            # Indexed here, on the cache's own plan, not on the copy below: the cache may
+            # hold that plan for its next patch, which then updates the index in a few
+            # milliseconds instead of leaving it to be built again (200 ms at 50,000).
+            plan.index  # noqa: B018
             base = display_path(self.seeds_dir)
             plan = copy.copy(plan)  # the cache may hold the plan (file names relative) for its next patch
             plan.errors = [

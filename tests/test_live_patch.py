@@ -103,6 +103,28 @@ def test_a_patched_plan_equals_a_full_read(seeds, tmp_path, edit):
     assert _views(live) == _views(fresh)
 
 
+def test_a_saved_file_updates_the_index_instead_of_building_it_again(seeds, tmp_path, monkeypatch):
+    """Whether the plan came from parsing or from the snapshot, a patch keeps its index."""
+    from store.index import PlanIndex
+
+    _write_all(seeds)
+    built = []
+    original = PlanIndex.__init__
+    monkeypatch.setattr(PlanIndex, "__init__", lambda self, plan: built.append(plan) or original(self, plan))
+    for store in ("parsed", "parsed", "snapshot"):  # a cold start; one from entries; one from the snapshot
+        if store == "snapshot":
+            Board(seeds.path, tmp_path / store).refresh()  # a reader of the command line's kind writes it
+        live = Board(seeds.path, tmp_path / store, live=True).refresh()
+        nova = seeds.path / "nova.toml"
+        nova.write_text(nova.read_text().replace('title = "Alpha', 'title = "Alpha!', 1))
+        built.clear()
+        live.refresh()
+        assert live.stats.parsed == 1 and live.cache.unwritten == 1
+        assert live.plan.blueprints["stein/nova/alpha"].title.startswith("Alpha!")
+        assert built == [], store
+        bump_mtime(nova, -3600)
+
+
 def test_a_file_another_file_quotes_is_read_in_full(seeds, tmp_path):
     # zdup.toml's error names the line where nova.toml defines alpha; moving
     # that line must redo the message, which only a full read does.
