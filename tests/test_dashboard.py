@@ -179,6 +179,24 @@ async def test_filter_line_applies_on_enter_and_returns_to_blueprints(two):
         assert "project:cinder" in plain(app.query_one(StatusBar))
 
 
+async def test_a_filter_longer_than_its_line_scrolls_to_keep_the_cursor_in_sight(two):
+    app = build(two.path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash")
+        field = app.query_one("#filter-input", Input)
+        assert "escape: cancel" in plain(app.query_one("#filter-hint"))  # the keys, before any typing
+        words = " ".join(f"w{n}" for n in range(14))  # wider than the line
+        await pilot.press(*words)
+        await pilot.pause()
+        assert field.value == words and field.size.width < len(words)
+        assert field.scroll_x > 0
+        cursor_x = field.cursor_screen_offset.x
+        assert field.region.x <= cursor_x <= field.region.right  # at the end of what is shown
+        await pilot.press("home")
+        await pilot.pause()
+        assert field.scroll_x == 0
+
+
 async def test_escape_cancels_the_filter_line_and_ctrl_u_clears_it(two):
     app = build(two.path, filter_text="state:approved")
     async with app.run_test(size=(120, 36)) as pilot:

@@ -43,7 +43,7 @@ from tui.screens.details import BlueprintDetails, SessionDetails, ThemeDetails
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import ALL_PROJECTS, link_picker, project_picker, state_picker
 from tui.widgets.bars import CycleBar, ProblemBar, StatusBar
-from tui.widgets.filter_bar import FilterBar
+from tui.widgets.filter_bar import KEYS_HINT, FilterBar
 
 # Reading order, which is also the order of tab / shift+tab.
 PANES = ("cycles", "blueprints", "states", "themes", "sessions")
@@ -373,7 +373,7 @@ class CycleboardApp(App[None]):
         except QueryError as exc:
             bar.hint(str(exc))
             return
-        bar.hint("enter: apply · escape: cancel · ctrl+u: clear")
+        bar.hint(KEYS_HINT)
         self.render_view(typing=True)
 
     def on_filter_bar_applied(self, message: FilterBar.Applied) -> None:

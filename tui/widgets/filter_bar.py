@@ -6,7 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Input, Label
 
 
@@ -14,8 +16,17 @@ class FilterInput(Input):
     # Input's own ctrl+u deletes only left of the cursor; here it empties the line.
     BINDINGS = [Binding("ctrl+u", "clear", "Clear", id="filter-clear", tooltip="Clear the filter line")]
 
+    # An Input's virtual size follows its text, and Textual lays out the whole
+    # screen whenever a virtual size changes: an extra frame on every keystroke,
+    # before the panes could repaint. This line's size is fixed by the bar (one
+    # row, the width left over), and scrolling reads the virtual size directly.
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
     def action_clear(self) -> None:
         self.value = ""
+
+
+KEYS_HINT = "enter: apply · escape: cancel · ctrl+u: clear"
 
 
 class FilterBar(Horizontal):
@@ -52,7 +63,7 @@ class FilterBar(Horizontal):
         field = self.query_one(Input)
         field.value = text
         field.cursor_position = len(text)
-        self.hint("")
+        self.hint(KEYS_HINT)  # now, so that the first keystroke does not resize the hint
         # Focus now, not after the queue: keys typed right after "/" belong to the line.
         self.screen.set_focus(field)
 
