@@ -48,6 +48,7 @@ class PlanIndex:
         self._categories: list[str] | None = None
         self._short_widths: list[int] | None = None
         self._full_widths: list[int] | None = None
+        self._widest: dict[bool, int] = {}  # key_width of every blueprint, short and full
         # The last few selections, so typing a word narrows the previous result.
         self._selections: OrderedDict[tuple, Selection] = OrderedDict()
 
@@ -100,7 +101,7 @@ class PlanIndex:
     def __getstate__(self) -> dict:
         # Pickled with the plan's snapshot: leave out what is cheap to rebuild or only a cache.
         state = dict(self.__dict__)
-        state.update(_haystacks=None, _categories=None, _short_widths=None, _full_widths=None,
+        state.update(_haystacks=None, _categories=None, _short_widths=None, _full_widths=None, _widest={},
                      _selections=OrderedDict())
         return state
 
@@ -135,8 +136,10 @@ class PlanIndex:
             if self._short_widths is None:
                 self._short_widths = [len(b.project) + 1 + len(b.id) for b in self.blueprints]
             widths = self._short_widths
-        if len(positions) == len(widths):
-            return max(widths, default=10)
+        if len(positions) == len(widths):  # every blueprint: the same answer until the plan changes
+            if full not in self._widest:
+                self._widest[full] = max(widths, default=10)
+            return self._widest[full]
         return max(map(widths.__getitem__, positions), default=10)
 
     # -- selections ----------------------------------------------------------------

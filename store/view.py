@@ -16,14 +16,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress
+from typing import NamedTuple
 
 from store.board import Board, Row
 from store.model import Session, State, Theme
 from store.query import ALL_CYCLES, Filter
 
 
-@dataclass(frozen=True)
-class Progress:
+# Tuples, not frozen dataclasses: "all cycles" makes a thousand of each per view.
+class Progress(NamedTuple):
     done: int = 0
     total: int = 0
 
@@ -32,8 +33,7 @@ class Progress:
         return self.done / self.total if self.total else 0.0
 
 
-@dataclass(frozen=True)
-class ThemeLine:
+class ThemeLine(NamedTuple):
     theme: Theme
     progress: Progress
 
@@ -104,17 +104,21 @@ def compute(board: Board, cycle: str, query: Filter, *, progress: dict[str, Prog
 
     projects = query.projects
     themes = []
+    done = State.IMPLEMENTED.__eq__
     for theme in board.plan.themes.values() if everywhere else index.themes_of_cycle.get(cycle, ()):
-        if not _involves(projects, index.theme_owners[theme.key]):
-            continue
         positions = index.theme_positions[theme.key]
         if projects:
+            if not projects & index.theme_owners[theme.key]:
+                continue
             positions = [i for i in positions if index.project_at[i] in projects]
-        finished_here = sum(map(State.IMPLEMENTED.__eq__, map(state_at.__getitem__, positions)))
+        finished_here = sum(map(done, map(state_at.__getitem__, positions)))
         themes.append(ThemeLine(theme, Progress(finished_here, len(positions))))
 
-    sessions = [s for s in index.sessions_sorted
-                if (everywhere or s.cycle == cycle) and _involves(projects, index.session_owners[s.key])]
+    if everywhere and not projects:  # 2,000 sessions: no test to make
+        sessions = list(index.sessions_sorted)
+    else:
+        sessions = [s for s in index.sessions_sorted
+                    if (everywhere or s.cycle == cycle) and _involves(projects, index.session_owners[s.key])]
 
     return View(cycle, query, rows, counts, progress, themes, sessions, key_width, shown, pending)
 
