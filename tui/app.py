@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from store.board import Board, Loaded
+from store.cache import collector_paused
 from store.links import links
 from store.marks import Mark
 from store.model import State
@@ -520,8 +521,13 @@ def make_app(*, seeds: str | Path | None = None, store: str | Path | None = None
     from store.paths import resolve_seeds, resolve_store
 
     seeds_dir = resolve_seeds(str(seeds) if seeds is not None else None)
-    board = Board(seeds_dir, resolve_store(str(store) if store is not None else None, seeds_dir), live=True).refresh()
-    gc.freeze()  # the plan lives as long as the app: keep the collector from walking it while Textual starts
+    store_dir = resolve_store(str(store) if store is not None else None, seeds_dir)
+    # The plan lives as long as the app: frozen before the collector is back, it is
+    # never walked, neither while Textual starts nor in the pass the collector would
+    # make over everything the load made (a tenth of a second at 50,000 blueprints).
+    with collector_paused():
+        board = Board(seeds_dir, store_dir, live=True).refresh()
+        gc.freeze()
     query = Filter.parse(filter_text or "")
     if project:
         known = {p.lower() for p in board.plan.projects}
