@@ -489,6 +489,29 @@ async def test_list_panes_draw_only_lines_on_screen_and_a_mark_redraws_only_what
         assert set(painted) == changed and len(painted) <= 3 * len(changed)
 
 
+async def test_the_scrollbar_follows_the_row_count_and_comes_and_goes_with_it():
+    """Rows change without a layout of the screen; the scrollbar must still follow."""
+    app = build(SHIPPED, cycle="kilo")
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        await pilot.pause()
+        assert pane.show_vertical_scrollbar and pane.vertical_scrollbar.window_virtual_size == 85  # and the header
+        await pilot.press("end")
+        await pilot.press("slash", *"libvirt")
+        await pilot.pause()
+        assert 0 < len(pane.rows) < pane.size.height - 2
+        assert not pane.show_vertical_scrollbar and pane.scroll_y == 0
+        assert pane.current is not None
+        await pilot.press("ctrl+u", *"nova")
+        await pilot.pause()
+        shown = len(pane.rows) + 1
+        assert shown > pane.size.height and pane.show_vertical_scrollbar
+        assert pane.vertical_scrollbar.window_virtual_size == shown
+        await pilot.press("enter", "end")
+        await pilot.pause()
+        assert pane.scroll_y == pane.max_scroll_y > 0
+
+
 async def test_dashboard_keys_wait_while_a_details_screen_is_open(two):
     app = build(two.path)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.events import Click
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual
@@ -55,7 +55,30 @@ class Line(NamedTuple):
     disabled: bool = False  # a note such as "no themes match": shown, never under the cursor
 
 
-class PaneList(ScrollView, can_focus=True):
+class LineScroll(ScrollView):
+    """A list drawn line by line whose length changes without a layout of the screen.
+
+    Textual lays out the whole screen whenever a virtual size changes, and
+    then paints every widget again: about 10 ms, on each filter keystroke
+    that changes how many rows a pane holds.  Only the scrollbar has to follow
+    the length, unless it appears or goes (and takes or gives back a column).
+    """
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
+    def set_line_count(self, lines: int) -> None:
+        before = self.virtual_size.height
+        self.virtual_size = Size(self.scrollable_content_region.width, lines)
+        room = self.container_size.height
+        if (before > room) != (lines > room):
+            self.show_vertical_scrollbar = lines > room  # it comes or goes: that is a layout
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.window_virtual_size = lines
+        if self.scroll_y > self.max_scroll_y:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+
+
+class PaneList(LineScroll, can_focus=True):
     """A pane of one-line items with a cursor; subclasses fill it from the app's view
     and say what moving onto an item (:meth:`moved_to`) or choosing it (:meth:`chose`) asks for."""
 
@@ -100,7 +123,7 @@ class PaneList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         if self._shown:
             self.show(*self._shown)
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.items))
+        self.set_line_count(len(self.items))
         self._scroll_to_cursor()
 
     def fill(self, lines: list[Line], *, empty: str = "", keep: int | None = None) -> None:
@@ -113,7 +136,7 @@ class PaneList(ScrollView, can_focus=True):
         wanted = self.highlighted if keep is None else keep
         cursor = min(wanted or 0, enabled[-1]) if enabled else None
         self.set_reactive(PaneList.highlighted, cursor)
-        self.virtual_size = Size(self.scrollable_content_region.width, len(lines))
+        self.set_line_count(len(lines))
         self._scroll_to_cursor()
         if len(lines) == len(before):
             top = round(self.scroll_y)

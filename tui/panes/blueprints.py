@@ -11,15 +11,13 @@ from rich.segment import Segment
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.events import Click
-from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from store.board import Row
 from store.model import State
-from tui.panes.base import MOVE_BINDINGS, KeyMessage
+from tui.panes.base import MOVE_BINDINGS, KeyMessage, LineScroll
 from tui.text import STATE_GLYPH, fit
 
 _STATE_WIDTH = 16  # margin, glyph, space, "implemented", the marked sign, a space
@@ -27,7 +25,7 @@ _REVIEWS_WIDTH = 11  # the first review and how many more: "127123 +2"
 _CATEGORY_WIDTH = 14
 
 
-class BlueprintsPane(ScrollView, can_focus=True):
+class BlueprintsPane(LineScroll, can_focus=True):
     BINDINGS = [
         *MOVE_BINDINGS,
         Binding("enter", "details", "Details", id="details", tooltip="Open the selected item"),
@@ -91,7 +89,7 @@ class BlueprintsPane(ScrollView, can_focus=True):
         self.rows = rows
         self.show_cycle = show_cycle
         self._key_width = key_width
-        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        self.set_line_count(len(rows) + 1)  # and the header
         self.border_title = f"Blueprints ({len(rows)})"
         self._move(cursor_at if cursor_at is not None else min(self.cursor, max(len(rows) - 1, 0)))
         if same_columns and len(rows) == len(before):
@@ -258,7 +256,7 @@ class BlueprintsPane(ScrollView, can_focus=True):
         return Strip(segments).adjust_cell_length(width, base)
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.set_line_count(len(self.rows) + 1)
         self._scroll_to_cursor()
 
     def notify_style_update(self) -> None:
