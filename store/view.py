@@ -69,16 +69,18 @@ def compute(board: Board, cycle: str, query: Filter, *, progress: dict[str, Prog
 
     Given ``progress`` (the Cycles pane's numbers so far), only ``cycle`` is
     looked at and the view is marked ``progress_pending``: a filter keystroke
-    repaints the list at once, and :func:`compute_progress` brings the other
-    cycles' numbers a moment later.
+    repaints the list at once, and :func:`compute_progress` brings the
+    cycles' numbers a moment later (in "all cycles" too, where counting them
+    is two more passes over every blueprint).
     """
     query = query.with_cycles(frozenset())
     everywhere = cycle == ALL_CYCLES
     index, state_at = board.index, board.state_at
     members = board.theme_members(query.themes) if query.themes else None
-    pending = progress is not None and not everywhere
+    pending = progress is not None
     if pending:
-        facet = index.select(query.projects, query.categories, query.words, members, index.span(cycle))
+        facet = index.select(query.projects, query.categories, query.words, members,
+                             None if everywhere else index.span(cycle))
         if facet is None:  # no filter words after all: the full numbers cost nothing
             pending, progress = False, _progress(board, None)
     else:
