@@ -8,6 +8,7 @@ API), so handing it 50,000 rows on a filter or reload is one assignment, not
 from __future__ import annotations
 
 from rich.segment import Segment
+from rich.style import Style
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.events import Click
@@ -74,6 +75,7 @@ class BlueprintsPane(LineScroll, can_focus=True):
         self.show_cycle = False
         self._key_width = 20
         self._lines: LRUCache[tuple, tuple[Row, Strip]] = LRUCache(1024)
+        self._base: Style | None = None  # rich_style, kept: it walks every ancestor's styles
         self.border_title = "Blueprints (0)"
 
     # -- data in ---------------------------------------------------------------
@@ -233,7 +235,9 @@ class BlueprintsPane(LineScroll, can_focus=True):
     def _row_line(self, row: Row, is_cursor: bool, width: int) -> Strip:
         bp = row.blueprint
         key_w, title_w, category_w, reviews_w = self._columns(width)
-        base = self.rich_style
+        if self._base is None:
+            self._base = self.rich_style
+        base = self._base
         if is_cursor:
             base += self.get_component_rich_style(
                 "blueprints--cursor" if self.has_focus else "blueprints--cursor-blurred")
@@ -262,6 +266,7 @@ class BlueprintsPane(LineScroll, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines.clear()  # a new theme or CSS: every painted row is stale
+        self._base = None
 
     def on_focus(self) -> None:
         self.refresh()
