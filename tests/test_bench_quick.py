@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from tests.bench.__main__ import measure
 
-# About four times this machine's quick-mode medians: room for a busy CI host.
+# About four times this machine's quick-mode medians (2 CPUs, 3 runs at 5,000
+# blueprints: cold 1,048 ms, warm 452, all cycles 47, filter p95 12 / 17,
+# cursor p95 9 / 7, marks 9 on screen and 11-12 written, save 116, list 225),
+# and about five times for the p95 figures, which one run makes spiky: room for
+# a busy CI host, while a key that costs a few frames more still fails.
 BOUNDS = {
-    "cold_first_paint_ms": 5_000, "warm_first_paint_ms": 2_000, "all_cycles_ms": 500,
-    "filter_key_p95_ms": 150, "filter_key_p95_ms_all": 150, "cursor_p95_ms": 60, "cursor_p95_ms_all": 60,
-    "mark_on_screen_ms": 80, "mark_on_screen_ms_all": 80, "mark_on_screen_ms_1k": 80,
-    "mark_durable_ms": 90, "mark_durable_ms_1k": 90, "save_to_panes_p95_ms": 450,
+    "cold_first_paint_ms": 4_500, "warm_first_paint_ms": 2_000, "all_cycles_ms": 250,
+    "filter_key_p95_ms": 60, "filter_key_p95_ms_all": 80, "cursor_p95_ms": 45, "cursor_p95_ms_all": 45,
+    "mark_on_screen_ms": 40, "mark_on_screen_ms_all": 40, "mark_on_screen_ms_1k": 40,
+    "mark_durable_ms": 50, "mark_durable_ms_1k": 50, "save_to_panes_p95_ms": 450,
     "list_all_json_ms": 1_000, "peak_mb": 300, "cold_peak_mb": 300,
 }
 
