@@ -489,6 +489,58 @@ async def test_list_panes_draw_only_lines_on_screen_and_a_mark_redraws_only_what
         assert set(painted) == changed and len(painted) <= 3 * len(changed)
 
 
+async def test_a_changed_item_is_repainted_where_the_pane_is_scrolled_to():
+    from dataclasses import replace
+
+    from tests.test_hostile_text import painted
+
+    app = build(SHIPPED, cycle="kilo")
+    async with app.run_test(size=(120, 36)) as pilot:
+        sessions = app.query_one(SessionsPane)
+        many = [replace(s, title=f"{s.title} {n}") for n in range(40) for s in app.board.plan.sessions.values()]
+        sessions.show(many)
+        app.focus_pane("sessions")
+        await pilot.press("end")
+        await pilot.pause()
+        top = round(sessions.scroll_y)
+        assert top > 0
+        last = top + sessions.scrollable_content_region.height - 1  # the bottom line on screen
+        drawn = []
+        original = sessions.draw
+        sessions.draw = lambda line: drawn.append(line) or original(line)
+        changed = list(many)
+        changed[last] = replace(changed[last], title="Renamed-bottom")
+        changed[top] = replace(changed[top], title="Renamed-top")
+        sessions.show(changed)
+        await pilot.pause()
+        assert sorted(line.data[1] for line in drawn) == ["Renamed-bottom", "Renamed-top"]
+        width = sessions.scrollable_content_region.width  # the scrollbar came: lines fit what is left
+        assert all(line.data[3] == width - 10 for line in sessions.items)
+        shown = "\n".join(painted(app, sessions.content_region))
+        assert "Renamed-bottom" in shown and "Renamed-top" in shown
+
+
+async def test_new_numbers_reach_the_screen_where_the_cycles_pane_is_scrolled_to():
+    from dataclasses import replace
+
+    from store.view import Progress
+    from tests.test_hostile_text import painted
+
+    app = build(SHIPPED, cycle="kilo")
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(CyclesPane)
+        cycles = [replace(c, id=f"{c.id}-{n}") for n in range(10) for c in app.board.plan.cycles_newest_first()]
+        pane.show(cycles, {}, cycles[-1].id)  # the cursor on the last: the pane scrolls there
+        await pilot.pause()
+        top = round(pane.scroll_y)
+        bottom = top + pane.scrollable_content_region.height - 1
+        assert top > 0 and bottom == len(cycles)  # the line above the first cycle is "All cycles"
+        pane.show(cycles, {cycles[-1].id: Progress(7, 977), cycles[top - 1].id: Progress(3, 955)}, cycles[-1].id)
+        await pilot.pause()
+        shown = "\n".join(painted(app, pane.content_region))
+        assert "7/977" in shown and "3/955" in shown
+
+
 async def test_the_scrollbar_follows_the_row_count_and_comes_and_goes_with_it():
     """Rows change without a layout of the screen; the scrollbar must still follow."""
     app = build(SHIPPED, cycle="kilo")

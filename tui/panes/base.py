@@ -77,6 +77,14 @@ class LineScroll(ScrollView):
         if self.scroll_y > self.max_scroll_y:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
+    def watch_show_vertical_scrollbar(self) -> None:
+        # The scrollbar takes or gives back a column, and no resize says so:
+        # lines fitted to the old width are fitted again once the layout is done.
+        self.call_after_refresh(self.refit)
+
+    def refit(self) -> None:
+        """Fit what is shown to the width the lines have now."""
+
 
 class PaneList(LineScroll, can_focus=True):
     """A pane of one-line items with a cursor; subclasses fill it from the app's view
@@ -121,6 +129,9 @@ class PaneList(LineScroll, can_focus=True):
         return True
 
     def on_resize(self) -> None:
+        self.refit()
+
+    def refit(self) -> None:
         if self._shown:
             self.show(*self._shown)
         self.set_line_count(len(self.items))
@@ -237,7 +248,7 @@ class PaneList(LineScroll, can_focus=True):
                 self.refresh_line(index)
 
     def refresh_line(self, index: int) -> None:
-        self.refresh_lines(index - round(self.scroll_y))
+        self.refresh_lines(index)  # the line's place in the whole list: Textual takes the scroll off
 
     # -- painting ----------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
