@@ -541,6 +541,20 @@ async def test_new_numbers_reach_the_screen_where_the_cycles_pane_is_scrolled_to
         assert "7/977" in shown and "3/955" in shown
 
 
+async def test_with_more_cycles_than_fit_the_cycles_pane_opens_at_its_top(tmp_path):
+    from tests.bench.generate import generate
+    from tests.test_hostile_text import painted
+
+    generate(tmp_path / "seeds", blueprints=200, cycles=35, projects=2)
+    app = build(tmp_path / "seeds")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(CyclesPane)
+        assert len(pane.items) > pane.scrollable_content_region.height and pane.scroll_y == 0
+        assert painted(app, pane.content_region)[0].startswith("All cycles")
+        assert pane.current.id == app.cycle  # the newest cycle, just below
+
+
 async def test_the_scrollbar_follows_the_row_count_and_comes_and_goes_with_it():
     """Rows change without a layout of the screen; the scrollbar must still follow."""
     app = build(SHIPPED, cycle="kilo")

@@ -197,9 +197,9 @@ class PaneList(LineScroll, can_focus=True):
             self.moved_to(self.items[index])
 
     def _scroll_to_cursor(self) -> None:
-        if self.highlighted is None:
-            return
-        visible = max(1, self.scrollable_content_region.height)
+        visible = self.scrollable_content_region.height
+        if self.highlighted is None or not visible:
+            return  # not laid out yet: the resize that follows brings the cursor in view
         top = round(self.scroll_y)
         if self.highlighted < top:
             self.scroll_to(y=self.highlighted, animate=False, immediate=True)
