@@ -8,9 +8,9 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 
+import tomli
 from platformdirs import user_config_path
 
 
@@ -28,8 +28,8 @@ def load_keymap(path: Path, known_ids: set[str]) -> tuple[dict[str, str], list[s
     except OSError as exc:
         return {}, [f"{path}: cannot read: {exc.strerror or exc}"]
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = tomli.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomli.TOMLDecodeError) as exc:
         return {}, [f"{path}: {exc}; keymap not used"]
     table = data.get("keymap", data)  # a [keymap] table, or the keys at the top
     keymap, problems = {}, []
