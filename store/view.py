@@ -104,7 +104,19 @@ def compute(board: Board, cycle: str, query: Filter, *, progress: dict[str, Prog
     rows = board.row_at[:] if shown is everything and facet is None else list(map(board.row_at.__getitem__, shown))
     key_width = index.key_width(shown, full=everywhere)
 
-    projects = query.projects
+    themes, sessions = _themes_and_sessions(board, cycle, query.projects)
+    return View(cycle, query, rows, counts, progress, themes, sessions, key_width, shown, pending)
+
+
+def _themes_and_sessions(board: Board, cycle: str, projects: frozenset[str]) -> tuple[list[ThemeLine], list[Session]]:
+    """What the Themes and Sessions panes show: it depends on the cycle, the
+    projects and the rows' states, not on the words, so typing a word does not
+    redo it (a thousand themes in "all cycles"). Kept on the board, for the
+    rows' version it was made at."""
+    key = ("themes", board.version, cycle, projects)
+    if key in board.memo:
+        return board.memo[key]
+    index, state_at, everywhere = board.index, board.state_at, cycle == ALL_CYCLES
     themes = []
     done = State.IMPLEMENTED.__eq__
     for theme in board.plan.themes.values() if everywhere else index.themes_of_cycle.get(cycle, ()):
@@ -121,8 +133,12 @@ def compute(board: Board, cycle: str, query: Filter, *, progress: dict[str, Prog
     else:
         sessions = [s for s in index.sessions_sorted
                     if (everywhere or s.cycle == cycle) and _involves(projects, index.session_owners[s.key])]
-
-    return View(cycle, query, rows, counts, progress, themes, sessions, key_width, shown, pending)
+    for stale in [k for k in board.memo if k[0] == "themes" and k[1] != board.version]:
+        del board.memo[stale]  # made for rows that have changed since
+    if len(board.memo) >= 8:  # many cycles and projects looked at since: start again
+        board.memo.clear()
+    board.memo[key] = themes, sessions
+    return themes, sessions
 
 
 def compute_progress(board: Board, query: Filter) -> dict[str, Progress]:

@@ -43,3 +43,19 @@ def test_the_cycles_numbers_count_every_blueprint_the_filter_passes_whatever_its
     assert progress["all"] == Progress(sum(r.state.value == "implemented" for r in passing), len(passing))
     kilo = [r for r in passing if r.blueprint.cycle == "kilo"]
     assert progress["kilo"] == Progress(sum(r.state.value == "implemented" for r in kilo), len(kilo))
+
+
+@pytest.mark.parametrize("cycle", ["stein", "all"])
+def test_themes_kept_between_keystrokes_follow_a_mark_at_once(tmp_path, cycle):
+    board = Board(SHIPPED, tmp_path / "store").refresh()
+    theme = next(t for t in board.plan.themes.values()
+                 if t.cycle == "stein" and any(board.row(k).state.value != "implemented" for k in t.blueprints))
+    before = {line.theme.key: line.progress for line in compute(board, cycle, Filter.parse("a")).themes}
+    again = compute(board, cycle, Filter.parse("ab"))
+    assert again.themes is compute(board, cycle, Filter.parse("abc")).themes  # words do not redo them
+    key = next(k for k in theme.blueprints if board.row(k).state.value != "implemented")
+    board.mark(key, board.toggled_state(key), via="test")
+    after = {line.theme.key: line.progress for line in compute(board, cycle, Filter.parse("ab")).themes}
+    assert after[theme.key] == Progress(before[theme.key].done + 1, before[theme.key].total)
+    assert after == {line.theme.key: line.progress for line in compute(Board(SHIPPED, tmp_path / "store").refresh(),
+                                                                        cycle, Filter.parse("")).themes}
