@@ -199,3 +199,21 @@ def test_dashboard_options_are_checked_before_the_terminal_is_taken():
         result = run_subprocess(*args)
         assert result.returncode == code, (args, result.stderr)
         assert result.stderr.count("\n") == 1 and words in result.stderr and "Traceback" not in result.stderr
+
+
+def test_json_output_has_one_record_per_line_whatever_the_titles_hold():
+    """The array is encoded whole and broken before each record: text that looks
+    like a record's start, nested records and escapes must not break it elsewhere."""
+    from tui.cli import _json_lines
+
+    records = [
+        {"key": "a/b/c", "title": 'x}, {"key": "fake"} \\ \n "quoted"', "history": [{"date": "2019-01-01"}]},
+        {"key": "a/b/d", "title": "}, {\"key\": ", "history": [{"date": "2019-01-01"}, {"date": "2019-02-02"}]},
+        {"key": "a/b/e", "title": "plain ünïcode 界"},
+    ]
+    text = _json_lines(records)
+    assert json.loads(text) == records
+    lines = text.split("\n")
+    assert lines[0] == "[" and lines[-1] == "]" and len(lines) == len(records) + 2
+    assert [json.loads(line.rstrip(",")) for line in lines[1:-1]] == records
+    assert _json_lines([]) == "[]"
