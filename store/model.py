@@ -230,7 +230,7 @@ def _plain(value):
     if isinstance(value, (tuple, list)):
         return [_plain(v) for v in value]
     if dataclasses.is_dataclass(value):
-        return _flattener(type(value))(value)
+        return _flattener(type(value))[0](value)
     return value
 
 
@@ -256,16 +256,26 @@ def _flattener(cls: type):
         else:
             plan.append((f.name, _plain))
 
-    def flatten(record) -> dict:
-        return {name: getattr(record, name) if convert is None else convert(getattr(record, name))
-                for name, convert in plan}
+    return _compiled(plan, keyed=False), _compiled(plan, keyed=True)
 
-    return flatten
+
+def _compiled(plan: list, keyed: bool):
+    """One dict display for the whole record, as dataclasses builds its own
+    methods: a loop over the fields cost 4 µs a record, half of `list`'s
+    conversion of 50,000 blueprints. Field names come from the dataclass."""
+    converters = {f"_convert{at}": convert for at, (_, convert) in enumerate(plan) if convert is not None}
+    items = [f'"{name}": ' + (f"_convert{at}(record.{name})" if convert is not None else f"record.{name}")
+             for at, (name, convert) in enumerate(plan)]
+    if keyed:
+        items.insert(0, '"key": record.key')
+    namespace: dict = dict(converters)
+    exec(f"def flatten(record):\n    return {{{', '.join(items)}}}\n", namespace)  # noqa: S102 - our own text
+    return namespace["flatten"]
 
 
 def to_dict(record: Record) -> dict:
     """A JSON-ready dict with the record's ``key`` first."""
-    return {"key": record.key, **_flattener(type(record))(record)}
+    return _flattener(type(record))[1](record)
 
 
 _SUB_KINDS = {Milestone: "milestone", Action: "action", HistoryEntry: "history"}
