@@ -78,9 +78,7 @@ class Board:
         # Each cycle's count of blueprints per state, kept up to date by marks,
         # so an unfiltered view needs no pass over the rows.
         self.tally: dict[str, Counter[State]] = {}
-        # Bumped whenever a blueprint's row changes: what store.view works out
-        # from the rows is kept in ``memo`` under the version it was made at.
-        self.version = 0
+        # What store.view works out from the rows and keeps; emptied whenever a row changes.
         self.memo: dict = {}
 
     @property
@@ -133,8 +131,7 @@ class Board:
         self.state_at = [bp.state for bp in blueprints]
         self.row_at = list(map(Row, blueprints, self.state_at, repeat(None)))
         self.tally = {cycle: Counter(self.state_at[start:end]) for cycle, (start, end) in self.index.spans.items()}
-        self.version += 1
-        self.memo.clear()  # another plan: none of it holds
+        self.memo.clear()
         for key in self.latest:
             self._remake(key)
 
@@ -143,7 +140,7 @@ class Board:
         if at is not None:
             blueprint, mark = self.index.blueprints[at], self.latest.get(key)
             row = self.row_at[at] = Row(blueprint, effective_state(blueprint, mark), mark)
-            self.version += 1
+            self.memo.clear()
             tally = self.tally[blueprint.cycle]
             tally[self.state_at[at]] -= 1
             tally[row.state] += 1

@@ -176,8 +176,8 @@ class PlanIndex:
             positions, values = self._column(result, span, self.project_at)
             result = list(compress(positions, map(projects.__contains__, values)))
         if categories:
-            at = self.categories
-            result = self._keep(result, span, lambda i: any(c in at[i] for c in categories))
+            positions, values = self._column(result, span, self.categories)
+            result = list(compress(positions, (any(c in value for c in categories) for value in values)))
         if members is not None:
             position = self.position
             wanted = sorted(position[k] for k in members if k in position and (span is None or position[k] in span))
@@ -208,11 +208,6 @@ class PlanIndex:
                 if best is None or len(positions) < len(best):
                     best = positions
         return best
-
-    def _keep(self, positions: Selection, span: range | None, test) -> list[int]:
-        if positions is None:
-            positions = range(len(self.keys)) if span is None else span
-        return [i for i in positions if test(i)]
 
     @staticmethod
     def _column(positions: Selection, span: range | None, column: list) -> tuple[Sequence[int], Iterable]:

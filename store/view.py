@@ -111,9 +111,8 @@ def compute(board: Board, cycle: str, query: Filter, *, progress: dict[str, Prog
 def _themes_and_sessions(board: Board, cycle: str, projects: frozenset[str]) -> tuple[list[ThemeLine], list[Session]]:
     """What the Themes and Sessions panes show: it depends on the cycle, the
     projects and the rows' states, not on the words, so typing a word does not
-    redo it (a thousand themes in "all cycles"). Kept on the board, for the
-    rows' version it was made at."""
-    key = ("themes", board.version, cycle, projects)
+    redo it (a thousand themes in "all cycles"). Kept on the board until a row changes."""
+    key = ("themes", cycle, projects)
     if key in board.memo:
         return board.memo[key]
     index, state_at, everywhere = board.index, board.state_at, cycle == ALL_CYCLES
@@ -133,8 +132,6 @@ def _themes_and_sessions(board: Board, cycle: str, projects: frozenset[str]) -> 
     else:
         sessions = [s for s in index.sessions_sorted
                     if (everywhere or s.cycle == cycle) and _involves(projects, index.session_owners[s.key])]
-    for stale in [k for k in board.memo if k[0] == "themes" and k[1] != board.version]:
-        del board.memo[stale]  # made for rows that have changed since
     if len(board.memo) >= 8:  # many cycles and projects looked at since: start again
         board.memo.clear()
     board.memo[key] = themes, sessions

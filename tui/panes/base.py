@@ -153,7 +153,7 @@ class PaneList(LineScroll, can_focus=True):
             top = round(self.scroll_y)
             for index in range(top, min(top + self.scrollable_content_region.height, len(lines))):
                 if lines[index] != before[index]:
-                    self.refresh_line(index)
+                    self.refresh_lines(index)
         else:
             self.refresh()
 
@@ -245,10 +245,7 @@ class PaneList(LineScroll, can_focus=True):
     def watch_highlighted(self, before: int | None, now: int | None) -> None:
         for index in (before, now):  # only the two lines change
             if index is not None:
-                self.refresh_line(index)
-
-    def refresh_line(self, index: int) -> None:
-        self.refresh_lines(index)  # the line's place in the whole list: Textual takes the scroll off
+                self.refresh_lines(index)
 
     # -- painting ----------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
@@ -281,7 +278,7 @@ class PaneList(LineScroll, can_focus=True):
 
     def refresh_cursor(self) -> None:
         if self.highlighted is not None:
-            self.refresh_line(self.highlighted)
+            self.refresh_lines(self.highlighted)
 
 
 class OpeningPaneList(PaneList):
