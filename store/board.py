@@ -14,12 +14,22 @@ from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
 
+from store import runways
 from store.cache import PlanCache, RefreshStats, collector_paused
-from store.marks import Mark, MarksStore, effective_state
+from store.carry import carried_over, next_cycle, why_not
+from store.marks import (
+    Carry,
+    Mark,
+    MarksStore,
+    QueueChange,
+    QueueEntry,
+    effective_state,
+    now,
+)
 from store.model import Blueprint, State, to_dict
 from store.paths import display_path
 from store.plan import Plan
-from store.query import Filter, resolve_key
+from store.query import Filter, QueryError, resolve_key
 
 PLAN_FILE = "plan.json"
 MARKS_FILE = "marks.json"
@@ -55,6 +65,8 @@ class Loaded:
     plan: Plan | None  # None: only the marks were read
     stats: RefreshStats
     latest: dict[str, Mark]
+    carries: tuple[Carry, ...] = ()
+    queues: dict[str, QueueChange] = dataclasses.field(default_factory=dict)
 
 
 class Board:
@@ -65,7 +77,11 @@ class Board:
         self.cache = PlanCache(store_dir / PLAN_FILE, hold=live)
         self.marks = MarksStore(store_dir / MARKS_FILE)
         self.plan = Plan()
+        # The plan as the seeds give it; ``plan`` is it with the carry-overs made in the dashboard.
+        self.seed_plan = self.plan
         self.latest: dict[str, Mark] = {}
+        self.carries: tuple[Carry, ...] = ()
+        self.queues: dict[str, QueueChange] = {}  # the newest runway queue change of each cycle
         self.stats = RefreshStats()
         self.index = self.plan.index
         # Marks shown but not yet on disk; a read that lands before the write
@@ -106,25 +122,30 @@ class Board:
             plan.errors = [
                 dataclasses.replace(e, path=f"{base}/{e.path}" if base != "." else e.path) for e in plan.errors
             ]
-        return Loaded(plan, stats, self.marks.latest())
+        recorded = self.marks.recorded()
+        return Loaded(plan, stats, recorded.latest, recorded.carries, recorded.queues)
 
     def adopt(self, loaded: Loaded) -> bool:
         """Use what :meth:`load` read; False when it changed nothing (a marks file we wrote ourselves)."""
         before = self.latest
         self.latest = {**loaded.latest, **self._unsaved}
-        if loaded.plan is not None:
+        queues_changed = loaded.queues != self.queues
+        self.queues = loaded.queues
+        if loaded.plan is not None or loaded.carries != self.carries:
+            self.carries = loaded.carries
             with collector_paused():
-                self._take(loaded)
+                self._take(loaded.plan or self.seed_plan, loaded.stats if loaded.plan else self.stats)
             return True
         # Only the marks were read: remake the rows whose newest mark changed.
         changed = {k for k in before.keys() | self.latest.keys() if before.get(k) != self.latest.get(k)}
         for key in changed:
             self._remake(key)
-        return bool(changed)
+        return bool(changed) or queues_changed
 
-    def _take(self, loaded: Loaded) -> None:
-        """Use a newly read plan: index it and make every blueprint's row."""
-        self.plan, self.stats = loaded.plan, loaded.stats
+    def _take(self, seed_plan: Plan, stats: RefreshStats) -> None:
+        """Use a newly read plan: carry over what the dashboard carried, index it, make every blueprint's row."""
+        self.seed_plan, self.stats = seed_plan, stats
+        self.plan = carried_over(seed_plan, self.carries) if self.carries else seed_plan
         self.index = self.plan.index
         # Most blueprints have no mark: make their rows in one sweep, then remake the marked ones.
         blueprints = self.index.blueprints
@@ -243,6 +264,53 @@ class Board:
                 self.latest[mark.key] = on_disk
             self._remake(mark.key)
 
+    # -- planning: carry-over and runways -------------------------------------------
+    def carry(self, key: str, via: str) -> Carry:
+        """Re-propose an unfinished blueprint into the next cycle; written down before returning.
+
+        Raises QueryError (one line) when it cannot be carried.
+        """
+        row = self.row(key)
+        problem = why_not(self.plan, row.blueprint, row.state)
+        if problem:
+            raise QueryError(problem)
+        carry = Carry(key, next_cycle(self.plan, row.blueprint.cycle) or "", now(), self.marks.who(), via)
+        self.marks.write(carry)
+        self.carries = (*self.carries, carry)
+        with collector_paused():
+            self._take(self.seed_plan, self.stats)
+        return carry
+
+    def uncarry(self, carry: Carry, via: str) -> None:
+        """Take back ``carry``: the blueprint returns to the cycle it came from."""
+        self.marks.write(dataclasses.replace(carry, at=now(), by=self.marks.who(), via=via, undone=True))
+        self.carries = tuple(c for c in self.carries if (c.key, c.to) != (carry.key, carry.to))
+        with collector_paused():
+            self._take(self.seed_plan, self.stats)
+
+    def carried_key(self, carry: Carry) -> str:
+        blueprint = self.seed_plan.blueprints.get(carry.key) or self.plan.blueprints.get(carry.key)
+        return f"{carry.to}/{blueprint.project}/{blueprint.id}" if blueprint else carry.key
+
+    def queue(self, cycle: str) -> tuple[QueueEntry, ...]:
+        """The runway queue of ``cycle``, head first."""
+        return runways.effective_queue(self.seed_plan, self.plan, cycle, self.queues.get(cycle))
+
+    def set_queue(self, cycle: str, entries: tuple[QueueEntry, ...], via: str) -> QueueChange:
+        """Leave ``cycle``'s queue as ``entries``; written down before returning."""
+        change = QueueChange(cycle, tuple(entries), runways.seed_queue(self.seed_plan, cycle), now(),
+                             self.marks.who(), via)
+        self.marks.write(change)
+        self.queues = {**self.queues, cycle: change}
+        return change
+
+    def marks_by_key(self) -> dict[str, list[Mark]]:
+        """Every mark event, by blueprint key, oldest first (what the burn-up charts)."""
+        found: dict[str, list[Mark]] = {}
+        for mark in self.marks.events():
+            found.setdefault(mark.key, []).append(mark)
+        return found
+
     # -- whole-plan views ------------------------------------------------------
     def export(self) -> dict:
         plan = self.plan
@@ -252,6 +320,13 @@ class Board:
             "themes": [to_dict(t) for t in plan.themes.values()],
             "sessions": [to_dict(s) for s in plan.sessions.values()],
             "blueprints": [row.to_dict() for row in self.rows(Filter(cycles=frozenset({"all"})))],
+            "runways": [
+                {"key": f"{cycle.id}/{place.key}", "cycle": cycle.id, "blueprint": place.key,
+                 "start": place.start.isoformat() if place.start else None, "position": place.position,
+                 "slot": place.slot}
+                for cycle in plan.cycles_newest_first()
+                for place in runways.places(self.queue(cycle.id), cycle.runway_slots)
+            ],
         }
 
     def counts(self, rows: list[Row]) -> dict[State, int]:

@@ -7,7 +7,10 @@ overwritten: it is moved aside with a timestamp and the user is told where.
 
 Each change is one event ``{key, state, previous, seed_state, at, by, via}``;
 the newest event per key is the blueprint's mark, and the events in order are
-its history (which undo and the burn-up chart read).
+its history (which undo and the burn-up chart read).  Two more tables hold
+the planning changes made in the dashboard, with the same history: carry-overs
+(a blueprint re-proposed into the next cycle) and each runway queue as it was
+left after a change.
 """
 
 from __future__ import annotations
@@ -50,6 +53,75 @@ class Mark:
         )
 
 
+@dataclass(frozen=True)
+class Carry:
+    """A blueprint re-proposed into the next cycle (or, with ``undone``, put back)."""
+
+    key: str  # the blueprint's key before the move
+    to: str  # the cycle it moved to
+    at: dt.datetime
+    by: str = ""
+    via: str = ""
+    undone: bool = False  # this event takes back the carry of ``key`` to ``to``
+
+    def to_doc(self) -> dict:
+        doc = asdict(self)
+        doc["at"] = self.at.isoformat()
+        return doc
+
+    @classmethod
+    def from_doc(cls, doc: dict) -> Carry:
+        return cls(key=doc["key"], to=doc["to"], at=dt.datetime.fromisoformat(doc["at"]),
+                   by=doc.get("by", ""), via=doc.get("via", ""), undone=bool(doc.get("undone", False)))
+
+
+QueueEntry = tuple[str, "dt.date | None"]  # a blueprint key and its runway's start
+
+
+@dataclass(frozen=True)
+class QueueChange:
+    """A cycle's runway queue as a change in the dashboard left it.
+
+    ``seed`` is the queue the seed files gave then: when they give another one
+    now, they changed later, and they win (as a seed's state wins over an older mark).
+    """
+
+    cycle: str
+    queue: tuple[QueueEntry, ...]
+    seed: tuple[QueueEntry, ...]
+    at: dt.datetime
+    by: str = ""
+    via: str = ""
+
+    def to_doc(self) -> dict:
+        def plain(entries):
+            return [[key, start.isoformat() if start else None] for key, start in entries]
+
+        return {"cycle": self.cycle, "queue": plain(self.queue), "seed": plain(self.seed),
+                "at": self.at.isoformat(), "by": self.by, "via": self.via}
+
+    @classmethod
+    def from_doc(cls, doc: dict) -> QueueChange:
+        def entries(raw) -> tuple[QueueEntry, ...]:
+            return tuple((str(key), dt.date.fromisoformat(start) if start else None) for key, start in raw)
+
+        return cls(cycle=doc["cycle"], queue=entries(doc["queue"]), seed=entries(doc["seed"]),
+                   at=dt.datetime.fromisoformat(doc["at"]), by=doc.get("by", ""), via=doc.get("via", ""))
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """Everything the marks file holds, read at once."""
+
+    latest: dict[str, Mark]  # the newest mark of each blueprint key
+    carries: tuple[Carry, ...]  # in force, oldest first
+    queues: dict[str, QueueChange]  # the newest queue change of each cycle
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def effective_state(blueprint: Blueprint, mark: Mark | None) -> State:
     """The newer of the seed's state and the blueprint's newest mark.
 
@@ -82,24 +154,48 @@ class MarksStore:
         self.path = path
         self.notices: list[str] = []  # things the user must be told (a file moved aside)
         self._db = TinyDB(path, storage=AtomicJSONStorage)
-        self._events = self._db.table("marks", cache_size=0)
 
     # -- reading -------------------------------------------------------------
-    def events(self) -> list[Mark]:
-        """Every change, oldest first."""
+    def _tables(self) -> dict:
         try:
-            docs = self._events.all()
+            return self._db.storage.read() or {}
         except DamagedFile:
             self._recover()
-            docs = []
-        marks = []
-        for doc in docs:
+            return {}
+
+    @staticmethod
+    def _parsed(docs: dict | None, cls) -> list:
+        found = []
+        for doc in (docs or {}).values():
             try:
-                marks.append(Mark.from_doc(doc))
-            except (KeyError, ValueError, TypeError):
+                found.append(cls.from_doc(doc))
+            except (KeyError, ValueError, TypeError, AttributeError):
                 continue  # one odd event must not hide the others
-        marks.sort(key=lambda m: m.at)
-        return marks
+        found.sort(key=lambda event: event.at)
+        return found
+
+    def events(self) -> list[Mark]:
+        """Every change, oldest first."""
+        return self._parsed(self._tables().get("marks"), Mark)
+
+    def recorded(self) -> Recorded:
+        """Marks, carries and runway queues, from one read of the file."""
+        tables = self._tables()
+        latest = {mark.key: mark for mark in self._parsed(tables.get("marks"), Mark)}
+        carries: dict[tuple[str, str], Carry] = {}
+        for carry in self._parsed(tables.get("carries"), Carry):
+            if carry.undone:
+                carries.pop((carry.key, carry.to), None)
+            else:
+                carries[(carry.key, carry.to)] = carry
+        queues = {change.cycle: change for change in self._parsed(tables.get("runways"), QueueChange)}
+        return Recorded(latest, tuple(sorted(carries.values(), key=lambda c: c.at)), queues)
+
+    def carry_events(self) -> list[Carry]:
+        return self._parsed(self._tables().get("carries"), Carry)
+
+    def queue_events(self) -> list[QueueChange]:
+        return self._parsed(self._tables().get("runways"), QueueChange)
 
     def latest(self) -> dict[str, Mark]:
         """The newest mark of each blueprint key."""
@@ -123,26 +219,31 @@ class MarksStore:
 
     @staticmethod
     def new(key: str, state: State, previous: State, seed_state: State, via: str) -> Mark:
-        return Mark(key, state, previous, seed_state, dt.datetime.now(dt.timezone.utc), _WHO, via)
+        return Mark(key, state, previous, seed_state, now(), _WHO, via)
 
-    def write(self, mark: Mark) -> None:
-        """Append ``mark`` durably: under the lock, atomically."""
+    @staticmethod
+    def who() -> str:
+        return _WHO
+
+    def write(self, event: Mark | Carry | QueueChange) -> None:
+        """Append ``event`` durably: under the lock, atomically."""
+        table = _TABLE_OF[type(event)]
         with locked(self.path, "marks"):
             remove_stale_temps(self.path)
             try:
-                self._insert(mark)
+                self._insert(table, event.to_doc())
             except DamagedFile:
                 self._recover(locked_already=True)
-                self._insert(mark)
+                self._insert(table, event.to_doc())
 
-    def _insert(self, mark: Mark) -> None:
+    def _insert(self, table: str, doc: dict) -> None:
         """Insert through a table opened now, under the lock.
 
         A TinyDB table remembers its next document id in memory; after another
         process has written, that id may be taken. A fresh table reads it from
         the file as it is now.
         """
-        TinyDB(self.path, storage=AtomicJSONStorage).table("marks").insert(mark.to_doc())
+        TinyDB(self.path, storage=AtomicJSONStorage).table(table).insert(doc)
 
     def _recover(self, locked_already: bool = False) -> None:
         """Move an unreadable marks file aside (never overwrite it) and say where."""
@@ -162,3 +263,6 @@ class MarksStore:
             f"marks file {self.path} could not be read ({reason}); moved it to {aside} "
             f"and started with no marks; to recover, repair that file and move it back"
         )
+
+
+_TABLE_OF = {Mark: "marks", Carry: "carries", QueueChange: "runways"}

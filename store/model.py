@@ -100,6 +100,7 @@ class Cycle:
     release: dt.date | None
     status: CycleStatus | None
     milestones: tuple[Milestone, ...] = ()
+    runway_slots: int = 3  # review runways open at once (Nova's runways process)
 
     @_cached  # asked for thousands of times per refresh
     def key(self) -> str:
@@ -183,13 +184,29 @@ class Blueprint:
     url: str = ""
     history: tuple[HistoryEntry, ...] = ()
     id_derived: bool = False  # the seed gave no id; it was made from the title
+    slipped: int = 0  # cycles it was carried over from (re-proposed into the next one)
 
     @_cached  # asked for thousands of times per refresh
     def key(self) -> str:
         return f"{self.cycle}/{self.project}/{self.id}"
 
 
-Record = Cycle | Project | Theme | Session | Blueprint
+@dataclass(frozen=True)
+class Runway:
+    """A place in a cycle's review queue: the first ``runway_slots`` places are
+    runways, each open for two weeks from ``start``; the others wait."""
+
+    cycle: str
+    ref: str  # the blueprint as the seed names it; the key stays the same when it resolves
+    start: dt.date | None = None
+    blueprint: str = ""  # the blueprint's key, resolved at load
+
+    @_cached  # asked for thousands of times per refresh
+    def key(self) -> str:
+        return f"{self.cycle}/{self.ref}"
+
+
+Record = Cycle | Project | Theme | Session | Blueprint | Runway
 
 # The record kinds in the order a plan lists them, with their seed table names.
 RECORD_TYPES: dict[str, type] = {
@@ -198,6 +215,7 @@ RECORD_TYPES: dict[str, type] = {
     "theme": Theme,
     "session": Session,
     "blueprint": Blueprint,
+    "runway": Runway,
 }
 KIND_OF = {cls: kind for kind, cls in RECORD_TYPES.items()}
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from store.model import KIND_OF, Blueprint, Cycle, Project, Record, Session, Theme
+from store.model import KIND_OF, Blueprint, Cycle, Project, Record, Runway, Session, Theme
 from store.seeds import ParsedFile, Reference, SeedError
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ class Plan:
     themes: dict[str, Theme] = field(default_factory=dict)
     sessions: dict[str, Session] = field(default_factory=dict)
     blueprints: dict[str, Blueprint] = field(default_factory=dict)
+    runways: dict[str, Runway] = field(default_factory=dict)  # in file order: the queue's order
     errors: list[SeedError] = field(default_factory=list)  # warnings included
     origins: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # key -> file, line, col
 
@@ -157,7 +158,7 @@ def patch(plan: Plan, parsed: ParsedFile) -> Plan | None:
     new = dataclasses.replace(
         plan,
         projects=dict(plan.projects), themes=dict(plan.themes), sessions=dict(plan.sessions),
-        blueprints=dict(plan.blueprints), origins=dict(plan.origins),
+        blueprints=dict(plan.blueprints), runways=dict(plan.runways), origins=dict(plan.origins),
         errors=[e for e in plan.errors if e.path != path] + list(parsed.errors),
     )
     mine = set()
@@ -196,9 +197,13 @@ def _resolve_references(plan: Plan, parsed: ParsedFile, mine: set[str], by_cycle
         elif ref.field in ("project", "projects"):
             if ref.target not in plan.projects:
                 plan.errors.append(_dangling(parsed, ref, "project", plan.projects))
-        elif ref.field == "blueprints":
+        elif ref.field in ("blueprints", "runway"):
             key = _resolve_blueprint(ref, plan, by_cycle_id, parsed)
-            if key:
+            if key and ref.field == "runway" and plan.blueprints[key].cycle != ref.cycle:
+                plan.errors.append(SeedError(parsed.path, ref.line, ref.col, (
+                    f"runway '{ref.target}': blueprint {key} is in cycle '{plan.blueprints[key].cycle}', "
+                    f"not '{ref.cycle}' (a runway queue holds its own cycle's blueprints)")))
+            elif key:
                 resolved[ref.owner].append(key)
     for record in parsed.records:
         if isinstance(record, (Theme, Session)) and record.key in mine and record.blueprints:
@@ -206,6 +211,12 @@ def _resolve_references(plan: Plan, parsed: ParsedFile, mine: set[str], by_cycle
             if table.get(record.key) is record:
                 table[record.key] = dataclasses.replace(
                     record, blueprints=tuple(dict.fromkeys(resolved.get(record.key, []))))
+        elif isinstance(record, Runway) and plan.runways.get(record.key) is record:
+            found = resolved.get(record.key)
+            if found:
+                plan.runways[record.key] = dataclasses.replace(record, blueprint=found[0])
+            else:  # the error is said above; an entry with no blueprint has nothing to show
+                del plan.runways[record.key]
 
 
 def _dangling(parsed: ParsedFile, ref: Reference, kind: str, known: dict) -> SeedError:
@@ -233,7 +244,8 @@ def _resolve_blueprint(ref: Reference, plan: Plan, by_cycle_id, parsed: ParsedFi
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
-        message = (f"{ref.owner}: blueprints refers to unknown blueprint '{ref.target}' "
+        field_name = "blueprint" if ref.field == "runway" else ref.field
+        message = (f"{ref.owner}: {field_name} refers to unknown blueprint '{ref.target}' "
                    f"(no blueprint with that id in cycle '{ref.cycle}')")
     else:
         message = (f"{ref.owner}: blueprint '{ref.target}' is ambiguous "

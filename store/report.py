@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from store import runways
 from store.board import Board
 from store.model import Cycle, State
 from store.query import Filter, QueryError
+from store.timeline import countdown, next_milestone, risk
 
 
 def pick_cycle(board: Board, wanted: str | None, today: dt.date) -> Cycle:
@@ -34,15 +36,6 @@ def _md(text: str) -> str:
     return " ".join(out.split())
 
 
-def _countdown(date: dt.date, today: dt.date) -> str:
-    days = (date - today).days
-    if days == 0:
-        return "today"
-    if days > 0:
-        return f"in {days} day{'s' if days != 1 else ''}"
-    return f"{-days} day{'s' if days != -1 else ''} ago"
-
-
 def render(board: Board, cycle_id: str | None = None, project: str | None = None,
            today: dt.date | None = None) -> str:
     today = today or dt.date.today()
@@ -62,10 +55,9 @@ def render(board: Board, cycle_id: str | None = None, project: str | None = None
     if cycle.status:
         facts.append(f"status {cycle.status.value}")
     lines.append(", ".join(facts) + ".  ")
-    upcoming = [m for m in cycle.milestones if m.date >= today and (not project or m.project in (None, project))]
-    if upcoming:
-        nxt = upcoming[0]
-        lines.append(f"Next milestone: **{_md(nxt.name)}** ({nxt.kind.value}) on {nxt.date}, {_countdown(nxt.date, today)}.")
+    nxt = next_milestone(cycle, today, frozenset({project}) if project else frozenset())
+    if nxt:
+        lines.append(f"Next milestone: **{_md(nxt.name)}** ({nxt.kind.value}) on {nxt.date}, {countdown(nxt.date, today)}.")
     elif cycle.milestones:
         last = cycle.milestones[-1]
         lines.append(f"All milestones have passed; the last was {_md(last.name)} on {last.date}.")
@@ -83,6 +75,10 @@ def render(board: Board, cycle_id: str | None = None, project: str | None = None
         finished = sum(1 for key in theme.blueprints if board.state_of(key) is State.IMPLEMENTED)
         progress = f"{finished}/{total} blueprints done" if total else "no blueprints linked"
         lines.append(f"- **{_md(theme.title)}** ({theme.kind.value}): {progress}")
+
+    lines += _runways(board, cycle, project, today)
+    lines += _slipped(board, cycle, rows)
+    lines += _at_risk(board, cycle, rows, today)
 
     sessions = [s for s in board.plan.sessions.values()
                 if s.cycle == cycle.id and (not project or project in s.projects)]
@@ -103,3 +99,52 @@ def render(board: Board, cycle_id: str | None = None, project: str | None = None
             lines.append("No open actions.")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _title(board: Board, key: str) -> str:
+    blueprint = board.plan.blueprints.get(key)
+    return f"`{key}` {_md(blueprint.title)}" if blueprint else f"`{key}`"
+
+
+def _runways(board: Board, cycle: Cycle, project: str | None, today: dt.date) -> list[str]:
+    places = [p for p in runways.places(board.queue(cycle.id), cycle.runway_slots)
+              if not project or board.plan.blueprints[p.key].project == project]
+    lines = ["", f"## Runways ({cycle.runway_slots} slots)", ""]
+    if not places:
+        return lines + ["The queue is empty."]
+    for place in places:
+        where = f"runway {place.slot}" if place.slot else f"queued #{place.position - cycle.runway_slots}"
+        since = f", since {place.start}" if place.slot and place.start else ""
+        lines.append(f"- {where}: {_title(board, place.key)} ({place.status(today)}{since})")
+    return lines
+
+
+def _slipped(board: Board, cycle: Cycle, rows) -> list[str]:
+    """Carried out of this cycle in the dashboard, and carried into it from earlier ones."""
+    out = [(board.carried_key(c), c) for c in board.carries
+           if c.key.startswith(f"{cycle.id}/") and board.carried_key(c) in board.plan.blueprints]
+    came = [r for r in rows if r.blueprint.slipped]
+    lines = ["", "## Slipped", ""]
+    if not out and not came:
+        return lines + ["Nothing slipped."]
+    for key, carry in out:
+        lines.append(f"- {_title(board, key)}: carried over to {carry.to} on {carry.at.date()}")
+    for row in came:
+        times = f"{row.blueprint.slipped} cycle{'s' if row.blueprint.slipped != 1 else ''}"
+        lines.append(f"- {_title(board, row.blueprint.key)}: slipped into this cycle ({times} so far)")
+    return lines
+
+
+def _at_risk(board: Board, cycle: Cycle, rows, today: dt.date) -> list[str]:
+    """At risk while the cycle runs; once it is released, what did not land."""
+    if cycle.release and cycle.release < today:
+        left = [r for r in rows if r.state not in (State.IMPLEMENTED, State.ABANDONED)]
+        lines = ["", f"## Did not land by the release ({len(left)})", ""]
+        return lines + ([f"- {_title(board, r.blueprint.key)}: {r.state.value}" for r in left] or ["Everything landed."])
+    found = [found for r in rows
+             if (found := risk(cycle, r.blueprint, r.state,
+                               r.mark.at if r.mark and r.mark.state is r.state else None, today))]
+    lines = ["", f"## At risk ({len(found)})", ""]
+    if not found:
+        return lines + ["Nothing at risk."]
+    return lines + [f"- {_title(board, found.key)}: {found.reason}" for found in found]

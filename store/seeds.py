@@ -35,6 +35,7 @@ from store.model import (
     MilestoneKind,
     Project,
     Record,
+    Runway,
     Session,
     State,
     Theme,
@@ -111,13 +112,13 @@ class ParsedFile:
 # ----------------------------------------------------------------------------
 # The schema: which keys each table takes, and of what type.
 
-_STR, _DATE, _BOOL, _STRS, _INTS, _TABLES = "text", "date", "bool", "texts", "ints", "tables"
+_STR, _DATE, _BOOL, _INT, _STRS, _INTS, _TABLES = "text", "date", "bool", "int", "texts", "ints", "tables"
 
 _SCHEMA: dict[str, dict[str, object]] = {
     "defaults": {"cycle": _STR, "project": _STR},
     "cycle": {
         "id": _STR, "name": _STR, "start": _DATE, "release": _DATE,
-        "status": CycleStatus, "milestone": _TABLES,
+        "status": CycleStatus, "milestone": _TABLES, "runway_slots": _INT,
     },
     "milestone": {"name": _STR, "date": _DATE, "kind": MilestoneKind, "project": _STR},
     "project": {"id": _STR, "name": _STR},
@@ -136,12 +137,14 @@ _SCHEMA: dict[str, dict[str, object]] = {
         "url": _STR, "history": _TABLES,
     },
     "history": {"date": _DATE, "state": State},
+    "runway": {"blueprint": _STR, "cycle": _STR, "start": _DATE},
 }
-_TOP_LEVEL = ("defaults", "cycle", "project", "theme", "session", "blueprint")
+_TOP_LEVEL = ("defaults", "cycle", "project", "theme", "session", "blueprint", "runway")
 _EXPECTED = {
     _STR: "a string",
     _DATE: "a date like 2018-09-10 (no quotes)",
     _BOOL: "true or false",
+    _INT: "a whole number",
     _STRS: "a list of strings",
     _INTS: "a list of whole numbers",
     _TABLES: "an array of tables",
@@ -216,6 +219,8 @@ class _Reader:
             return clean_text(raw)
         if kind == _BOOL:
             return raw if isinstance(raw, bool) else self.wrong(where, what, key, kind, raw)
+        if kind == _INT:
+            return raw if type(raw) is int else self.wrong(where, what, key, kind, raw)
         if kind == _DATE:
             if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
                 return raw
@@ -293,7 +298,7 @@ class _Reader:
         self.default_project = self.identifier(
             self.value("defaults", defaults, "project", ("defaults",), "defaults"), ("defaults",), "defaults", "project"
         )
-        for table in ("project", "cycle", "blueprint", "theme", "session"):
+        for table in ("project", "cycle", "blueprint", "theme", "session", "runway"):
             items = self.data.get(table, [])
             if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
                 self.error((table,), f"'{table}' must be an array of tables, written [[{table}]]")
@@ -346,6 +351,10 @@ class _Reader:
         status = self.value("cycle", item, "status", path, what)
         if start and release and release < start:
             self.error(path + ("release",), f"{what}: release {release} is before start {start}")
+        slots = self.value("cycle", item, "runway_slots", path, what)
+        if slots is not None and not 1 <= slots <= 20:
+            self.error(path + ("runway_slots",), f"{what}: runway_slots must be from 1 to 20, not {slots}")
+            slots = None
         milestones = []
         for index, raw in enumerate(self.value("cycle", item, "milestone", path, what) or []):
             mpath = path + ("milestone", index)
@@ -362,7 +371,8 @@ class _Reader:
             milestones.append(Milestone(mname, mdate, kind, project))
         milestones.sort(key=lambda m: m.date)
         if self.unique(cid, path, what):
-            self.out.records.append(Cycle(cid, name, start, release, status, tuple(milestones)))
+            self.out.records.append(Cycle(cid, name, start, release, status, tuple(milestones),
+                                          3 if slots is None else slots))
 
     def read_blueprint(self, item: dict, path: tuple) -> None:
         what = self.name_of("blueprint", item, path)
@@ -478,6 +488,23 @@ class _Reader:
             first = record.projects[0] if record.projects else ""
             for index, target in enumerate(blueprints):
                 self.refer(record.key, "blueprints", target, cycle, first, path + ("blueprints", index))
+            self.out.records.append(record)
+
+    def read_runway(self, item: dict, path: tuple) -> None:
+        what = f"runway #{path[-1] + 1}"
+        self.check_keys("runway", item, path, what)
+        ref = self.value("runway", item, "blueprint", path, what, required=True)
+        if ref is None:
+            return
+        what = f"runway '{ref}'"
+        cycle = self.context(item, path, what, "runway", "cycle")
+        start = self.value("runway", item, "start", path, what)
+        if cycle is None:
+            return
+        record = Runway(cycle, ref, start)
+        if self.unique(record.key, path, what):
+            self.refer(record.key, "cycle", cycle, cycle, "", path + ("cycle",))
+            self.refer(record.key, "runway", ref, cycle, self.default_project or "", path + ("blueprint",))
             self.out.records.append(record)
 
 

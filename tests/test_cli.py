@@ -13,20 +13,20 @@ from store.model import State
 from tests.conftest import BASE_SEED, SHIPPED, run_subprocess
 
 MODEL_FIELDS = {
-    "cycles": {"key", "id", "name", "start", "release", "status", "milestones"},
+    "cycles": {"key", "id", "name", "start", "release", "status", "milestones", "runway_slots"},
     "projects": {"key", "id", "name"},
     "themes": {"key", "cycle", "id", "project", "title", "kind", "description", "blueprints"},
     "sessions": {"key", "cycle", "id", "title", "event", "date", "projects", "agreements", "actions", "blueprints"},
 }
 BLUEPRINT_FIELDS = {"key", "cycle", "project", "id", "title", "category", "reviews", "state", "fast_tracked",
-                    "owner", "url", "history", "id_derived", "seed_state", "marked_at"}
+                    "owner", "url", "history", "id_derived", "slipped", "seed_state", "marked_at"}
 
 
 def test_export_has_every_array_with_keys_and_model_fields(cli, store_dir):
     code, out, err = cli("export", "--seeds", str(SHIPPED), "--store", str(store_dir))
     assert code == 0, err
     data = json.loads(out)
-    assert set(data) == {"cycles", "projects", "themes", "sessions", "blueprints"}
+    assert set(data) == {"cycles", "projects", "themes", "sessions", "blueprints", "runways"}
     for name, fields in MODEL_FIELDS.items():
         assert data[name] and all(set(record) == fields for record in data[name]), name
     assert all(set(b) == BLUEPRINT_FIELDS for b in data["blueprints"])
