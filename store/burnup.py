@@ -48,13 +48,14 @@ def burnup(cycle: Cycle, rows: Iterable[tuple[Blueprint, State]], marks_by_key: 
     start = cycle.start or (min(dates) if dates else None)
     if start is None:
         return None
-    end = max([start, fallback, *dates])
+    # The chart ends at the release (or today while the cycle runs); a later change shows on its last day.
+    end = max(start, fallback)
     days = (end - start).days + 1
     scope_delta = [0] * days
     done_delta = [0] * days
 
     def at(date: dt.date) -> int:
-        return max(0, (date - start).days)
+        return min(days - 1, max(0, (date - start).days))
 
     for dated, state in found:
         scope_delta[at(dated[0][0]) if dated else 0] += 1

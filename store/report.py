@@ -8,7 +8,7 @@ from store import runways
 from store.board import Board
 from store.model import Cycle, State
 from store.query import Filter, QueryError
-from store.timeline import countdown, next_milestone, risk
+from store.timeline import countdown, next_milestone, risks_of
 
 
 def pick_cycle(board: Board, wanted: str | None, today: dt.date) -> Cycle:
@@ -137,14 +137,9 @@ def _slipped(board: Board, cycle: Cycle, rows) -> list[str]:
 
 def _at_risk(board: Board, cycle: Cycle, rows, today: dt.date) -> list[str]:
     """At risk while the cycle runs; once it is released, what did not land."""
-    if cycle.release and cycle.release < today:
-        left = [r for r in rows if r.state not in (State.IMPLEMENTED, State.ABANDONED)]
-        lines = ["", f"## Did not land by the release ({len(left)})", ""]
-        return lines + ([f"- {_title(board, r.blueprint.key)}: {r.state.value}" for r in left] or ["Everything landed."])
-    found = [found for r in rows
-             if (found := risk(cycle, r.blueprint, r.state,
-                               r.mark.at if r.mark and r.mark.state is r.state else None, today))]
-    lines = ["", f"## At risk ({len(found)})", ""]
+    found, released = risks_of(cycle, rows, today)
+    heading = "Did not land by the release" if released else "At risk"
+    lines = ["", f"## {heading} ({len(found)})", ""]
     if not found:
-        return lines + ["Nothing at risk."]
-    return lines + [f"- {_title(board, found.key)}: {found.reason}" for found in found]
+        return lines + ["Everything landed." if released else "Nothing at risk."]
+    return lines + [f"- {_title(board, risk.key)}: {risk.reason}" for risk in found]

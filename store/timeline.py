@@ -92,3 +92,17 @@ def risk(cycle: Cycle, blueprint: Blueprint, state: State, marked: dt.datetime |
     if since is not None and today - since > BLOCKED_TOO_LONG:
         reasons.append(f"blocked for {(today - since).days} days")
     return Risk(blueprint.key, "; ".join(reasons)) if reasons else None
+
+
+def risks_of(cycle: Cycle, rows, today: dt.date) -> tuple[list[Risk], bool]:
+    """What needs a PTL's eye among ``rows`` (Board rows of ``cycle``), and whether the cycle is released.
+
+    While the cycle runs: the blueprints at risk.  Once it is released: what did not land.
+    """
+    released = bool(cycle.release and cycle.release < today)
+    if released:
+        return [Risk(r.blueprint.key, r.state.value) for r in rows
+                if r.state not in (State.IMPLEMENTED, State.ABANDONED)], True
+    found = [risk(cycle, r.blueprint, r.state, r.mark.at if r.mark and r.mark.state is r.state else None, today)
+             for r in rows]
+    return [r for r in found if r is not None], False

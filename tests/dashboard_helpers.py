@@ -123,7 +123,8 @@ def write_two_projects(seeds) -> None:
 
 def build(seeds_path, store_path=None, **options) -> CycleboardApp:
     options.setdefault("watch_files", False)
-    return make_app(seeds=seeds_path, store=store_path, today=TODAY, **options)
+    options.setdefault("today", TODAY)
+    return make_app(seeds=seeds_path, store=store_path, **options)
 
 
 async def wait_for(pilot, predicate, timeout: float = 5.0) -> None:

@@ -65,3 +65,20 @@ def test_session_details(snap_compare):
     app = build(SHIPPED, cycle="stein")
     run_before = highlight("sessions", "stein/nova-cinder")
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before, press=["enter"])
+
+
+# -- the planning views (keys 2-4) ---------------------------------------------------
+def test_timeline_view(snap_compare):
+    import datetime as dt
+
+    app = build(SHIPPED, cycle="2023.1", today=dt.date(2023, 1, 20))  # between antelope-2 and feature freeze
+    assert snap_compare(app, terminal_size=SIZE, press=["2"])
+
+
+def test_burnup_view(snap_compare):
+    assert snap_compare(build(SHIPPED, cycle="kilo"), terminal_size=SIZE, press=["3"])
+
+
+def test_runways_view(snap_compare):
+    # Four approved Kilo blueprints queued from the list beside the queue: three runways, one waiting.
+    assert snap_compare(build(SHIPPED, cycle="kilo"), terminal_size=SIZE, press=["4", "tab", "a", "a", "a", "a"])

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from store.board import Board, Loaded
@@ -40,9 +40,13 @@ from tui.panes.cycles import CyclesPane
 from tui.panes.sessions import SessionsPane
 from tui.panes.states import StatesPane
 from tui.panes.themes import ThemesPane
+from tui.planning import VIEW_BINDINGS, PlanningViews
 from tui.screens.details import BlueprintDetails, SessionDetails, ThemeDetails
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import ALL_PROJECTS, link_picker, project_picker, state_picker
+from tui.views.burnup import BurnupChart
+from tui.views.runways import RunwaysView
+from tui.views.timeline import TimelineView
 from tui.widgets.bars import CycleBar, ProblemBar, StatusBar
 from tui.widgets.filter_bar import KEYS_HINT, FilterBar
 
@@ -52,7 +56,7 @@ PANE_TITLES = {"cycles": "Cycles", "blueprints": "Blueprints", "states": "States
                "themes": "Themes", "sessions": "Sessions"}
 
 
-class CycleboardApp(App[None]):
+class CycleboardApp(PlanningViews, App[None]):
     CSS_PATH = "cycleboard.tcss"
     TITLE = "cycleboard"
     AUTO_FOCUS = None  # on_mount focuses the Blueprints pane; Textual would pick the first pane
@@ -67,6 +71,7 @@ class CycleboardApp(App[None]):
         Binding("p", "pick_project", "Project", id="pick-project", tooltip="Pick a project to filter by (or all)"),
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo the last change made in this dashboard"),
         Binding("r", "reload", "Reload", id="reload", tooltip="Reload the seeds and marks now"),
+        *VIEW_BINDINGS,
         Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="command-palette",
                 tooltip="Search every command"),
@@ -83,7 +88,8 @@ class CycleboardApp(App[None]):
         self.today = today
         self.watch_files = watch_files
         self.view = View(cycle, query)
-        self.undo_stack: list[tuple[str, State]] = []
+        self.undo_stack: list = []  # (key, state) for a mark; UndoCarry and UndoQueue for planning
+        self.saved_reports: list[Path] = []
         self.active_pane = "blueprints"
         self.keymap: dict[str, str] = {}
         self._reload_wanted = {"seeds": False, "marks": False}
@@ -98,15 +104,19 @@ class CycleboardApp(App[None]):
     def compose(self) -> ComposeResult:
         yield CycleBar(id="cycle-bar")
         yield Static(id="pane-tabs")
-        with Horizontal(id="main"):
-            with Vertical(id="left", classes="column"):
-                yield CyclesPane()
-                yield StatesPane()
-            with Vertical(id="right", classes="column"):
-                yield BlueprintsPane()
-                with Horizontal(id="bottom"):
-                    yield ThemesPane()
-                    yield SessionsPane()
+        with ContentSwitcher(initial="main", id="views"):
+            with Horizontal(id="main"):
+                with Vertical(id="left", classes="column"):
+                    yield CyclesPane()
+                    yield StatesPane()
+                with Vertical(id="right", classes="column"):
+                    yield BlueprintsPane()
+                    with Horizontal(id="bottom"):
+                        yield ThemesPane()
+                        yield SessionsPane()
+            yield TimelineView()
+            yield BurnupChart()
+            yield RunwaysView()
         yield ProblemBar(id="problem-bar")
         yield FilterBar(id="filter-bar")
         yield StatusBar(id="status-bar")
@@ -182,6 +192,8 @@ class CycleboardApp(App[None]):
         label = "all cycles" if self.cycle == ALL_CYCLES else plan.cycles[self.cycle].name
         self.query_one(StatusBar).show(query, label, f"seeds: {display_path(self.board.seeds_dir)}",
                                        previewing=self.filter_preview is not None)
+        if not typing:
+            self.render_planning()
         if not typing and self.cycle != self._painted_cycle:
             if self._painted_cycle is not None:  # the first view leaves nothing behind
                 # Another cycle's view leaves the last one's lines behind. Collected just
@@ -208,7 +220,8 @@ class CycleboardApp(App[None]):
         return cycles[0].id if cycles else ALL_CYCLES
 
     # Actions that act on the dashboard underneath; over a details screen, picker or help they wait.
-    _DASHBOARD_ONLY = {"next_pane", "previous_pane", "filter", "pick_project", "undo", "reload", "help"}
+    _DASHBOARD_ONLY = {"next_pane", "previous_pane", "filter", "pick_project", "undo", "reload", "help",
+                       "show_view", "save_report"}
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self._DASHBOARD_ONLY and self.screen is not self.screen_stack[0]:
@@ -238,21 +251,21 @@ class CycleboardApp(App[None]):
         self.focus_pane(PANES[(PANES.index(self.active_pane) + step) % len(PANES)])
 
     def action_next_pane(self) -> None:
-        self._step_pane(1)
+        self._step_pane(1) if self.current_view == "overview" else self.step_in_view(1)
 
     def action_previous_pane(self) -> None:
-        self._step_pane(-1)
+        self._step_pane(-1) if self.current_view == "overview" else self.step_in_view(-1)
 
     # The screen binds tab to these; on the dashboard they walk the panes, not every widget.
     def action_focus_next(self) -> None:
         if self.screen is self.screen_stack[0]:
-            self._step_pane(1)
+            self.action_next_pane()
         else:
             super().action_focus_next()
 
     def action_focus_previous(self) -> None:
         if self.screen is self.screen_stack[0]:
-            self._step_pane(-1)
+            self.action_previous_pane()
         else:
             super().action_focus_previous()
 
@@ -267,9 +280,11 @@ class CycleboardApp(App[None]):
         self._set_query(replace(self.filter_by, states=self.filter_by.states ^ {message.state}))
 
     def on_blueprints_pane_details_requested(self, message: BlueprintsPane.DetailsRequested) -> None:
-        row = self.board.row(message.key)
-        self.push_screen(BlueprintDetails(row, self.board.themes_of(message.key),
-                                          self.board.sessions_of(message.key), self.board.events_of(message.key)))
+        self.open_blueprint(message.key)
+
+    def open_blueprint(self, key: str) -> None:
+        self.push_screen(BlueprintDetails(self.board.row(key), self.board.themes_of(key),
+                                          self.board.sessions_of(key), self.board.events_of(key)))
 
     def on_themes_pane_open_requested(self, message: ThemesPane.OpenRequested) -> None:
         theme = self.board.plan.themes[message.key]
@@ -342,7 +357,7 @@ class CycleboardApp(App[None]):
             self.call_from_thread(self._tell_notices)
 
     def _save_failed(self, mark: Mark, exc: StoreError) -> None:
-        if self.undo_stack and self.undo_stack[-1][0] == mark.key:
+        if self.undo_stack and isinstance(self.undo_stack[-1], tuple) and self.undo_stack[-1][0] == mark.key:
             self.undo_stack.pop()
         self.render_view()
         self.notify(f"Could not save {mark.key}: {exc}", title="not saved", severity="error", timeout=10)
@@ -351,7 +366,11 @@ class CycleboardApp(App[None]):
         if not self.undo_stack:
             self.notify("Nothing to undo", timeout=3)
             return
-        key, state = self.undo_stack.pop()
+        entry = self.undo_stack.pop()
+        if not isinstance(entry, tuple):
+            self.undo_planning(entry)
+            return
+        key, state = entry
         if key in self.board.plan.blueprints and self.set_state(key, state, undoing=True):
             self.notify(f"Undone: {key} is {state.value} again", timeout=3)
 
@@ -387,13 +406,16 @@ class CycleboardApp(App[None]):
         self.filter_preview = None
         bar.close()
         self._set_query(query)
-        self.focus_pane("blueprints")
+        if self.current_view == "overview":
+            self.focus_pane("blueprints")
+        else:
+            self.focus_current()
 
     def on_filter_bar_cancelled(self, _message: FilterBar.Cancelled) -> None:
         self.filter_preview = None
         self.query_one(FilterBar).close()
         self.render_view()
-        self.focus_pane(self.active_pane)
+        self.focus_current()
 
     def action_pick_project(self) -> None:
         counts: dict[str, int] = {}
@@ -497,7 +519,9 @@ class CycleboardApp(App[None]):
         if owner == "app":
             return self
         if owner == "blueprints":
-            return self.query_one(BlueprintsPane)
+            return self.query_one(BlueprintsPane) if self.current_view == "overview" else None
+        if owner.startswith("runway-"):
+            return self.query_one(f"#{owner}") if self.current_view == "runways" else None
         if focused is not None and focused.id in PANES:
             return focused
         return self.query_one(f"#{self.active_pane}")

@@ -13,13 +13,16 @@ from tui.panes.blueprints import BlueprintsPane
 from tui.screens.details import BlueprintDetails, DetailsScreen
 from tui.screens.help import HelpScreen, KeyLine
 from tui.screens.pickers import Picker
+from tui.views.runways import RunwayCandidates, RunwayQueue
 from tui.widgets.filter_bar import FilterBar, FilterInput
 
 
 @dataclass(frozen=True)
 class Entry:
     binding: Binding
-    owner: str  # "app", "pane" (the focused pane), "blueprints", or "other" (not offered in the palette)
+    # "app", "pane" (the focused pane), "blueprints", a planning list's id ("runway-queue"),
+    # or "other" (not offered in the palette)
+    owner: str
 
 
 def _bindings(cls) -> list[Binding]:
@@ -36,6 +39,10 @@ def catalogue(app_bindings: list[Binding]) -> list[tuple[str, list[Entry]]]:
          + [Entry(by_id["undo"], "app")]),
         ("Filtering", [Entry(by_id["filter"], "app"), Entry(by_id["pick-project"], "app")]
          + [Entry(b, "other") for b in _bindings(FilterInput) + _bindings(FilterBar)]),
+        ("Planning views", [Entry(by_id[i], "app") for i in (
+            "view-overview", "view-timeline", "view-burnup", "view-runways", "save-report")]
+         + [Entry(b, "runway-queue") for b in _bindings(RunwayQueue)]
+         + [Entry(b, "runway-candidates") for b in _bindings(RunwayCandidates)]),
         ("The dashboard", [Entry(by_id[i], "app") for i in ("reload", "help", "command-palette", "quit")]),
         ("Details, pickers and help", [Entry(b, "other") for b in (
             _bindings(DetailsScreen)[:1] + _bindings(BlueprintDetails) + _bindings(Picker) + _bindings(HelpScreen))]),

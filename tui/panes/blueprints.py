@@ -34,6 +34,10 @@ class BlueprintsPane(LineScroll, can_focus=True):
                 tooltip="Mark implemented, or back to the state it had before"),
         Binding("s", "set_state", "State", id="set-state", tooltip="Set the blueprint's state from a list"),
         Binding("o", "open_link", "Open", id="open-link", tooltip="Open the blueprint's review or URL in a browser"),
+        Binding("a", "runway_add", "Runway", id="runway-add", show=False,
+                tooltip="Put the blueprint at the end of its cycle's runway queue"),
+        Binding("c", "carry", "Carry over", id="carry-over", show=False,
+                tooltip="Re-propose the unfinished blueprint into the next cycle"),
     ]
 
     COMPONENT_CLASSES = {
@@ -67,6 +71,12 @@ class BlueprintsPane(LineScroll, can_focus=True):
         pass
 
     class LinkRequested(KeyMessage):
+        pass
+
+    class RunwayAddRequested(KeyMessage):
+        pass
+
+    class CarryRequested(KeyMessage):
         pass
 
     def __init__(self) -> None:
@@ -191,6 +201,12 @@ class BlueprintsPane(LineScroll, can_focus=True):
     def action_open_link(self) -> None:
         self._request(self.LinkRequested)
 
+    def action_runway_add(self) -> None:
+        self._request(self.RunwayAddRequested)
+
+    def action_carry(self) -> None:
+        self._request(self.CarryRequested)
+
     # -- painting ----------------------------------------------------------------
     def _key_text(self, row: Row) -> str:
         bp = row.blueprint
@@ -250,7 +266,9 @@ class BlueprintsPane(LineScroll, can_focus=True):
             Segment(fit(f"{STATE_GLYPH[row.state]} {row.state.value}", _STATE_WIDTH - 3), base + state_style),
             Segment(marked + " ", base + muted),
             Segment(fit(self._key_text(row), key_w), base + key_style),
-            Segment(" " + fit(bp.title + (" ⚡" if bp.fast_tracked else ""), title_w), base),
+            # ↷N: carried over N times; it slipped from earlier cycles.
+            Segment(" " + fit((f"↷{bp.slipped} " if bp.slipped else "") + bp.title + (" ⚡" if bp.fast_tracked else ""),
+                              title_w), base),
         ]
         if category_w:
             segments.append(Segment(" " + fit(bp.category, category_w - 1), base + muted))

@@ -29,11 +29,13 @@ class Bar(Static):
 class CycleBar(Bar):
     """The selected cycle: dates, status and the next milestone."""
 
-    def show(self, cycle: Cycle | None, today: dt.date, total_cycles: int) -> None:
+    def show(self, cycle: Cycle | None, today: dt.date, total_cycles: int, view: str = "") -> None:
+        """``view``: the planning view on screen (timeline, burn-up, runways), named first."""
         if cycle is None:
             self.say(Content.assemble(("All cycles", "bold"), f"  ·  {total_cycles} cycles"))
             return
-        parts: list[str | tuple[str, str]] = [(cycle.name, "bold")]
+        parts: list[str | tuple[str, str]] = [(f"{view}  ·  ", "bold $accent")] if view else []
+        parts.append((cycle.name, "bold"))
         if cycle.start or cycle.release:
             parts.append(f"  ·  {cycle.start or '?'} → {cycle.release or '?'}")
         if cycle.status:

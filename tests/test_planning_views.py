@@ -1,0 +1,229 @@
+"""The planning views driven with Pilot: keys 1-4, the project filter, runways, carry-over and the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from textual.widgets import ContentSwitcher
+
+from store.board import Board
+from store.model import State
+from tests.conftest import SHIPPED
+from tests.dashboard_helpers import build, wait_for, write_two_projects
+from tui.panes.blueprints import BlueprintsPane
+from tui.screens.details import BlueprintDetails
+from tui.views.burnup import BurnupChart
+from tui.views.runways import RunwayCandidates, RunwayQueue
+from tui.views.timeline import RiskList, TimelineChart
+from tui.widgets.bars import CycleBar
+
+pytestmark = pytest.mark.anyio
+
+TRAIN = """
+[[cycle]]
+id = "train"
+name = "Train"
+start = 2019-04-11
+release = 2019-10-16
+runway_slots = 1
+
+[[cycle.milestone]]
+name = "train-2 spec freeze"
+date = 2019-07-25
+kind = "spec-freeze"
+
+[[cycle.milestone]]
+name = "train-3 feature freeze"
+date = 2019-09-12
+kind = "feature-freeze"
+
+[[cycle.milestone]]
+name = "Cinder spec freeze"
+date = 2019-06-06
+kind = "spec-freeze"
+project = "cinder"
+
+[[blueprint]]
+cycle = "train"
+project = "nova"
+id = "late"
+title = "Still proposed"
+state = "proposed"
+
+[[blueprint]]
+cycle = "train"
+project = "cinder"
+id = "vol"
+title = "Cinder volume work"
+state = "proposed"
+
+[[blueprint]]
+cycle = "train"
+project = "nova"
+id = "stuck"
+title = "Blocked a while"
+state = "blocked"
+
+[[blueprint.history]]
+date = 2019-07-01
+state = "blocked"
+"""
+IN_TRAIN = dt.date(2019, 8, 1)  # after nova's spec freeze, before feature freeze
+
+
+@pytest.fixture
+def plan(seeds):
+    write_two_projects(seeds)
+    seeds.write("train.toml", TRAIN)
+    return seeds
+
+
+def lines_of(pane) -> list[str]:
+    return [str(pane.content_of(line)) for line in pane.items]
+
+
+async def test_number_keys_switch_views_and_each_takes_the_keys(plan):
+    app = build(plan.path, cycle="train", today=IN_TRAIN)
+    async with app.run_test(size=(120, 36)) as pilot:
+        switcher = app.query_one(ContentSwitcher)
+        for key, shown, focused in (("2", "timeline", "risks"), ("3", "burnup", None),
+                                    ("4", "runways", "runway-queue"), ("1", "main", "blueprints")):
+            await pilot.press(key)
+            assert switcher.current == shown
+            assert (app.focused.id if app.focused else None) == focused
+        await pilot.press("4", "tab")
+        assert app.focused.id == "runway-candidates"
+        await pilot.press("tab")
+        assert app.focused.id == "runway-queue"
+
+
+async def test_timeline_counts_down_and_lists_what_is_at_risk(plan):
+    app = build(plan.path, cycle="train", today=IN_TRAIN)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("2")
+        chart = str(app.query_one(TimelineChart).render())
+        assert "today 2019-08-01" in chart
+        assert "spec freeze 7 days ago" in chart and "feature freeze in 42 days" in chart
+        assert str(app.query_one(CycleBar).render()).startswith("Timeline  ·  Train")
+        risks = app.query_one(RiskList)
+        assert risks.border_title == "At risk (3)"
+        text = "\n".join(lines_of(risks))
+        assert "still proposed after spec freeze (7 days ago)" in text  # train/nova/late
+        assert "still proposed after spec freeze (8 weeks ago)" not in text
+        assert "(56 days ago)" in text  # cinder's own spec freeze, 2019-06-06
+        assert "blocked for 31 days" in text
+        # The project filter applies here too, to the milestones and the risks.
+        app._set_query(app.filter_by.__class__(projects=frozenset({"nova"})))
+        await pilot.pause()
+        assert risks.border_title == "At risk (2)"
+        assert "Cinder spec freeze" not in str(app.query_one(TimelineChart).render())
+        await pilot.press("enter")
+        assert isinstance(app.screen, BlueprintDetails)
+
+
+async def test_burnup_draws_scope_and_done_and_follows_a_mark(plan, store_dir):
+    app = build(plan.path, store_dir, cycle="stein", today=dt.date(2026, 11, 21))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("3")
+        chart = app.query_one(BurnupChart)
+        assert chart.chart.scope[-1] == 3 and chart.chart.done[-1] == 0
+        assert "scope 3, done 0 (0%)" in str(chart.render())
+        area = str(chart.render()).split("└")[0]  # the plot, above its axis and legend
+        assert "░" in area and "█" not in area
+        await pilot.press("1")
+        app.query_one(BlueprintsPane).select_key("stein/nova/alpha")
+        await pilot.press("space")
+        await app.workers.wait_for_complete()
+        await pilot.press("3")
+        assert chart.chart.done[-1] == 1
+        assert "scope 3, done 1 (33%)" in str(chart.render())
+        assert "█" in str(chart.render()).split("└")[0]
+        assert chart.chart.end == dt.date(2019, 4, 10)  # a mark made after the release shows on its last day
+        assert "Feature freeze" in str(chart.render())  # milestones are marked on the axis
+
+
+async def test_runway_keys_add_take_out_move_and_undo_and_the_store_keeps_them(plan, store_dir):
+    app = build(plan.path, store_dir, cycle="stein")
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        pane.select_key("stein/nova/alpha")
+        await pilot.press("a")  # from the Blueprints pane
+        await pilot.press("4")
+        queue, ready = app.query_one(RunwayQueue), app.query_one(RunwayCandidates)
+        assert [line.id for line in queue.items] == ["stein/nova/alpha"]
+        assert lines_of(queue)[0].startswith("runway 1")
+        assert "14 days left" in lines_of(queue)[0]
+        assert [line.id for line in ready.items] == ["stein/nova/beta"]  # approved or started, not queued
+        await pilot.press("tab", "a")  # from the list of candidates
+        assert [line.id for line in queue.items] == ["stein/nova/alpha", "stein/nova/beta"]
+        await pilot.press("shift+tab", "j", "K")  # beta up to the head
+        assert [line.id for line in queue.items] == ["stein/nova/beta", "stein/nova/alpha"]
+        await pilot.press("x")  # take beta out
+        assert [line.id for line in queue.items] == ["stein/nova/alpha"]
+        await pilot.press("u")
+        assert [line.id for line in queue.items] == ["stein/nova/beta", "stein/nova/alpha"]
+        await pilot.press("u", "u")
+        assert [line.id for line in queue.items] == ["stein/nova/alpha"]
+    again = Board(plan.path, store_dir).refresh()
+    assert [key for key, _ in again.queue("stein")] == ["stein/nova/alpha"]
+    assert len(again.marks.queue_events()) == 7  # four changes and three undos, each kept
+
+
+async def test_c_carries_a_blueprint_into_the_next_cycle_and_u_brings_it_back(plan, store_dir):
+    app = build(plan.path, store_dir, cycle="stein")
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        pane.select_key("stein/nova/alpha")
+        await pilot.press("c")
+        assert "stein/nova/alpha" not in [r.blueprint.key for r in pane.rows]
+        moved = app.board.row("train/nova/alpha")
+        assert moved.state is State.PROPOSED and moved.blueprint.slipped == 1
+        assert app.view.progress["train"].total == 4
+        await pilot.press("1")
+        app.cycle = "train"
+        app.render_view()
+        await pilot.pause()
+        assert pane.select_key("train/nova/alpha")
+        assert "↷1 Alpha feature" in pane.render_line(pane.cursor - round(pane.scroll_y) + 1).text
+        await pilot.press("u")
+        assert "train/nova/alpha" not in app.board.plan.blueprints
+        assert app.board.state_of("stein/nova/alpha") is State.APPROVED
+    again = Board(plan.path, store_dir).refresh()
+    assert "stein/nova/alpha" in again.plan.blueprints
+
+
+async def test_c_refuses_a_finished_blueprint_with_a_message(plan, store_dir):
+    app = build(plan.path, store_dir, cycle="rocky")
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.query_one(BlueprintsPane).select_key("rocky/nova/delta")
+        await pilot.press("c")
+        await pilot.pause()
+        assert "rocky/nova/delta" in app.board.plan.blueprints
+        assert any("only an unfinished blueprint" in str(n.message) for n in app._notifications)
+
+
+async def test_w_saves_the_weekly_report_of_the_cycle_on_screen(plan, store_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = build(plan.path, store_dir, cycle="train", today=IN_TRAIN)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("w")
+        await wait_for(pilot, lambda: app.saved_reports)
+    saved = tmp_path / "cycleboard-report-train-2019-08-01.md"
+    assert app.saved_reports == [saved]
+    text = saved.read_text()
+    assert text.startswith("# Train status report")
+    assert "## At risk (3)" in text and "## Runways (1 slots)" in text
+
+
+async def test_views_are_in_the_help_screen_and_the_command_palette(plan):
+    app = build(SHIPPED)
+    async with app.run_test(size=(120, 36)) as pilot:
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ("Timeline (2)", "Burn-up (3)", "Runways (4)", "Overview (1)", "Report (w)",
+                      "Carry over (c)", "Runway (a)"):
+            assert title in commands
+        await pilot.press("question_mark")
+        ids = {line.id for _, lines in app.screen._groups for line in lines}
+        assert {"view-overview", "view-timeline", "view-burnup", "view-runways", "save-report", "carry-over",
+                "runway-add", "runway-take-out", "runway-up", "runway-down", "runway-add-candidate"} <= ids

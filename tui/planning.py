@@ -1,0 +1,243 @@
+"""What the dashboard does for the planning views: switching views (1-4), filling the
+one on screen, runway and carry-over requests with their undo, and the weekly report.
+
+A mixin of :class:`tui.app.CycleboardApp`, kept apart so the app stays readable;
+it uses the app's board, cycle, filter, undo stack and panes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import ContentSwitcher
+
+from store import runways
+from store.burnup import burnup
+from store.carry import FINISHED
+from store.marks import Carry, QueueEntry
+from store.model import Cycle, State
+from store.query import ALL_CYCLES, QueryError
+from store.report import pick_cycle, render
+from store.storage import StoreError, atomic_write
+from store.timeline import milestones_for, risks_of
+from tui.views.burnup import BurnupChart
+from tui.views.runways import (
+    RunwayAddRequested,
+    RunwayCandidates,
+    RunwayChangeRequested,
+    RunwayQueue,
+)
+from tui.views.timeline import RiskList, TimelineChart
+from tui.widgets.bars import CycleBar
+
+# View name -> the switcher child that shows it, and what takes the keys there.
+VIEWS = {"overview": "main", "timeline": "timeline", "burnup": "burnup", "runways": "runways"}
+VIEW_TITLES = {"overview": "", "timeline": "Timeline", "burnup": "Burn-up", "runways": "Runways"}
+VIEW_FOCUS = {"timeline": ("risks",), "burnup": (), "runways": ("runway-queue", "runway-candidates")}
+
+VIEW_BINDINGS = [
+    Binding("1", "show_view('overview')", "Overview", id="view-overview",
+            tooltip="The five panes: cycles, blueprints, states, themes, sessions", show=False),
+    Binding("2", "show_view('timeline')", "Timeline", id="view-timeline",
+            tooltip="Milestones on a time axis with countdowns, and blueprints at risk", show=False),
+    Binding("3", "show_view('burnup')", "Burn-up", id="view-burnup",
+            tooltip="Scope and done over the cycle's days", show=False),
+    Binding("4", "show_view('runways')", "Runways", id="view-runways",
+            tooltip="The cycle's review queue: two-week runways", show=False),
+    Binding("w", "save_report", "Report", id="save-report",
+            tooltip="Save the weekly report (Markdown) of the cycle to a file", show=False),
+]
+
+
+class UndoCarry:
+    def __init__(self, carry: Carry) -> None:
+        self.carry = carry
+
+
+class UndoQueue:
+    def __init__(self, cycle: str, entries: tuple[QueueEntry, ...]) -> None:
+        self.cycle = cycle
+        self.entries = entries
+
+
+class PlanningViews:
+    current_view = "overview"
+
+    # -- which view --------------------------------------------------------------
+    def action_show_view(self, name: str) -> None:
+        self.current_view = name
+        self.query_one(ContentSwitcher).current = VIEWS[name]
+        if name == "overview":
+            self.render_view()  # the cycle bar names the selected cycle again
+        else:
+            self.render_planning()
+        self.focus_current()
+
+    def focus_current(self) -> None:
+        """Give the keys to what the view on screen offers: the active pane, or the view's first list."""
+        if self.current_view == "overview":
+            self.focus_pane(self.active_pane)
+            return
+        focusable = VIEW_FOCUS[self.current_view]
+        if focusable:
+            self.set_focus(self.query_one(f"#{focusable[0]}"))
+        else:
+            self.set_focus(None)
+
+    def step_in_view(self, step: int) -> None:
+        focusable = VIEW_FOCUS[self.current_view]
+        if len(focusable) < 2:
+            return
+        now = self.focused.id if self.focused is not None and self.focused.id in focusable else focusable[0]
+        self.set_focus(self.query_one(f"#{focusable[(focusable.index(now) + step) % len(focusable)]}"))
+
+    def planning_cycle(self) -> Cycle | None:
+        """The cycle the planning views show: the selected one; under "all cycles", the running one."""
+        plan = self.board.plan
+        if self.cycle != ALL_CYCLES and self.cycle in plan.cycles:
+            return plan.cycles[self.cycle]
+        try:
+            return pick_cycle(self.board, None, self.today)
+        except QueryError:
+            return None
+
+    # -- filling the view on screen -------------------------------------------------
+    def render_planning(self) -> None:
+        if self.current_view == "overview":
+            return
+        cycle = self.planning_cycle()
+        self.query_one(CycleBar).show(cycle, self.today, len(self.board.plan.cycles), view=VIEW_TITLES[self.current_view])
+        projects = self.shown_filter.projects
+        rows = [] if cycle is None else [
+            row for row in self.board.rows() if row.blueprint.cycle == cycle.id
+            and (not projects or row.blueprint.project.lower() in projects)]
+        if self.current_view == "timeline":
+            milestones = milestones_for(cycle, projects) if cycle else []
+            self.query_one(TimelineChart).show(cycle, milestones, self.today)
+            found, released = risks_of(cycle, rows, self.today) if cycle else ([], False)
+            self.query_one(RiskList).show(found, {r.blueprint.key: r.blueprint.title for r in rows}, released)
+        elif self.current_view == "burnup":
+            marks = self.board.marks_by_key()
+            chart = burnup(cycle, [(r.blueprint, r.state) for r in rows], marks, self.today) if cycle else None
+            self.query_one(BurnupChart).show(cycle, chart, milestones_for(cycle, projects) if cycle else [])
+        elif self.current_view == "runways" and cycle is not None:
+            by_key = {r.blueprint.key: r for r in rows}
+            queue = self.board.queue(cycle.id)
+            places = [p for p in runways.places(queue, cycle.runway_slots) if p.key in by_key]
+            queued = {key for key, _ in queue}
+            ready = [r for r in rows if r.state in (State.APPROVED, State.STARTED) and r.blueprint.key not in queued]
+            self.query_one(RunwayQueue).show(places, by_key, cycle.runway_slots, self.today)
+            self.query_one(RunwayCandidates).show(ready)
+
+    # -- opening what the lists hold ----------------------------------------------------
+    def _open_blueprint(self, key: str) -> None:
+        if key in self.board.plan.blueprints:
+            self.open_blueprint(key)
+
+    def on_risk_list_open_requested(self, message: RiskList.OpenRequested) -> None:
+        self._open_blueprint(message.key)
+
+    def on_runway_queue_open_requested(self, message: RunwayQueue.OpenRequested) -> None:
+        self._open_blueprint(message.key)
+
+    def on_runway_candidates_open_requested(self, message: RunwayCandidates.OpenRequested) -> None:
+        self._open_blueprint(message.key)
+
+    # -- runways ---------------------------------------------------------------------
+    def on_runway_add_requested(self, message: RunwayAddRequested) -> None:
+        self.add_to_runways(message.key, tell=False)  # the queue beside the list shows it
+
+    def on_blueprints_pane_runway_add_requested(self, message) -> None:
+        self.add_to_runways(message.key, tell=True)
+
+    def add_to_runways(self, key: str, *, tell: bool) -> None:
+        blueprint = self.board.plan.blueprints.get(key)
+        if blueprint is None:
+            return
+        if self.board.state_of(key) in FINISHED:
+            self.notify(f"{key} is {self.board.state_of(key).value}: nothing left to review",
+                        severity="warning", timeout=5)
+            return
+        cycle = self.board.plan.cycles[blueprint.cycle]
+        before = self.board.queue(cycle.id)
+        if any(queued == key for queued, _ in before):
+            self.notify(f"{key} is already in the runway queue", timeout=3)
+            return
+        after = runways.added(before, key, cycle.runway_slots, self.today)
+        if self._change_queue(cycle.id, before, after) and tell:
+            place = runways.places(after, cycle.runway_slots)[-1]
+            where = f"runway {place.slot}" if place.slot else f"queued {place.position - cycle.runway_slots}"
+            self.notify(Content(f"{key}: {where} in {cycle.name}"), timeout=3)
+
+    def on_runway_change_requested(self, message: RunwayChangeRequested) -> None:
+        blueprint = self.board.plan.blueprints.get(message.key)
+        if blueprint is None:
+            return
+        cycle = self.board.plan.cycles[blueprint.cycle]
+        before = self.board.queue(cycle.id)
+        if message.step == 0:
+            after = runways.removed(before, message.key, cycle.runway_slots, self.today)
+        else:
+            after = runways.moved(before, message.key, message.step, cycle.runway_slots, self.today)
+        moved = after != before and self._change_queue(cycle.id, before, after)
+        if moved and message.step:  # the cursor goes with the blueprint it moved
+            self.query_one(RunwayQueue).select_id(message.key)
+
+    def _change_queue(self, cycle: str, before, after) -> bool:
+        try:
+            self.board.set_queue(cycle, after, via="dashboard")
+        except StoreError as exc:
+            self.notify(f"Could not save the runway queue: {exc}", severity="error", timeout=10)
+            return False
+        self.undo_stack.append(UndoQueue(cycle, before))
+        self.render_view()
+        return True
+
+    # -- carry-over ------------------------------------------------------------------
+    def on_blueprints_pane_carry_requested(self, message) -> None:
+        try:
+            carry = self.board.carry(message.key, via="dashboard")
+        except (QueryError, StoreError) as exc:
+            self.notify(str(exc), severity="warning", timeout=6)
+            return
+        self.undo_stack.append(UndoCarry(carry))
+        moved = self.board.carried_key(carry)
+        slipped = self.board.plan.blueprints[moved].slipped
+        self.render_view()
+        self.notify(Content(f"Carried over: {moved} (slipped {slipped} cycle{'s' if slipped != 1 else ''})"),
+                    timeout=5)
+
+    def undo_planning(self, entry: UndoCarry | UndoQueue) -> None:
+        try:
+            if isinstance(entry, UndoCarry):
+                self.board.uncarry(entry.carry, via="dashboard")
+                self.render_view()
+                self.notify(f"Undone: {entry.carry.key} is back in {entry.carry.key.split('/')[0]}", timeout=3)
+            else:
+                self.board.set_queue(entry.cycle, entry.entries, via="dashboard")
+                self.render_view()
+                self.notify("Undone: the runway queue is as it was", timeout=3)
+        except StoreError as exc:
+            self.notify(f"Could not undo: {exc}", severity="error", timeout=10)
+
+    # -- the weekly report -------------------------------------------------------------
+    def action_save_report(self) -> None:
+        cycle = self.planning_cycle()
+        if cycle is None:
+            self.notify("The plan has no cycles to report on", severity="warning")
+            return
+        projects = sorted(self.shown_filter.projects)
+        project = projects[0] if len(projects) == 1 else None
+        try:
+            text = render(self.board, cycle.id, project, self.today)
+            name = f"cycleboard-report-{cycle.id}{'-' + project if project else ''}-{self.today}.md"
+            path = Path.cwd() / name
+            atomic_write(path, text.encode("utf-8"))
+        except (OSError, StoreError, QueryError) as exc:
+            self.notify(f"Could not save the report: {exc}", severity="error", timeout=10)
+            return
+        self.saved_reports.append(path)
+        self.notify(Content(f"Weekly report saved: {path}"), timeout=8)
+

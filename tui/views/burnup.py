@@ -1,0 +1,106 @@
+"""The burn-up view: scope and done over a cycle's days, milestones marked on the axis.
+
+Drawn by hand in block characters: each column is a day (or a few), the
+solid part is what was done, the shaded part above it what was targeted but
+not done yet, so the top of the shading is the scope line.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widget import Widget
+
+from store.burnup import Burnup
+from store.model import Cycle, Milestone
+from tui.text import fit, one_line
+
+_LABEL = 5  # the y axis labels' width
+_TICKS = "123456789abcdefghijklmnopqrstuvwxyz"
+
+
+class BurnupChart(Widget):
+    DEFAULT_CSS = """
+    BurnupChart { height: 1fr; padding: 0 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="burnup")
+        self.cycle: Cycle | None = None
+        self.chart: Burnup | None = None
+        self.milestones: list[Milestone] = []
+
+    def show(self, cycle: Cycle | None, chart: Burnup | None, milestones: list[Milestone]) -> None:
+        self.cycle, self.chart, self.milestones = cycle, chart, milestones
+        self.refresh()
+
+    def render(self) -> Content:
+        cycle, chart = self.cycle, self.chart
+        if cycle is None:
+            return Content("No cycle to show.")
+        title = Content.assemble(("Burn-up: ", "bold"), (one_line(cycle.name), "bold"))
+        if chart is None or not chart.scope or chart.scope[-1] == 0 and max(chart.scope) == 0:
+            return Content("\n").join([title, Content.styled(
+                "Nothing to chart: no blueprints in this cycle (under the project filter).", "$text-muted")])
+        width = max(10, (self.size.width or 100) - 2 - _LABEL - 1)
+        legend_rows = 4 + (len(self.milestones) + 2) // 3
+        height = max(4, (self.size.height or 30) - legend_rows)
+        top = max(max(chart.scope), 1)
+        done_now, scope_now = chart.done[-1], chart.scope[-1]
+        share = f"{round(100 * done_now / scope_now)}%" if scope_now else "-"
+        rows = [Content.assemble(title, f"   scope {scope_now}, done {done_now} ({share}), "
+                                        f"{chart.start} to {chart.end}")]
+        columns = [min(chart.days - 1, round(c * (chart.days - 1) / max(1, width - 1))) for c in range(width)]
+        for r in range(height):
+            level = (height - r) * top / height  # what a full cell in this row stands for
+            half = level - top / height / 2
+            cells = []
+            for day in columns:
+                done, scope = chart.done[day], chart.scope[day]
+                if done >= level:
+                    cells.append(("█", "$success"))
+                elif done >= half:
+                    cells.append(("▄", "$success"))
+                elif scope >= level:
+                    cells.append(("░", "$primary"))
+                elif scope >= half:
+                    cells.append(("▁", "$primary"))
+                else:
+                    cells.append((" ", ""))
+            label = str(top) if r == 0 else (str(round(top / 2)) if r == height // 2 else "")
+            rows.append(Content.assemble((label.rjust(_LABEL), "$text-muted"), " │", *_runs(cells)))
+        axis = ["─"] * width
+        for number, milestone in enumerate(self.milestones):
+            if chart.start <= milestone.date <= chart.end:
+                at = round((milestone.date - chart.start).days / max(1, chart.days - 1) * (width - 1))
+                axis[at] = _TICKS[number % len(_TICKS)]
+        rows.append(Content.assemble(("0".rjust(_LABEL), "$text-muted"), " └",
+                                     *((ch, "bold $warning" if ch != "─" else "$text-muted") for ch in axis)))
+        ends = f"{chart.start}".ljust(width - 10) + f"{chart.end}"
+        rows.append(Content.styled(" " * (_LABEL + 2) + ends, "$text-muted"))
+        rows.append(Content.assemble(" " * (_LABEL + 2), ("█ done", "$success"), "   ",
+                                     ("░ targeted, not done (its top is the scope)", "$primary")))
+        names = [Content.assemble((_TICKS[n % len(_TICKS)], "bold $warning"), " ",
+                                  fit(f"{m.name} {m.date}", max(10, width // 3 - 3)))
+                 for n, m in enumerate(self.milestones)]
+        for at in range(0, len(names), 3):
+            rows.append(Content.assemble(" " * (_LABEL + 2), *_joined(names[at:at + 3])))
+        return Content("\n").join(rows)
+
+
+def _runs(cells: list[tuple[str, str]]):
+    """Neighbouring cells of one style as one span: a row is a few spans, not a hundred."""
+    text, style = "", None
+    for char, cell_style in cells:
+        if cell_style != style and text:
+            yield text, style or ""
+            text = ""
+        text, style = text + char, cell_style
+    if text:
+        yield text, style or ""
+
+
+def _joined(parts: list[Content]):
+    for at, part in enumerate(parts):
+        if at:
+            yield "  "
+        yield part
