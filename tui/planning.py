@@ -110,9 +110,10 @@ class PlanningViews:
         cycle = self.planning_cycle()
         self.query_one(CycleBar).show(cycle, self.today, len(self.board.plan.cycles), view=VIEW_TITLES[self.current_view])
         projects = self.shown_filter.projects
-        rows = [] if cycle is None else [
-            row for row in self.board.rows() if row.blueprint.cycle == cycle.id
-            and (not projects or row.blueprint.project.lower() in projects)]
+        # A cycle's rows sit together in the board's index: one slice, not a pass over every blueprint.
+        start, end = self.board.index.spans.get(cycle.id, (0, 0)) if cycle else (0, 0)
+        rows = [row for row in self.board.row_at[start:end]
+                if not projects or row.blueprint.project.lower() in projects]
         if self.current_view == "timeline":
             milestones = milestones_for(cycle, projects) if cycle else []
             self.query_one(TimelineChart).show(cycle, milestones, self.today)
