@@ -288,10 +288,6 @@ class Board:
         with collector_paused():
             self._take(self.seed_plan, self.stats)
 
-    def carried_key(self, carry: Carry) -> str:
-        blueprint = self.seed_plan.blueprints.get(carry.key) or self.plan.blueprints.get(carry.key)
-        return f"{carry.to}/{blueprint.project}/{blueprint.id}" if blueprint else carry.key
-
     def queue(self, cycle: str) -> tuple[QueueEntry, ...]:
         """The runway queue of ``cycle``, head first."""
         return runways.effective_queue(self.seed_plan, self.plan, cycle, self.queues.get(cycle))

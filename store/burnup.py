@@ -29,9 +29,6 @@ class Burnup:
     def days(self) -> int:
         return len(self.scope)
 
-    def day(self, index: int) -> dt.date:
-        return self.start + dt.timedelta(days=index)
-
 
 def _dated(blueprint: Blueprint, marks: list[Mark]) -> list[tuple[dt.date, State]]:
     """One blueprint's dated states, oldest first: its seed history and its marks."""

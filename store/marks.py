@@ -64,6 +64,16 @@ class Carry:
     via: str = ""
     undone: bool = False  # this event takes back the carry of ``key`` to ``to``
 
+    @property
+    def source(self) -> str:
+        """The cycle it was carried out of."""
+        return self.key.split("/", 1)[0]
+
+    @property
+    def moved_key(self) -> str:
+        """The blueprint's key in the cycle it moved to."""
+        return f"{self.to}/{self.key.split('/', 1)[1]}"
+
     def to_doc(self) -> dict:
         doc = asdict(self)
         doc["at"] = self.at.isoformat()

@@ -121,14 +121,13 @@ def _runways(board: Board, cycle: Cycle, project: str | None, today: dt.date) ->
 
 def _slipped(board: Board, cycle: Cycle, rows) -> list[str]:
     """Carried out of this cycle in the dashboard, and carried into it from earlier ones."""
-    out = [(board.carried_key(c), c) for c in board.carries
-           if c.key.startswith(f"{cycle.id}/") and board.carried_key(c) in board.plan.blueprints]
+    out = [c for c in board.carries if c.source == cycle.id and c.moved_key in board.plan.blueprints]
     came = [r for r in rows if r.blueprint.slipped]
     lines = ["", "## Slipped", ""]
     if not out and not came:
         return lines + ["Nothing slipped."]
-    for key, carry in out:
-        lines.append(f"- {_title(board, key)}: carried over to {carry.to} on {carry.at.date()}")
+    for carry in out:
+        lines.append(f"- {_title(board, carry.moved_key)}: carried over to {carry.to} on {carry.at.date()}")
     for row in came:
         times = f"{row.blueprint.slipped} cycle{'s' if row.blueprint.slipped != 1 else ''}"
         lines.append(f"- {_title(board, row.blueprint.key)}: slipped into this cycle ({times} so far)")

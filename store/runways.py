@@ -35,6 +35,10 @@ class Place:
     def ends(self) -> dt.date | None:
         return self.start + dt.timedelta(days=RUNWAY_DAYS) if self.start and self.slot else None
 
+    def where(self, slots: int) -> str:
+        """``runway 2``, or ``queued 1`` for the first one waiting."""
+        return f"runway {self.slot}" if self.slot else f"queued {self.position - slots}"
+
     def status(self, today: dt.date) -> str:
         if self.slot is None:
             return "waiting"

@@ -44,6 +44,7 @@ from tui.planning import VIEW_BINDINGS, PlanningViews
 from tui.screens.details import BlueprintDetails, SessionDetails, ThemeDetails
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import ALL_PROJECTS, link_picker, project_picker, state_picker
+from tui.undo import UndoCarry, UndoMark, UndoQueue, undo_last
 from tui.views.burnup import BurnupChart
 from tui.views.runways import RunwaysView
 from tui.views.timeline import TimelineView
@@ -88,7 +89,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self.today = today
         self.watch_files = watch_files
         self.view = View(cycle, query)
-        self.undo_stack: list = []  # (key, state) for a mark; UndoCarry and UndoQueue for planning
+        self.undo_stack: list[UndoMark | UndoCarry | UndoQueue] = []
         self.saved_reports: list[Path] = []
         self.active_pane = "blueprints"
         self.keymap: dict[str, str] = {}
@@ -342,7 +343,7 @@ class CycleboardApp(PlanningViews, App[None]):
             return None
         mark = self.board.stage(key, state, via="dashboard")
         if not undoing:
-            self.undo_stack.append((key, before))
+            self.undo_stack.append(UndoMark(key, before))
         self.save_mark(mark)  # first: the write need not wait for the repaint
         self.render_view()
         return mark
@@ -357,22 +358,14 @@ class CycleboardApp(PlanningViews, App[None]):
             self.call_from_thread(self._tell_notices)
 
     def _save_failed(self, mark: Mark, exc: StoreError) -> None:
-        if self.undo_stack and isinstance(self.undo_stack[-1], tuple) and self.undo_stack[-1][0] == mark.key:
+        top = self.undo_stack[-1] if self.undo_stack else None
+        if isinstance(top, UndoMark) and top.key == mark.key:
             self.undo_stack.pop()
         self.render_view()
         self.notify(f"Could not save {mark.key}: {exc}", title="not saved", severity="error", timeout=10)
 
     def action_undo(self) -> None:
-        if not self.undo_stack:
-            self.notify("Nothing to undo", timeout=3)
-            return
-        entry = self.undo_stack.pop()
-        if not isinstance(entry, tuple):
-            self.undo_planning(entry)
-            return
-        key, state = entry
-        if key in self.board.plan.blueprints and self.set_state(key, state, undoing=True):
-            self.notify(f"Undone: {key} is {state.value} again", timeout=3)
+        undo_last(self)
 
     # -- filtering -------------------------------------------------------------------
     def _set_query(self, query: Filter) -> None:

@@ -16,12 +16,12 @@ from textual.widgets import ContentSwitcher
 from store import runways
 from store.burnup import burnup
 from store.carry import FINISHED
-from store.marks import Carry, QueueEntry
 from store.model import Cycle, State
 from store.query import ALL_CYCLES, QueryError
 from store.report import pick_cycle, render
 from store.storage import StoreError, atomic_write
 from store.timeline import milestones_for, risks_of
+from tui.undo import UndoCarry, UndoQueue
 from tui.views.burnup import BurnupChart
 from tui.views.runways import (
     RunwayAddRequested,
@@ -49,17 +49,6 @@ VIEW_BINDINGS = [
     Binding("w", "save_report", "Report", id="save-report",
             tooltip="Save the weekly report (Markdown) of the cycle to a file", show=False),
 ]
-
-
-class UndoCarry:
-    def __init__(self, carry: Carry) -> None:
-        self.carry = carry
-
-
-class UndoQueue:
-    def __init__(self, cycle: str, entries: tuple[QueueEntry, ...]) -> None:
-        self.cycle = cycle
-        self.entries = entries
 
 
 class PlanningViews:
@@ -169,8 +158,7 @@ class PlanningViews:
         after = runways.added(before, key, cycle.runway_slots, self.today)
         if self._change_queue(cycle.id, before, after) and tell:
             place = runways.places(after, cycle.runway_slots)[-1]
-            where = f"runway {place.slot}" if place.slot else f"queued {place.position - cycle.runway_slots}"
-            self.notify(Content(f"{key}: {where} in {cycle.name}"), timeout=3)
+            self.notify(Content(f"{key}: {place.where(cycle.runway_slots)} in {cycle.name}"), timeout=3)
 
     def on_runway_change_requested(self, message: RunwayChangeRequested) -> None:
         blueprint = self.board.plan.blueprints.get(message.key)
@@ -204,24 +192,11 @@ class PlanningViews:
             self.notify(str(exc), severity="warning", timeout=6)
             return
         self.undo_stack.append(UndoCarry(carry))
-        moved = self.board.carried_key(carry)
+        moved = carry.moved_key
         slipped = self.board.plan.blueprints[moved].slipped
         self.render_view()
         self.notify(Content(f"Carried over: {moved} (slipped {slipped} cycle{'s' if slipped != 1 else ''})"),
                     timeout=5)
-
-    def undo_planning(self, entry: UndoCarry | UndoQueue) -> None:
-        try:
-            if isinstance(entry, UndoCarry):
-                self.board.uncarry(entry.carry, via="dashboard")
-                self.render_view()
-                self.notify(f"Undone: {entry.carry.key} is back in {entry.carry.key.split('/')[0]}", timeout=3)
-            else:
-                self.board.set_queue(entry.cycle, entry.entries, via="dashboard")
-                self.render_view()
-                self.notify("Undone: the runway queue is as it was", timeout=3)
-        except StoreError as exc:
-            self.notify(f"Could not undo: {exc}", severity="error", timeout=10)
 
     # -- the weekly report -------------------------------------------------------------
     def action_save_report(self) -> None:

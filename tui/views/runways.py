@@ -51,7 +51,7 @@ class RunwayQueue(OpeningPaneList):
         shown = []
         for place in places:
             row = rows[place.key]
-            where = f"runway {place.slot}" if place.slot else f"queued {place.position - slots}"
+            where = place.where(slots)
             status = place.status(today)
             late = place.slot is not None and place.ends is not None and place.ends < today
             short = f"{row.blueprint.project}/{row.blueprint.id}"  # the cycle is the view's
