@@ -206,7 +206,30 @@ class Runway:
         return f"{self.cycle}/{self.ref}"
 
 
-Record = Cycle | Project | Theme | Session | Blueprint | Runway
+@dataclass(frozen=True)
+class AddedMilestone:
+    """A ``[[milestone]]`` table: a milestone of a cycle defined in another file.
+
+    An import writes these for a cycle that a hand-written file defines, so
+    that the real schedule joins the plan without either file editing the
+    other. The plan folds them into their cycle's ``milestones``.
+    """
+
+    cycle: str
+    name: str
+    date: dt.date
+    kind: MilestoneKind
+    project: str | None = None
+
+    @_cached  # asked for thousands of times per refresh
+    def key(self) -> str:
+        return f"{self.cycle}/{self.date.isoformat()}/{self.name}"
+
+    def milestone(self) -> Milestone:
+        return Milestone(self.name, self.date, self.kind, self.project)
+
+
+Record = Cycle | Project | Theme | Session | Blueprint | Runway | AddedMilestone
 
 # The record kinds in the order a plan lists them, with their seed table names.
 RECORD_TYPES: dict[str, type] = {
@@ -216,6 +239,7 @@ RECORD_TYPES: dict[str, type] = {
     "session": Session,
     "blueprint": Blueprint,
     "runway": Runway,
+    "milestone": AddedMilestone,
 }
 KIND_OF = {cls: kind for kind, cls in RECORD_TYPES.items()}
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from store.model import KIND_OF, Blueprint, Cycle, Project, Record, Runway, Session, Theme
+from store.model import KIND_OF, AddedMilestone, Blueprint, Cycle, Project, Record, Runway, Session, Theme
 from store.seeds import ParsedFile, Reference, SeedError
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class Plan:
     sessions: dict[str, Session] = field(default_factory=dict)
     blueprints: dict[str, Blueprint] = field(default_factory=dict)
     runways: dict[str, Runway] = field(default_factory=dict)  # in file order: the queue's order
+    milestones: dict[str, AddedMilestone] = field(default_factory=dict)  # already folded into their cycles
     errors: list[SeedError] = field(default_factory=list)  # warnings included
     origins: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # key -> file, line, col
 
@@ -131,7 +132,20 @@ def assemble(files: Iterable[ParsedFile]) -> Plan:
     by_cycle_id = _by_cycle_id(plan)
     for parsed, mine in accepted:
         _resolve_references(plan, parsed, mine, by_cycle_id)
+    _fold_milestones(plan)
     return plan
+
+
+def _fold_milestones(plan: Plan) -> None:
+    """Give each cycle the ``[[milestone]]`` tables other files add to it, in date order."""
+    added: dict[str, list] = defaultdict(list)
+    for entry in plan.milestones.values():
+        if entry.cycle in plan.cycles:  # an unknown cycle is reported with the references
+            added[entry.cycle].append(entry.milestone())
+    for cid, extra in added.items():
+        cycle = plan.cycles[cid]
+        merged = sorted(cycle.milestones + tuple(extra), key=lambda m: m.date)
+        plan.cycles[cid] = dataclasses.replace(cycle, milestones=tuple(merged))
 
 
 def patch(plan: Plan, parsed: ParsedFile) -> Plan | None:
@@ -141,13 +155,13 @@ def patch(plan: Plan, parsed: ParsedFile) -> Plan | None:
     assemble and index take about half a second, a patch a few milliseconds.
     It is only done when nothing outside the file can see the change: the
     parse is clean, the file defines exactly the same keys as before and no
-    cycle (cycles set the order of everything), and no other file's message
+    cycle or milestone (cycles set the order of everything), and no other file's message
     quotes its positions.  Then the other files' records, references and
     errors are as they were, and only this file's are redone.  ``plan`` is
     not changed: the dashboard may be drawing it.
     """
     path = parsed.path
-    if not parsed.ok or any(isinstance(r, Cycle) for r in parsed.records):
+    if not parsed.ok or any(isinstance(r, (Cycle, AddedMilestone)) for r in parsed.records):
         return None
     before = {origin for origin, (where, _, _) in plan.origins.items() if where == path}
     after = {f"{KIND_OF[type(r)]}:{r.key}" for r in parsed.records}

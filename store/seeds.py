@@ -27,6 +27,7 @@ import tomli
 
 from store.model import (
     Action,
+    AddedMilestone,
     Blueprint,
     Cycle,
     CycleStatus,
@@ -138,8 +139,10 @@ _SCHEMA: dict[str, dict[str, object]] = {
     },
     "history": {"date": _DATE, "state": State},
     "runway": {"blueprint": _STR, "cycle": _STR, "start": _DATE},
+    # [[milestone]] at the top level: a milestone of a cycle that another file defines.
+    "added_milestone": {"cycle": _STR, "name": _STR, "date": _DATE, "kind": MilestoneKind, "project": _STR},
 }
-_TOP_LEVEL = ("defaults", "cycle", "project", "theme", "session", "blueprint", "runway")
+_TOP_LEVEL = ("defaults", "cycle", "milestone", "project", "theme", "session", "blueprint", "runway")
 _EXPECTED = {
     _STR: "a string",
     _DATE: "a date like 2018-09-10 (no quotes)",
@@ -298,7 +301,7 @@ class _Reader:
         self.default_project = self.identifier(
             self.value("defaults", defaults, "project", ("defaults",), "defaults"), ("defaults",), "defaults", "project"
         )
-        for table in ("project", "cycle", "blueprint", "theme", "session", "runway"):
+        for table in ("project", "cycle", "milestone", "blueprint", "theme", "session", "runway"):
             items = self.data.get(table, [])
             if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
                 self.error((table,), f"'{table}' must be an array of tables, written [[{table}]]")
@@ -373,6 +376,25 @@ class _Reader:
         if self.unique(cid, path, what):
             self.out.records.append(Cycle(cid, name, start, release, status, tuple(milestones),
                                           3 if slots is None else slots))
+
+    def read_milestone(self, item: dict, path: tuple) -> None:
+        what = f"milestone #{path[-1] + 1}"
+        self.check_keys("added_milestone", item, path, what)
+        name = self.value("added_milestone", item, "name", path, what, required=True)
+        if name is not None:
+            what = f"milestone '{name}'"
+        date = self.value("added_milestone", item, "date", path, what, required=True)
+        kind = self.value("added_milestone", item, "kind", path, what) or MilestoneKind.MILESTONE
+        project = self.identifier(self.value("added_milestone", item, "project", path, what), path, what, "project")
+        cycle = self.context(item, path, what, "added_milestone", "cycle")
+        if name is None or date is None or cycle is None:
+            return
+        record = AddedMilestone(cycle, name, date, kind, project)
+        if self.unique(record.key, path, what):
+            self.refer(record.key, "cycle", cycle, cycle, "", path + ("cycle",))
+            if project:
+                self.refer(record.key, "project", project, cycle, "", path + ("project",))
+            self.out.records.append(record)
 
     def read_blueprint(self, item: dict, path: tuple) -> None:
         what = self.name_of("blueprint", item, path)

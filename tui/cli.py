@@ -1,7 +1,7 @@
 """The ``cycleboard`` command line.
 
-Only the dashboard imports Textual; ``check``, ``list``, ``export``, ``mark``
-and ``report`` stay on the data layer so they start fast.  Every failure the
+Only the dashboard imports Textual; ``check``, ``list``, ``export``, ``mark``,
+``report`` and ``import`` stay on the data layer so they start fast.  Every failure the
 user can cause is one plain line on stderr: exit 1 for bad input, 2 for usage.
 """
 
@@ -66,6 +66,21 @@ def _build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", parents=[common], help="a Markdown status report of a cycle")
     report.add_argument("--cycle", dest="report_cycle", metavar="C", help="cycle id or name (default: current)")
     report.add_argument("--project", dest="report_project", metavar="P", help="only this project")
+
+    importing = commands.add_parser("import", help="write seed files from OpenStack's release schedules or nova-specs")
+    sources = importing.add_subparsers(dest="source", metavar="SOURCE", parser_class=_Parser, required=True)
+    releases = sources.add_parser("releases", help="series and their schedules from an openstack/releases checkout")
+    releases.add_argument("root", metavar="DIR", help="an openstack/releases checkout, or a folder holding "
+                                                      "series_status.yaml and SERIES/schedule.yaml")
+    releases.add_argument("--labels", metavar="TSV", help="event titles as a TSV of series, label, heading, "
+                                                          "for schedules without their schedule.rst")
+    releases.add_argument("--cycle", dest="only", action="append", metavar="C",
+                          help="only this series (id or name; repeat or separate with commas)")
+    specs = sources.add_parser("nova-specs", help="blueprints from an index of the nova-specs repository")
+    specs.add_argument("index", metavar="INDEX.tsv", help="release, folder, filename, title, blueprint")
+    for source in (releases, specs):
+        source.add_argument("--out", required=True, metavar="SEEDS_DIR",
+                            help="the seeds folder to write into (its imported files go in a subfolder)")
     return parser
 
 
@@ -188,6 +203,37 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from store.storage import StoreError
+    from store.upstream.imports import import_nova_specs, import_releases
+    from store.upstream.yamltext import UpstreamError
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is not a folder")
+    try:
+        if args.source == "releases":
+            only = [word for item in args.only or [] for word in item.split(",")]
+            done = import_releases(Path(args.root), out, Path(args.labels) if args.labels else None, only)
+        else:
+            done = import_nova_specs(Path(args.index), out)
+    except UpstreamError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        raise StoreError(f"cannot write into {out}: {exc.strerror or exc}") from None
+    for line in done.warnings:
+        print(f"{PROG}: {line}", file=sys.stderr)
+    for line in done.notices:
+        print(line)
+    for path in done.written.kept:
+        print(f"{PROG}: {path} was not written by this import: left it alone", file=sys.stderr)
+    print(f"{args.source}: {done.counts}; {done.written.summary()}")
+    return 1 if done.written.kept else 0
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from tui.app import make_app  # the only command that imports Textual
 
@@ -205,6 +251,7 @@ COMMANDS = {
     "export": cmd_export,
     "mark": cmd_mark,
     "report": cmd_report,
+    "import": cmd_import,
     None: cmd_dashboard,
 }
 

@@ -1,0 +1,182 @@
+"""``cycleboard import``: upstream data in, generated seed files out.
+
+Both imports first read the plan already in the seeds folder, leaving out
+their own earlier output, because a fact written by hand wins over an
+imported one:
+- a cycle a hand-written file defines keeps its fields; the import adds its
+  real milestones as ``[[milestone]]`` tables, less those the hand-written
+  cycle already names (the same kind and project in the same week);
+- a blueprint defined by hand (the same key or the same Launchpad link) is
+  not imported again;
+- a project is defined once, by whoever defined it first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from store.model import Cycle, Milestone, MilestoneKind
+from store.upstream.generated import Written, plan_besides, render, write_files
+from store.upstream.nova_specs import LAUNCHPAD, blueprint_ids, read_index, usable_slug
+from store.upstream.releases import ImportedCycle, cycles_from, read_releases
+from store.upstream.yamltext import UpstreamError
+
+RELEASES, NOVA_SPECS = "releases", "nova-specs"
+_NEAR = dt.timedelta(days=3)
+
+
+@dataclass
+class Imported:
+    written: Written
+    counts: str  # what was imported, for the summary line
+    notices: list[str] = field(default_factory=list)  # worth knowing; nothing is wrong
+    warnings: list[str] = field(default_factory=list)  # input the import had to work around
+
+
+def import_releases(root: Path, out: Path, labels: Path | None = None,
+                    only: list[str] | None = None) -> Imported:
+    releases = read_releases(root, labels)
+    cycles = cycles_from(releases)
+    if only:
+        wanted = {word.strip().lower() for word in only if word.strip()}
+        known = {c.series.cycle_id.lower() for c in cycles} | {c.series.name for c in cycles}
+        unknown = sorted(wanted - known)
+        if unknown:
+            raise UpstreamError(releases.status_path, 0, 0, f"no series {', '.join(unknown)} here")
+        cycles = [c for c in cycles if c.series.cycle_id.lower() in wanted or c.series.name in wanted]
+    besides = plan_besides(out, RELEASES)
+    files: dict[str, str] = {}
+    notices: list[str] = []
+    projects: dict[str, str] = {}
+    milestones = 0
+    for cycle in cycles:
+        cid = cycle.series.cycle_id
+        own = besides.cycles.get(cid)
+        about = [f"from {' and '.join(cycle.sources)} of openstack/releases."]
+        if own is None:
+            entries = cycle.milestones
+            data = {"cycle": [_cycle_table(cycle)]}
+        else:
+            where = besides.origins[f"cycle:{cid}"][0]
+            entries = [m for m in cycle.milestones if not _named_already(m, own)]
+            notices.extend(_differences(cycle, own, where))
+            about.append(f"The cycle itself is defined by hand in {where}: these are the milestones it does not name.")
+            data = {"defaults": {"cycle": cid}, "milestone": [_milestone_table(m) for m in entries]}
+        for m in entries:
+            if m.project and m.project not in besides.projects:
+                projects.setdefault(m.project, cycle.projects.get(m.project, m.project))
+        milestones += len(entries)
+        files[f"{RELEASES}/{cid}.toml"] = render(RELEASES, about, data)
+    if projects:
+        files[f"{RELEASES}/projects.toml"] = render(
+            RELEASES, ["The projects that the imported milestones name and no other file defines."],
+            {"project": [{"id": pid, "name": name} for pid, name in sorted(projects.items())]})
+    written = write_files(out, RELEASES, files)
+    counts = f"{len(cycles)} series, {milestones} milestones"
+    return Imported(written, counts, notices, releases.warnings)
+
+
+def _cycle_table(cycle: ImportedCycle) -> dict:
+    series = cycle.series
+    table = {"id": series.cycle_id, "name": series.title}
+    if cycle.start and series.release and cycle.start > series.release:
+        cycle.start = None  # a schedule that starts after its own release is not a start to trust
+    for key, value in (("start", cycle.start), ("release", series.release),
+                       ("status", series.status.value if series.status else None)):
+        if value is not None:
+            table[key] = value
+    table["milestone"] = [_milestone_table(m) for m in cycle.milestones]
+    return table
+
+
+def _milestone_table(milestone: Milestone) -> dict:
+    table = {"name": milestone.name, "date": milestone.date, "kind": milestone.kind.value}
+    if milestone.project:
+        table["project"] = milestone.project
+    return table
+
+
+def _named_already(imported: Milestone, cycle: Cycle) -> bool:
+    """Whether the hand-written ``cycle`` already has this milestone, in its own words.
+
+    The same kind for the same project in the same week (the documents give
+    the day, the schedule the week).  A third milestone is also the feature
+    freeze ("kilo-3 and feature freeze"), and a cycle-wide "Nova spec freeze"
+    written by hand is Nova's spec freeze.
+    """
+    for own in cycle.milestones:
+        if abs(own.date - imported.date) > _NEAR + dt.timedelta(days=4):
+            continue
+        if imported.kind is MilestoneKind.OTHER:
+            if own.name.casefold() == imported.name.casefold():
+                return True
+            continue
+        same_kind = own.kind is imported.kind or (
+            imported.kind is MilestoneKind.MILESTONE and own.kind is MilestoneKind.FEATURE_FREEZE)
+        same_project = own.project == imported.project or (
+            own.project is None and imported.project is not None
+            and imported.project in own.name.casefold())
+        if same_kind and same_project:
+            return True
+    return False
+
+
+def _differences(imported: ImportedCycle, own: Cycle, where: str) -> list[str]:
+    series = imported.series
+    said = []
+    for field_name, theirs, mine in (("start", imported.start, own.start), ("release", series.release, own.release),
+                                     ("status", series.status, own.status)):
+        if theirs is not None and mine != theirs:
+            shown = getattr(theirs, "value", theirs)
+            said.append(f"{own.id}: {where} gives {field_name} {getattr(mine, 'value', mine) or 'none'}, "
+                        f"openstack/releases {shown}; the hand-written value stays")
+    return said
+
+
+def import_nova_specs(index: Path, out: Path) -> Imported:
+    specs = read_index(index, str(index))
+    besides = plan_besides(out, NOVA_SPECS)
+    by_cycle: dict[str, list] = defaultdict(list)
+    for spec in specs:
+        by_cycle[spec.release].append(spec)
+    files: dict[str, str] = {}
+    notices: list[str] = []
+    warnings: list[str] = []
+    missing = sorted(cid for cid in by_cycle if cid not in besides.cycles)
+    if missing:
+        count = sum(len(by_cycle[c]) for c in missing)
+        warnings.append(f"{index}: {count} spec(s) of {len(missing)} cycle(s) the plan does not define were "
+                        f"not imported ({', '.join(missing)}); import their schedules first with "
+                        "'cycleboard import releases'")
+    hand_urls = {b.url for b in besides.blueprints.values() if b.url}
+    imported = kept = 0
+    for cid in sorted(c for c in by_cycle if c in besides.cycles):
+        ids, why = blueprint_ids(by_cycle[cid])
+        notices.extend(why)
+        tables = []
+        for spec in by_cycle[cid]:
+            bid = ids[spec]
+            # Specs that share a blueprint share its page on Launchpad.
+            url = LAUNCHPAD.format(spec.slug) if usable_slug(spec.slug) else ""
+            if f"{cid}/nova/{bid}" in besides.blueprints or (url and url in hand_urls):
+                kept += 1
+                continue
+            table = {"id": bid, "title": spec.title, "state": spec.state.value}
+            if url:
+                table["url"] = url
+            tables.append(table)
+        imported += len(tables)
+        files[f"{NOVA_SPECS}/{cid}.toml"] = render(
+            NOVA_SPECS, [f"from {index.name} (openstack/nova-specs, specs/{cid}/): approved/ is approved,",
+                         "implemented/ is implemented."],
+            {"defaults": {"cycle": cid, "project": "nova"}, "blueprint": tables})
+    if "nova" not in besides.projects and files:
+        files[f"{NOVA_SPECS}/projects.toml"] = render(NOVA_SPECS, ["Nova, which no other file defines."],
+                                                      {"project": [{"id": "nova", "name": "Nova"}]})
+    if kept:
+        notices.append(f"{kept} spec(s) already defined by hand were left to those files")
+    written = write_files(out, NOVA_SPECS, files)
+    return Imported(written, f"{len(specs)} specs, {imported} blueprints", notices, warnings)
