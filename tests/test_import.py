@@ -256,3 +256,12 @@ def test_the_imported_plan_checks_clean(tmp_path):
                  "--cycle", "zed,2023.1"]) == 0
     assert main(["import", "nova-specs", str(SPECS), "--out", str(out)]) == 0
     assert main(["check", "--seeds", str(out)]) == 0
+
+
+def test_importing_some_series_keeps_the_projects_the_others_name(tmp_path):
+    import_releases(RELEASES, tmp_path, LABELS)
+    assert "keystone" in load(tmp_path).projects  # named by antelope's milestones only
+    again = import_releases(RELEASES, tmp_path, LABELS, only=["zed"])
+    plan = load(tmp_path)  # no milestone of antelope lost its project
+    assert {"keystone", "cinder", "manila"} <= set(plan.projects)
+    assert again.written.written == []

@@ -59,15 +59,26 @@ class Written:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # a hand-written file at the path: left alone
+    removed: list[str] = field(default_factory=list)  # our own, with nothing left to say
 
     def summary(self) -> str:
         return (f"{len(self.written)} file(s) written, {len(self.unchanged)} unchanged"
+                + (f", {len(self.removed)} removed (nothing left to import)" if self.removed else "")
                 + (f", {len(self.kept)} left alone (written by hand)" if self.kept else ""))
 
 
-def write_files(out: Path, importer: str, files: dict[str, str]) -> Written:
-    """Write ``files`` (relative path -> text) under ``out``; see the module's note."""
+def write_files(out: Path, importer: str, files: dict[str, str], empty: list[str] = ()) -> Written:
+    """Write ``files`` (relative path -> text) under ``out``; see the module's note.
+
+    ``empty`` names files this import has nothing for (a hand-written cycle
+    that already names every milestone): an earlier import's file there goes.
+    """
     result = Written()
+    for relative in sorted(empty):
+        path = out / relative
+        if path.is_file() and generated_by(path) == importer:
+            path.unlink()
+            result.removed.append(path.as_posix())
     for relative, text in sorted(files.items()):
         path = out / relative
         shown = path.as_posix()

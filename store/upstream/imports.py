@@ -18,8 +18,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store.model import Cycle, Milestone, MilestoneKind
-from store.upstream.generated import Written, plan_besides, render, write_files
+from store.model import AddedMilestone, Cycle, Milestone, MilestoneKind, Project
+from store.seeds import parse_file
+from store.upstream.generated import Written, generated_by, plan_besides, render, write_files
 from store.upstream.nova_specs import LAUNCHPAD, blueprint_ids, read_index, usable_slug
 from store.upstream.releases import ImportedCycle, cycles_from, read_releases
 from store.upstream.yamltext import UpstreamError
@@ -51,6 +52,7 @@ def import_releases(root: Path, out: Path, labels: Path | None = None,
     files: dict[str, str] = {}
     notices: list[str] = []
     projects: dict[str, str] = {}
+    empty: list[str] = []
     milestones = 0
     for cycle in cycles:
         cid = cycle.series.cycle_id
@@ -69,14 +71,44 @@ def import_releases(root: Path, out: Path, labels: Path | None = None,
             if m.project and m.project not in besides.projects:
                 projects.setdefault(m.project, cycle.projects.get(m.project, m.project))
         milestones += len(entries)
-        files[f"{RELEASES}/{cid}.toml"] = render(RELEASES, about, data)
+        if entries or own is None:
+            files[f"{RELEASES}/{cid}.toml"] = render(RELEASES, about, data)
+        else:
+            empty.append(f"{RELEASES}/{cid}.toml")
+    # Series this run leaves out (--cycle) keep their files, and the projects those name.
+    for path, needs in _own_files_projects(out, RELEASES, set(files) | set(empty)):
+        projects.update({pid: name for pid, name in needs.items() if pid not in besides.projects})
     if projects:
         files[f"{RELEASES}/projects.toml"] = render(
             RELEASES, ["The projects that the imported milestones name and no other file defines."],
             {"project": [{"id": pid, "name": name} for pid, name in sorted(projects.items())]})
-    written = write_files(out, RELEASES, files)
+    else:
+        empty.append(f"{RELEASES}/projects.toml")
+    written = write_files(out, RELEASES, files, empty)
     counts = f"{len(cycles)} series, {milestones} milestones"
     return Imported(written, counts, notices, releases.warnings)
+
+
+def _own_files_projects(out: Path, importer: str, replaced: set[str]):
+    """For each of this import's earlier files that this run does not replace: the projects it names."""
+    folder = out / importer
+    if not folder.is_dir():
+        return
+    names = {}
+    listed = folder / "projects.toml"
+    if listed.is_file() and generated_by(listed) == importer:
+        names = {r.id: r.name for r in parse_file(listed, listed.name).records if isinstance(r, Project)}
+    for path in sorted(folder.glob("*.toml")):
+        relative = f"{importer}/{path.name}"
+        if relative in replaced or path == listed or generated_by(path) != importer:
+            continue
+        named = set()
+        for record in parse_file(path, relative).records:
+            if isinstance(record, AddedMilestone) and record.project:
+                named.add(record.project)
+            elif isinstance(record, Cycle):
+                named.update(m.project for m in record.milestones if m.project)
+        yield path, {pid: names.get(pid, pid.capitalize()) for pid in named}
 
 
 def _cycle_table(cycle: ImportedCycle) -> dict:
@@ -145,13 +177,14 @@ def import_nova_specs(index: Path, out: Path) -> Imported:
     files: dict[str, str] = {}
     notices: list[str] = []
     warnings: list[str] = []
+    empty: list[str] = []
     missing = sorted(cid for cid in by_cycle if cid not in besides.cycles)
     if missing:
         count = sum(len(by_cycle[c]) for c in missing)
         warnings.append(f"{index}: {count} spec(s) of {len(missing)} cycle(s) the plan does not define were "
                         f"not imported ({', '.join(missing)}); import their schedules first with "
                         "'cycleboard import releases'")
-    hand_urls = {b.url for b in besides.blueprints.values() if b.url}
+    hand_urls = {b.url: b for b in besides.blueprints.values() if b.url}
     imported = kept = 0
     for cid in sorted(c for c in by_cycle if c in besides.cycles):
         ids, why = blueprint_ids(by_cycle[cid])
@@ -161,14 +194,24 @@ def import_nova_specs(index: Path, out: Path) -> Imported:
             bid = ids[spec]
             # Specs that share a blueprint share its page on Launchpad.
             url = LAUNCHPAD.format(spec.slug) if usable_slug(spec.slug) else ""
-            if f"{cid}/nova/{bid}" in besides.blueprints or (url and url in hand_urls):
+            # By key, by Launchpad link, or by the spec's file name (a truncated link: kilo's add-all-in-list-).
+            own = besides.blueprints.get(f"{cid}/nova/{bid}") or (hand_urls.get(url) if url else None) \
+                or besides.blueprints.get(f"{cid}/nova/{spec.stem}")
+            if own is not None and own.cycle == cid:
                 kept += 1
+                if own.state is not spec.state:
+                    where = besides.origins[f"blueprint:{own.key}"][0]
+                    notices.append(f"{own.key}: {spec.state.value} in nova-specs, {own.state.value} in {where}; "
+                                   "the hand-written state stays")
                 continue
             table = {"id": bid, "title": spec.title, "state": spec.state.value}
             if url:
                 table["url"] = url
             tables.append(table)
         imported += len(tables)
+        if not tables:
+            empty.append(f"{NOVA_SPECS}/{cid}.toml")
+            continue
         files[f"{NOVA_SPECS}/{cid}.toml"] = render(
             NOVA_SPECS, [f"from {index.name} (openstack/nova-specs, specs/{cid}/): approved/ is approved,",
                          "implemented/ is implemented."],
@@ -176,7 +219,9 @@ def import_nova_specs(index: Path, out: Path) -> Imported:
     if "nova" not in besides.projects and files:
         files[f"{NOVA_SPECS}/projects.toml"] = render(NOVA_SPECS, ["Nova, which no other file defines."],
                                                       {"project": [{"id": "nova", "name": "Nova"}]})
+    else:
+        empty.append(f"{NOVA_SPECS}/projects.toml")
     if kept:
         notices.append(f"{kept} spec(s) already defined by hand were left to those files")
-    written = write_files(out, NOVA_SPECS, files)
+    written = write_files(out, NOVA_SPECS, files, empty)
     return Imported(written, f"{len(specs)} specs, {imported} blueprints", notices, warnings)
