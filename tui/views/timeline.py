@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
 
@@ -23,6 +23,11 @@ KIND_STYLE = {
     MilestoneKind.SUMMIT: "$accent",
 }
 _TICKS = "123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _tick(number: int) -> str:
+    """A milestone's mark on the axis; past the 35th they would repeat, so they are all alike."""
+    return _TICKS[number] if number < len(_TICKS) else "•"
 
 
 def _span(cycle: Cycle, milestones: list[Milestone]) -> tuple[dt.date, dt.date] | None:
@@ -67,7 +72,7 @@ class TimelineChart(Widget):
         axis = ["─"] * width
         axis[0], axis[-1] = "├", "┤"
         for number, milestone in enumerate(self.milestones):
-            axis[column(milestone.date)] = _TICKS[number % len(_TICKS)]
+            axis[column(milestone.date)] = _tick(number)
         marker = [" "] * width
         where = column(self.today)
         marker[where] = "▼"
@@ -88,7 +93,7 @@ class TimelineChart(Widget):
             style = KIND_STYLE.get(milestone.kind, "")
             past = milestone.date < self.today
             rows.append(Content.assemble(
-                (_TICKS[number % len(_TICKS)], "bold $warning"), "  ",
+                (_tick(number), "bold $warning"), "  ",
                 (str(milestone.date), "$text-muted" if past else ""), "  ",
                 (fit(milestone.name, name_width), style), "  ",
                 (fit(milestone.kind.value, 14), style), "  ",
@@ -131,9 +136,15 @@ class RiskList(OpeningPaneList):
 
 
 class TimelineView(Vertical):
+    # An imported schedule has forty-odd events: they scroll, and the risk list keeps its room.
+    DEFAULT_CSS = """
+    TimelineView #timeline-scroll { height: auto; max-height: 60%; }
+    """
+
     def __init__(self) -> None:
         super().__init__(id="timeline")
 
     def compose(self):
-        yield TimelineChart()
+        with VerticalScroll(id="timeline-scroll"):
+            yield TimelineChart()
         yield RiskList()
