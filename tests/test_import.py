@@ -265,3 +265,21 @@ def test_importing_some_series_keeps_the_projects_the_others_name(tmp_path):
     plan = load(tmp_path)  # no milestone of antelope lost its project
     assert {"keystone", "cinder", "manila"} <= set(plan.projects)
     assert again.written.written == []
+
+
+def test_a_folder_without_series_status_is_one_plain_line(tmp_path, capsys):
+    assert main(["import", "releases", str(tmp_path / "nowhere"), "--out", str(tmp_path / "seeds")]) == 1
+    err = capsys.readouterr().err
+    assert err == (f"cycleboard: {tmp_path / 'nowhere'}: no series_status.yaml here "
+                   "(nor data/series_status.yaml of an openstack/releases checkout)\n")
+    assert not (tmp_path / "seeds").exists()
+
+
+def test_an_openstack_releases_checkout_is_read_in_its_own_layout(tmp_path):
+    checkout = tmp_path / "releases"
+    (checkout / "data").mkdir(parents=True)
+    shutil.copy(RELEASES / "series_status.yaml", checkout / "data" / "series_status.yaml")
+    shutil.copytree(RELEASES / "zed", checkout / "doc" / "source" / "zed")
+    import_releases(checkout, tmp_path / "seeds")
+    zed = milestones(load(tmp_path / "seeds"), "zed")
+    assert zed["Spec Freeze [block-storage]"][2] == "cinder"

@@ -213,7 +213,7 @@ def import_nova_specs(index: Path, out: Path) -> Imported:
             empty.append(f"{NOVA_SPECS}/{cid}.toml")
             continue
         files[f"{NOVA_SPECS}/{cid}.toml"] = render(
-            NOVA_SPECS, [f"from {index.name} (openstack/nova-specs, specs/{cid}/): approved/ is approved,",
+            NOVA_SPECS, [f"from an index of openstack/nova-specs, specs/{cid}/: approved/ is approved,",
                          "implemented/ is implemented."],
             {"defaults": {"cycle": cid, "project": "nova"}, "blueprint": tables})
     if "nova" not in besides.projects and files:

@@ -20,7 +20,8 @@ class UpstreamError(Exception):
     """Input an importer cannot use, as ``FILE:LINE:COL: message``."""
 
     def __init__(self, path: str, line: int, col: int, message: str) -> None:
-        super().__init__(f"{path}:{line}:{col}: {message}")
+        # Line 0: about the file or folder as a whole (missing, unreadable).
+        super().__init__(f"{path}:{line}:{col}: {message}" if line else f"{path}: {message}")
         self.path, self.line, self.col, self.message = path, line, col, message
 
 
