@@ -20,7 +20,13 @@ from pathlib import Path
 
 from store.model import AddedMilestone, Cycle, Milestone, MilestoneKind, Project
 from store.seeds import parse_file
-from store.upstream.generated import Written, generated_by, plan_besides, render, write_files
+from store.upstream.generated import (
+    Written,
+    generated_by,
+    plan_besides,
+    render,
+    write_files,
+)
 from store.upstream.nova_specs import LAUNCHPAD, blueprint_ids, read_index, usable_slug
 from store.upstream.releases import ImportedCycle, cycles_from, read_releases
 from store.upstream.yamltext import UpstreamError
