@@ -120,9 +120,10 @@ def _own_files_projects(out: Path, importer: str, replaced: set[str]):
 def _cycle_table(cycle: ImportedCycle) -> dict:
     series = cycle.series
     table = {"id": series.cycle_id, "name": series.title}
-    if cycle.start and series.release and cycle.start > series.release:
-        cycle.start = None  # a schedule that starts after its own release is not a start to trust
-    for key, value in (("start", cycle.start), ("release", series.release),
+    start = cycle.start
+    if start and series.release and start > series.release:
+        start = None  # a schedule that starts after its own release is not a start to trust
+    for key, value in (("start", start), ("release", series.release),
                        ("status", series.status.value if series.status else None)):
         if value is not None:
             table[key] = value
