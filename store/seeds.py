@@ -59,6 +59,11 @@ def clean_text(text: str) -> str:
     return text if text.isprintable() else text.translate(_CONTROL)
 
 
+def is_id(text: str) -> bool:
+    """Whether ``text`` can be an id: a letter or digit, then letters, digits, '.', '_' and '-'."""
+    return bool(_ID.match(text))
+
+
 def slugify(title: str) -> str:
     """A Launchpad-style id from a title: ``Add an IOPS weigher`` -> ``add-an-iops-weigher``."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()

@@ -31,7 +31,8 @@ def generated_by(path: Path) -> str | None:
             first = handle.readline(200).decode("utf-8", "replace").rstrip("\r\n")
     except OSError:
         return None
-    return first[len(_MARK):].split()[0] if first.startswith(_MARK) and first[len(_MARK):].strip() else None
+    words = first.removeprefix(_MARK).split() if first.startswith(_MARK) else []
+    return words[0] if words else None
 
 
 def plan_besides(out: Path, importer: str) -> Plan:

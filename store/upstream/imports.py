@@ -32,7 +32,7 @@ from store.upstream.releases import ImportedCycle, cycles_from, read_releases
 from store.upstream.yamltext import UpstreamError
 
 RELEASES, NOVA_SPECS = "releases", "nova-specs"
-_NEAR = dt.timedelta(days=3)
+_WEEK = dt.timedelta(days=7)
 
 
 @dataclass
@@ -82,7 +82,7 @@ def import_releases(root: Path, out: Path, labels: Path | None = None,
         else:
             empty.append(f"{RELEASES}/{cid}.toml")
     # Series this run leaves out (--cycle) keep their files, and the projects those name.
-    for path, needs in _own_files_projects(out, RELEASES, set(files) | set(empty)):
+    for needs in _own_files_projects(out, RELEASES, set(files) | set(empty)):
         projects.update({pid: name for pid, name in needs.items() if pid not in besides.projects})
     if projects:
         files[f"{RELEASES}/projects.toml"] = render(
@@ -114,7 +114,7 @@ def _own_files_projects(out: Path, importer: str, replaced: set[str]):
                 named.add(record.project)
             elif isinstance(record, Cycle):
                 named.update(m.project for m in record.milestones if m.project)
-        yield path, {pid: names.get(pid, pid.capitalize()) for pid in named}
+        yield {pid: names.get(pid, pid.capitalize()) for pid in named}
 
 
 def _cycle_table(cycle: ImportedCycle) -> dict:
@@ -141,13 +141,13 @@ def _milestone_table(milestone: Milestone) -> dict:
 def _named_already(imported: Milestone, cycle: Cycle) -> bool:
     """Whether the hand-written ``cycle`` already has this milestone, in its own words.
 
-    The same kind for the same project in the same week (the documents give
-    the day, the schedule the week).  A third milestone is also the feature
+    The same kind for the same project within a week of it (the documents
+    give the day, the schedule the week).  A third milestone is also the feature
     freeze ("kilo-3 and feature freeze"), and a cycle-wide "Nova spec freeze"
     written by hand is Nova's spec freeze.
     """
     for own in cycle.milestones:
-        if abs(own.date - imported.date) > _NEAR + dt.timedelta(days=4):
+        if abs(own.date - imported.date) > _WEEK:
             continue
         if imported.kind is MilestoneKind.OTHER:
             if own.name.casefold() == imported.name.casefold():

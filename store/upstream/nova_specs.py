@@ -19,17 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from store.model import State
-from store.seeds import clean_text
-from store.upstream.yamltext import UpstreamError
+from store.seeds import clean_text, is_id
+from store.upstream.yamltext import UpstreamError, read_text
 
 COLUMNS = ["release", "folder", "filename", "title", "blueprint"]
 FOLDER_STATE = {"implemented": State.IMPLEMENTED, "approved": State.APPROVED}
 LAUNCHPAD = "https://blueprints.launchpad.net/nova/+spec/{}"
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def usable_slug(slug: str) -> bool:
-    return bool(slug) and bool(_ID.match(slug))
+    return is_id(slug)
 # ``PCPU`` and `socket` are RST inline literals; a plain title shows the word.
 _RST_LITERAL = re.compile(r"``(.+?)``|`([^`]+)`")
 
@@ -50,11 +49,7 @@ class Spec:
 
 def read_index(path: Path, display: str) -> list[Spec]:
     """Every row of the index; a wrong row stops the import with its line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UpstreamError(display, 0, 0, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    rows = csv.reader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE)
+    rows = csv.reader(read_text(path, display).splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE)
     header = [h.strip().lower() for h in next(rows, [])]
     if header[:5] != COLUMNS:
         raise UpstreamError(display, 1, 1, f"expected the columns {', '.join(COLUMNS)}, found {', '.join(header)}")
@@ -65,7 +60,7 @@ def read_index(path: Path, display: str) -> list[Spec]:
         if len(row) < 5:
             raise UpstreamError(display, number, 1, f"expected 5 columns, found {len(row)}")
         release, folder, filename, title, slug = (cell.strip() for cell in row[:5])
-        if not _ID.match(release):
+        if not is_id(release):
             raise UpstreamError(display, number, 1, f"release '{release}' is not a cycle id like kilo or 2023.1")
         if folder not in FOLDER_STATE:
             column = len("\t".join(row[:1])) + 2
@@ -98,12 +93,12 @@ def blueprint_ids(specs: list[Spec]) -> tuple[dict[Spec, str], list[str]]:
     notes: list[str] = []
     taken: set[str] = set()
     for spec in specs:
-        if spec.slug and _ID.match(spec.slug) and by_slug[spec.slug] == 1:
+        if usable_slug(spec.slug) and by_slug[spec.slug] == 1:
             ids[spec] = spec.slug
         else:
             if not spec.slug:
                 why = "links no Launchpad blueprint"
-            elif not _ID.match(spec.slug):
+            elif not usable_slug(spec.slug):
                 why = f"links '{spec.slug}', which is not a usable id"
             else:
                 why = f"shares the blueprint '{spec.slug}' with another spec of {spec.release}"

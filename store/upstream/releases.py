@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from store.model import CycleStatus, Milestone, MilestoneKind
-from store.seeds import clean_text
-from store.upstream.yamltext import UpstreamError, read_yaml
+from store.seeds import clean_text, slugify
+from store.upstream.yamltext import UpstreamError, read_text, read_yaml
 
 # series_status.yaml's words for a status, as this plan writes them.
 _STATUS = {
@@ -79,7 +79,6 @@ class Event:
 
 @dataclass(frozen=True)
 class Schedule:
-    series: str
     path: str  # as shown in messages
     start: dt.date | None
     events: tuple[Event, ...]
@@ -126,7 +125,7 @@ def read_releases(root: Path, labels_tsv: Path | None = None) -> Releases:
         folder = docs / item.name
         schedule = folder / "schedule.yaml"
         if schedule.is_file():
-            releases.schedules[item.name] = _read_schedule(schedule, str(schedule), item.name)
+            releases.schedules[item.name] = _read_schedule(schedule, str(schedule))
     # Labels: every schedule.rst there is, not only those of listed series.
     if docs.is_dir():
         for rst in sorted(docs.glob("*/schedule.rst")):
@@ -167,7 +166,7 @@ def _read_series(path: Path, display: str) -> list[Series]:
     return found
 
 
-def _read_schedule(path: Path, display: str, series: str) -> Schedule:
+def _read_schedule(path: Path, display: str) -> Schedule:
     fields = read_yaml(path, display).mapping("schedule.yaml")
     start = fields["start-week"].date("start-week") if "start-week" in fields else None
     if "cycle" not in fields:
@@ -185,7 +184,7 @@ def _read_schedule(path: Path, display: str, series: str) -> Schedule:
             for item in days[key].items(key) if key in days else []:
                 label = item.text(f"a {key} label").strip()
                 events.append(Event(label, specific, week_start, week_end, item.line, item.col))
-    return Schedule(series, display, start, tuple(events))
+    return Schedule(display, start, tuple(events))
 
 
 def _read_rst_labels(path: Path) -> dict[str, Label]:
@@ -224,11 +223,7 @@ def _read_rst_labels(path: Path) -> dict[str, Label]:
 
 def _read_label_index(path: Path) -> dict[str, dict[str, Label]]:
     """A TSV of ``series, label, heading``, for series whose schedule.rst is not at hand."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UpstreamError(str(path), 0, 0, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    rows = csv.reader(text.splitlines(), delimiter="\t")
+    rows = csv.reader(read_text(path, str(path)).splitlines(), delimiter="\t")
     header = next(rows, [])
     if [h.strip().lower() for h in header[:3]] != ["series", "label", "heading"]:
         raise UpstreamError(str(path), 1, 1, "expected the columns series, label, heading")
@@ -303,7 +298,7 @@ def kind_of(label: str, heading: str) -> MilestoneKind:
     title = heading.lower()
     if "trail" in rest or "trailing" in title:  # the cycle-trailing deadlines come after the release
         return MilestoneKind.OTHER
-    if "ptg" in words or any(w.startswith("ptg") or w == "vptg" for w in words) or "team gathering" in title:
+    if any(w.startswith("ptg") or w == "vptg" for w in words) or "team gathering" in title:
         return MilestoneKind.PTG
     if "summit" in words or "summit" in title:
         return MilestoneKind.SUMMIT
@@ -329,17 +324,13 @@ def _project(event: Event, label: Label) -> tuple[str, str] | None:
     if token in _NOT_A_PROJECT:  # elections sit among the projects' events, under "PTL Elections"
         return None
     if label.project:
-        return _project_id(label.project), label.project
+        return slugify(label.project), label.project
     if not event.project_specific or not token:
         return None
     first = label.heading.split()[0] if label.heading.split() else ""
     if first.lower().startswith(token):  # "key" is Keystone
-        return _project_id(first), first
-    return _project_id(token), token.capitalize()
-
-
-def _project_id(name: str) -> str:
-    return re.sub(r"[^a-z0-9._-]", "", name.lower().replace(" ", "-")) or "unknown"
+        return slugify(first), first
+    return slugify(token), token.capitalize()
 
 
 def _day(kind: MilestoneKind, event: Event, series: Series) -> dt.date:

@@ -78,12 +78,17 @@ class Value:
             raise self.error(f"{what} must be a date like 2018-09-03, not '{raw}'") from None
 
 
-def read_yaml(path: Path, display: str) -> Value:
-    """The document in ``path``, composed but not constructed (see the module's note)."""
+def read_text(path: Path, display: str) -> str:
+    """An input file's text, or an UpstreamError saying why it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UpstreamError(display, 0, 0, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def read_yaml(path: Path, display: str) -> Value:
+    """The document in ``path``, composed but not constructed (see the module's note)."""
+    text = read_text(path, display)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
