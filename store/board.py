@@ -14,7 +14,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
 
-from store import runways
+from store import bitset, runways
 from store.cache import PlanCache, RefreshStats, collector_paused
 from store.carry import carried_over, next_cycle, why_not
 from store.marks import (
@@ -94,6 +94,8 @@ class Board:
         # Each cycle's count of blueprints per state, kept up to date by marks,
         # so an unfiltered view needs no pass over the rows.
         self.tally: dict[str, Counter[State]] = {}
+        # The blueprints in each effective state, as sets of positions (store/bitset.py).
+        self.in_state: dict[State, int] = {}
         # What store.view works out from the rows and keeps; emptied whenever a row changes.
         self.memo: dict = {}
 
@@ -152,6 +154,7 @@ class Board:
         self.state_at = [bp.state for bp in blueprints]
         self.row_at = list(map(Row, blueprints, self.state_at, repeat(None)))
         self.tally = {cycle: Counter(self.state_at[start:end]) for cycle, (start, end) in self.index.spans.items()}
+        self.in_state = bitset.by_value(self.state_at)
         self.memo.clear()
         for key in self.latest:
             self._remake(key)
@@ -165,6 +168,9 @@ class Board:
             tally = self.tally[blueprint.cycle]
             tally[self.state_at[at]] -= 1
             tally[row.state] += 1
+            bit = 1 << at
+            self.in_state[self.state_at[at]] &= ~bit
+            self.in_state[row.state] = self.in_state.get(row.state, 0) | bit
             self.state_at[at] = row.state
 
     @property

@@ -1,11 +1,12 @@
-"""The plan's blueprints laid out for fast filtering: positions, spans and per-field lists.
+"""The plan's blueprints laid out for fast filtering: positions, spans and sets of positions.
 
 Every blueprint has a position in display order (newest cycle first, then
-project, then id), so a cycle is one contiguous span and any selection is a
-sorted list of positions.  A filter keystroke or a mark then costs a few
-passes of C-level work (``map``, ``Counter``, ``bisect``) over lists of
-positions, not a Python call per blueprint: at 50,000 blueprints that is the
-difference between a frame and a third of a second.
+project, then id), so a cycle is one contiguous span. A selection is a set
+of positions held as a Python int (store/bitset.py): each filter part is a
+precomputed set (a project's blueprints, a category's, the holders of a
+word's atoms, see store/words.py) and a filter keystroke is a handful of
+big-int operations, whatever the number of blueprints. Counts are
+``int.bit_count``; only the rows a pane shows become a list.
 
 The index is built once per plan and never changes; the effective states,
 which marks change, live beside it in the board.
@@ -14,17 +15,18 @@ which marks change, live beside it in the board.
 from __future__ import annotations
 
 import copy
-from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
-from itertools import compress, repeat
-from operator import contains
+from collections.abc import Iterator
+from functools import reduce
+from operator import or_
 from sys import intern
 
+from store import bitset
 from store.model import Blueprint, Session, Theme
 from store.plan import Plan
+from store.words import WordIndex, build, scan
 
-Selection = list[int] | None  # sorted positions; None means every blueprint
+Selection = int | None  # a set of positions; None means every blueprint
 
 
 class PlanIndex:
@@ -40,8 +42,7 @@ class PlanIndex:
         self.keys: list[str] = [b.key for b in blueprints]
         self.position: dict[str, int] = {k: i for i, k in enumerate(self.keys)}
         # Interned: 35 cycle names held by 50,000 equal but separate strings made
-        # every count by cycle compare texts; one object each, it compares identities
-        # (a count over all blueprints: 12 ms -> 3 ms).
+        # every count by cycle compare texts; one object each, it compares identities.
         self.cycle_at: list[str] = [intern(b.cycle) for b in blueprints]
         self.project_at: list[str] = [intern(b.project.lower()) for b in blueprints]
         # Each cycle's blueprints sit together: start and end positions.
@@ -49,14 +50,19 @@ class PlanIndex:
         for i, cycle in enumerate(self.cycle_at):
             start, _ = self.spans.get(cycle, (i, i))
             self.spans[cycle] = (start, i + 1)
+        self.everything: int = bitset.span(0, len(blueprints))
         self._group(plan)
+        self._clear_derived()
+
+    def _clear_derived(self) -> None:
+        """What is built on first use, kept out of the snapshot, and redone after a patch."""
         self._haystacks: list[str] | None = None
-        self._categories: list[str] | None = None
-        self._short_widths: list[int] | None = None
-        self._full_widths: list[int] | None = None
-        self._widest: dict[bool, int] = {}  # key_width of every blueprint, short and full
-        # The last few selections, so typing a word narrows the previous result.
-        self._selections: OrderedDict[tuple, Selection] = OrderedDict()
+        self._categories: dict[str, int] | None = None  # lower-case category -> its blueprints
+        self._projects: dict[str, int] | None = None
+        self._widths: dict[bool, list[tuple[int, int]]] = {}  # widest first: (key width, its blueprints)
+        self._span_bits: dict[str, int] = {}
+        self._words: WordIndex | None = None
+        self._selections: OrderedDict[tuple, Selection] = OrderedDict()  # the last few, for a repaint
 
     def _group(self, plan: Plan) -> None:
         """Themes by cycle, sessions by date, and which projects take part in each."""
@@ -85,40 +91,63 @@ class PlanIndex:
         """This index for ``plan``, which differs from ours only in records with the same keys.
 
         The order, cycles, projects and key widths stay: they follow the keys.
-        The changed blueprints' text columns, and the themes' and sessions'
-        lists, are redone.  Ours is not changed.
+        The changed blueprints' text and category, and the themes' and
+        sessions' lists, are redone.  Ours is not changed.
         """
         new = copy.copy(self)
         new.blueprints = list(self.blueprints)
-        columns = {name: list(getattr(self, name)) for name in ("_haystacks", "_categories")
-                   if getattr(self, name) is not None}
         for blueprint in blueprints:
-            at = self.position[blueprint.key]
-            new.blueprints[at] = blueprint
-            if "_haystacks" in columns:
-                columns["_haystacks"][at] = _haystack(blueprint)
-            if "_categories" in columns:
-                columns["_categories"][at] = blueprint.category.lower()
-        new.__dict__.update(columns)
-        new._selections = OrderedDict()  # they may hold the old text's matches
+            new.blueprints[self.position[blueprint.key]] = blueprint
+        new._categories, new._selections = None, OrderedDict()  # they may hold the old text's matches
+        new._haystacks = new._words = None
+        if self._haystacks is not None:
+            new._haystacks = list(self._haystacks)
+            before = {}
+            for blueprint in blueprints:
+                at = self.position[blueprint.key]
+                before[at], new._haystacks[at] = self._haystacks[at], _haystack(blueprint)
+            if self._words is not None:
+                new._words = self._words.patched(new._haystacks, before)
         new._group(plan)
         return new
 
     def __getstate__(self) -> dict:
         # Pickled with the plan's snapshot: leave out what is cheap to rebuild or only a cache.
         state = dict(self.__dict__)
-        state.update(_haystacks=None, _categories=None, _short_widths=None, _full_widths=None, _widest={},
-                     _selections=OrderedDict())
+        for name in ("_haystacks", "_categories", "_projects", "_widths", "_span_bits", "_words", "_selections"):
+            del state[name]
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._clear_derived()
 
     def __len__(self) -> int:
         return len(self.keys)
 
-    def prepare_search(self) -> None:
-        """Build what a filter keystroke needs now, so the first keystroke does not pay for it."""
-        self.haystacks, self.categories  # noqa: B018 - built on first access
+    def preparing(self) -> Iterator[None]:
+        """Build what a filter keystroke needs, a slice (about 2 ms) per step, so that
+        a dashboard can do it between keystrokes; until it is done, words are looked
+        for by reading the text."""
+        self.haystacks, self._category_sets(), self._project_sets()  # each built on first use
+        yield
+        self.key_width(0, full=True), self.key_width(0, full=False)
+        for cycle in self.spans:
+            self.span_bits(cycle)
+        yield
+        if self._words is None:
+            for step in build(self.haystacks):
+                if step is None:
+                    yield
+                else:
+                    self._words = step
 
-    # -- lazily built columns: only a search or an all-cycles view needs them ---------
+    def prepare_search(self) -> None:
+        """All of :meth:`preparing` at once."""
+        for _ in self.preparing():
+            pass
+
+    # -- lazily built columns and sets -----------------------------------------------
     @property
     def haystacks(self) -> list[str]:
         """What free words are looked for in: key, title, category and owner, lower case."""
@@ -126,99 +155,60 @@ class PlanIndex:
             self._haystacks = list(map(_haystack, self.blueprints))
         return self._haystacks
 
-    @property
-    def categories(self) -> list[str]:
+    def _category_sets(self) -> dict[str, int]:
         if self._categories is None:
-            self._categories = [b.category.lower() for b in self.blueprints]
+            self._categories = bitset.by_value([b.category.lower() for b in self.blueprints])
         return self._categories
 
-    def key_width(self, positions: Sequence[int], full: bool) -> int:
-        """The widest key among ``positions``: ``cycle/project/id`` when ``full``, else ``project/id``."""
-        if full:
-            if self._full_widths is None:
-                self._full_widths = [len(k) for k in self.keys]
-            widths = self._full_widths
-        else:
-            if self._short_widths is None:
-                self._short_widths = [len(b.project) + 1 + len(b.id) for b in self.blueprints]
-            widths = self._short_widths
-        if len(positions) == len(widths):  # every blueprint: the same answer until the plan changes
-            if full not in self._widest:
-                self._widest[full] = max(widths, default=10)
-            return self._widest[full]
-        return max(map(widths.__getitem__, positions), default=10)
+    def _project_sets(self) -> dict[str, int]:
+        if self._projects is None:
+            self._projects = bitset.by_value(self.project_at)
+        return self._projects
+
+    def span_bits(self, cycle: str) -> int:
+        """A cycle's blueprints."""
+        if cycle not in self._span_bits:
+            self._span_bits[cycle] = bitset.span(*self.spans.get(cycle, (0, 0)))
+        return self._span_bits[cycle]
+
+    def key_width(self, shown: int, full: bool) -> int:
+        """The widest key among ``shown``: ``cycle/project/id`` when ``full``, else ``project/id``."""
+        if full not in self._widths:
+            widths = [len(k) for k in self.keys] if full else [len(b.project) + 1 + len(b.id) for b in self.blueprints]
+            self._widths[full] = sorted(bitset.by_value(widths).items(), reverse=True)
+        return next((width for width, holders in self._widths[full] if holders & shown), 10)
 
     # -- selections ----------------------------------------------------------------
     def span(self, cycle: str) -> range:
         start, end = self.spans.get(cycle, (0, 0))
         return range(start, end)
 
-    def within(self, positions: Selection, cycle: str) -> list[int] | range:
-        """The part of ``positions`` in ``cycle``: a slice, since a cycle is one span."""
-        span = self.span(cycle)
-        if positions is None:
-            return span
-        return positions[bisect_left(positions, span.start):bisect_left(positions, span.stop)]
-
     def select(self, projects: frozenset[str], categories: tuple[str, ...], words: tuple[str, ...],
-               members: set[str] | None, span: range | None = None) -> Selection:
-        """Positions passing the project, category, theme-member and free-word parts of a filter.
-
-        With ``span`` (a cycle's), only positions inside it are looked at.
-        """
-        key = (projects, categories, words, None if members is None else frozenset(members),
-               None if span is None else (span.start, span.stop))
+               members: set[str] | None) -> Selection:
+        """The blueprints passing the project, category, theme-member and free-word parts of a filter."""
+        if not (projects or categories or words or members is not None):
+            return None
+        key = (projects, categories, words, None if members is None else frozenset(members))
         if key in self._selections:
             self._selections.move_to_end(key)
             return self._selections[key]
-        result = self._narrowest_known(key, span)
+        result = self.everything
         if projects:
-            positions, values = self._column(result, span, self.project_at)
-            result = list(compress(positions, map(projects.__contains__, values)))
+            held = self._project_sets()
+            result &= reduce(or_, map(held.get, projects, [0] * len(projects)))
         if categories:
-            positions, values = self._column(result, span, self.categories)
-            result = list(compress(positions, (any(c in value for c in categories) for value in values)))
+            matching = [held for name, held in self._category_sets().items() if any(c in name for c in categories)]
+            result &= reduce(or_, matching, 0)
         if members is not None:
-            position = self.position
-            wanted = sorted(position[k] for k in members if k in position and (span is None or position[k] in span))
-            result = wanted if result is None else sorted(set(result).intersection(wanted))
+            result &= bitset.from_positions([self.position[k] for k in members if k in self.position], len(self))
         for word in words:
-            positions, values = self._column(result, span, self.haystacks)
-            result = list(compress(positions, map(contains, values, repeat(word))))
+            if not result:
+                break
+            result = self._words.rows_with(word, result) if self._words else scan(self.haystacks, word, result)
         self._selections[key] = result
         if len(self._selections) > 8:
             self._selections.popitem(last=False)
         return result
-
-    def _narrowest_known(self, key: tuple, span: range | None) -> Selection:
-        """A cached selection that contains every answer to ``key``: typing narrows, so start there.
-
-        Same projects, categories and members, every cached word inside one of
-        the new words (``sched`` → ``schedu``), so whatever matches now matched
-        then, and looked for in all blueprints or in the same span.
-        """
-        projects, categories, words, members, where = key
-        best: Selection = None
-        for (p, c, w, m, there), positions in self._selections.items():
-            if (p, c, m) != (projects, categories, members) or positions is None or there not in (None, where):
-                continue
-            if all(any(old in new for new in words) for old in w):
-                if there is None and span is not None:
-                    positions = positions[bisect_left(positions, span.start):bisect_left(positions, span.stop)]
-                if best is None or len(positions) < len(best):
-                    best = positions
-        return best
-
-    @staticmethod
-    def _column(positions: Selection, span: range | None, column: list) -> tuple[Sequence[int], Iterable]:
-        """The positions to look at, and their values in ``column``, for C-level
-        passes (``map`` and ``compress``, no Python call per blueprint): the first
-        letter typed in "all cycles" looks at 50,000."""
-        if positions is None:
-            if span is None:
-                return range(len(column)), column
-            return span, column[span.start:span.stop]
-        return positions, map(column.__getitem__, positions)
 
 
 def _haystack(b: Blueprint) -> str:

@@ -1,12 +1,15 @@
-"""The panes' data (store.view): what a keystroke shows at once, and what follows."""
+"""The panes' data (store.view): what a keystroke shows, checked against a plain pass."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import pytest
 
 from store.board import Board
+from store.model import State
 from store.query import Filter
-from store.view import Progress, compute, compute_progress
+from store.view import Progress, compute
 from tests.conftest import SHIPPED
 
 FILTERS = ["", "nova", "project:nova sched", "state:implemented", "category:scheduler", "zzz"]
@@ -19,21 +22,25 @@ def board(tmp_path_factory):
 
 @pytest.mark.parametrize("cycle", ["kilo", "all"])
 @pytest.mark.parametrize("text", FILTERS)
-def test_a_typing_view_shows_the_rows_now_and_the_cycles_numbers_after(board, cycle, text):
+def test_a_view_agrees_with_a_plain_pass_over_every_blueprint(board, cycle, text):
     query = Filter.parse(text)
-    full = compute(board, cycle, query)
-    # The oracle: a plain pass over every blueprint.
-    assert full.rows == [r for r in board.rows(query) if cycle == "all" or r.blueprint.cycle == cycle]
+    view = compute(board, cycle, query)
 
-    stale = {c: Progress(0, 0) for c in full.progress}
-    typing = compute(board, cycle, query, progress=stale)
-    assert (typing.rows, typing.counts, typing.themes, typing.sessions, typing.key_width) == \
-        (full.rows, full.counts, full.themes, full.sessions, full.key_width)
-    if typing.progress_pending:  # the Cycles pane keeps the last numbers for a moment
-        assert typing.progress == stale
-        assert compute_progress(board, typing.query) == full.progress
-    else:  # nothing to count: the numbers are there at once
-        assert typing.progress == full.progress
+    def here(rows):
+        return [r for r in rows if cycle == "all" or r.blueprint.cycle == cycle]
+
+    # The oracle: Filter.matches on every blueprint.
+    assert view.rows == here(board.rows(query))
+    assert [view.index_of(board, r.blueprint.key) for r in view.rows] == list(range(len(view.rows)))
+    assert view.index_of(board, "nosuch/key") is None
+    facet = board.rows(dataclasses.replace(query, states=frozenset()))  # the States pane ignores state words
+    assert view.counts == {state: sum(r.state is state for r in here(facet)) for state in State}
+    for c in board.plan.cycles:  # the Cycles pane ignores the cycle too
+        in_c = [r for r in facet if r.blueprint.cycle == c]
+        assert view.progress[c] == Progress(sum(r.state is State.IMPLEMENTED for r in in_c), len(in_c))
+    widths = [len(r.blueprint.key) if cycle == "all" else len(r.blueprint.project) + 1 + len(r.blueprint.id)
+              for r in view.rows]
+    assert view.key_width == max(widths, default=10)
 
 
 def test_the_cycles_numbers_count_every_blueprint_the_filter_passes_whatever_its_state(board):

@@ -9,7 +9,7 @@ import gc
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from store.board import Board, Loaded
 from store.cache import collector_paused
+from store.index import PlanIndex
 from store.links import links
 from store.marks import Mark
 from store.model import State
@@ -30,7 +31,7 @@ from store.paths import display_path
 from store.plan import Plan
 from store.query import ALL_CYCLES, Filter, QueryError
 from store.storage import StoreError
-from store.view import View, compute, compute_progress
+from store.view import View, compute
 from store.watch import watch
 from tui import keys
 from tui.browser import open_in_browser
@@ -52,6 +53,7 @@ from tui.widgets.bars import CycleBar, ProblemBar, StatusBar
 from tui.widgets.filter_bar import KEYS_HINT, FilterBar
 
 # Reading order, which is also the order of tab / shift+tab.
+_DONE = object()  # what next() gives for a finished generator of steps
 PANES = ("cycles", "blueprints", "states", "themes", "sessions")
 PANE_TITLES = {"cycles": "Cycles", "blueprints": "Blueprints", "states": "States",
                "themes": "Themes", "sessions": "Sessions"}
@@ -145,10 +147,21 @@ class CycleboardApp(PlanningViews, App[None]):
 
     def _settle(self) -> None:
         """After a paint with new data: get ready for the next keystroke while nobody waits."""
-        self.board.index.prepare_search()
         # Tens of thousands of records live as long as this data does; without
         # a freeze, every full collection would walk them all and stall a frame.
         gc.freeze()
+        index = self.board.index
+        self._prepare_search(index, index.preparing())
+
+    def _prepare_search(self, index: PlanIndex, steps: Iterator[None]) -> None:
+        """One slice of the search index (about 2 ms) per call: a key that comes
+        meanwhile waits for one slice, not for the whole (a quarter of a second at 50,000)."""
+        if index is not self.board.index:
+            return  # a newer plan took over, and prepares its own
+        if next(steps, _DONE) is _DONE:
+            gc.freeze()  # what the index is made of lives as long as the plan
+        else:
+            self.call_later(self._prepare_search, index, steps)
 
     def _load_keymap(self) -> None:
         path = keymap_path()
@@ -164,21 +177,13 @@ class CycleboardApp(PlanningViews, App[None]):
         return self.filter_preview if self.filter_preview is not None else self.filter_by
 
     def render_view(self, keep: str | None = None, *, typing: bool = False) -> None:
-        """Recompute every pane's data and hand it down.
-
-        While a filter is being typed (``typing``), the selected cycle comes
-        first and the other cycles' numbers in the Cycles pane follow after
-        the repaint: at 50,000 blueprints that is a frame against a tenth of a second.
-        """
+        """Recompute every pane's data and hand it down (``typing``: a filter is being typed,
+        so the planning views, which it does not change, are left alone)."""
         plan = self.board.plan
         if self.cycle != ALL_CYCLES and self.cycle not in plan.cycles:
             self.cycle = self._default_cycle()
         query = self.shown_filter
-        self.view = view = compute(self.board, self.cycle, query, progress=self.view.progress if typing else None)
-        if view.progress_pending:
-            # A moment after the repaint, so the frame reaches the terminal (the driver
-            # writes from its own thread) before this holds the interpreter.
-            self.call_after_refresh(self.set_timer, 0.005, partial(self._complete_progress, view))
+        self.view = view = compute(self.board, self.cycle, query)
         cycles = plan.cycles_newest_first()
         self.query_one(CyclesPane).show(cycles, view.progress, self.cycle)
         blueprints = self.query_one(BlueprintsPane)
@@ -202,12 +207,6 @@ class CycleboardApp(PlanningViews, App[None]):
                 # collector would start on some later keystroke (10-20 ms at 50,000).
                 self.call_after_refresh(gc.collect)
             self._painted_cycle = self.cycle
-
-    def _complete_progress(self, view: View) -> None:
-        if view is self.view:  # else a newer view has taken over, and asked for its own
-            view.progress = compute_progress(self.board, view.query)
-            view.progress_pending = False
-            self.query_one(CyclesPane).show(self.board.plan.cycles_newest_first(), view.progress, self.cycle)
 
     def _tell_notices(self) -> None:
         """Pop up what the store had to do to go on (a damaged marks file moved aside), once each."""
