@@ -4,12 +4,13 @@ answers the panes' requests. Reading and writing the store happen in workers.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -53,7 +54,7 @@ from tui.widgets.bars import CycleBar, ProblemBar, StatusBar
 from tui.widgets.filter_bar import KEYS_HINT, FilterBar
 
 # Reading order, which is also the order of tab / shift+tab.
-_DONE = object()  # what next() gives for a finished generator of steps
+_PREPARE_PAUSE_S = 0.01
 PANES = ("cycles", "blueprints", "states", "themes", "sessions")
 PANE_TITLES = {"cycles": "Cycles", "blueprints": "Blueprints", "states": "States",
                "themes": "Themes", "sessions": "Sessions"}
@@ -150,18 +151,23 @@ class CycleboardApp(PlanningViews, App[None]):
         # Tens of thousands of records live as long as this data does; without
         # a freeze, every full collection would walk them all and stall a frame.
         gc.freeze()
-        index = self.board.index
-        self._prepare_search(index, index.preparing())
+        self.prepare_search(self.board.index)
 
-    def _prepare_search(self, index: PlanIndex, steps: Iterator[None]) -> None:
-        """One slice of the search index (about 2 ms) per call: a key that comes
-        meanwhile waits for one slice, not for the whole (a quarter of a second at 50,000)."""
-        if index is not self.board.index:
-            return  # a newer plan took over, and prepares its own
-        if next(steps, _DONE) is _DONE:
-            gc.freeze()  # what the index is made of lives as long as the plan
-        else:
-            self.call_later(self._prepare_search, index, steps)
+    @work(exclusive=True, group="prepare", exit_on_error=False)
+    async def prepare_search(self, index: PlanIndex) -> None:
+        """Build the search index a slice (about 2 ms) at a time, with a pause after each.
+
+        A key goes through several tasks (app, pane, screen) before its frame; a
+        slice between every two of them would hold it back for each. With the
+        pause, a key meets one slice at most (the index takes a third of a second
+        of work at 50,000 blueprints, spread over two); until it is done, words are
+        found by reading the text.
+        """
+        for _ in index.preparing():
+            await asyncio.sleep(_PREPARE_PAUSE_S)
+            if index is not self.board.index:
+                return  # a newer plan took over, and prepares its own
+        gc.freeze()  # what the index is made of lives as long as the plan
 
     def _load_keymap(self) -> None:
         path = keymap_path()
@@ -184,8 +190,12 @@ class CycleboardApp(PlanningViews, App[None]):
             self.cycle = self._default_cycle()
         query = self.shown_filter
         self.view = view = compute(self.board, self.cycle, query)
-        cycles = plan.cycles_newest_first()
-        self.query_one(CyclesPane).show(cycles, view.progress, self.cycle)
+        if typing:
+            # Painting 35 cycles' new numbers costs as much as the rest of the frame
+            # together: they follow in the next frame, a few milliseconds later.
+            self.call_after_refresh(self._show_progress, view)
+        else:
+            self._show_progress(view)
         blueprints = self.query_one(BlueprintsPane)
         blueprints.show(view.rows, show_cycle=self.cycle == ALL_CYCLES, key_width=view.key_width,
                         cursor_at=view.index_of(self.board, keep or blueprints.current_key))
@@ -207,6 +217,10 @@ class CycleboardApp(PlanningViews, App[None]):
                 # collector would start on some later keystroke (10-20 ms at 50,000).
                 self.call_after_refresh(gc.collect)
             self._painted_cycle = self.cycle
+
+    def _show_progress(self, view: View) -> None:
+        if view is self.view:  # else a newer view has taken over, and shows its own
+            self.query_one(CyclesPane).show(self.board.plan.cycles_newest_first(), view.progress, self.cycle)
 
     def _tell_notices(self) -> None:
         """Pop up what the store had to do to go on (a damaged marks file moved aside), once each."""

@@ -80,6 +80,7 @@ async def _marks(app, count: int) -> tuple[list[float], list[float]]:
 async def _interactions(app, pilot, result: dict, suffix: str) -> None:
     """Cursor, marks and a typed filter in the view on screen; names end in ``suffix``."""
     from tui.panes.blueprints import BlueprintsPane
+    from tui.panes.cycles import CyclesPane
 
     pane = app.query_one(BlueprintsPane)
     moves = []
@@ -95,16 +96,21 @@ async def _interactions(app, pilot, result: dict, suffix: str) -> None:
     result["mark_on_screen_ms" + suffix] = statistics.median(on_screen)
     result["mark_durable_ms" + suffix] = statistics.median(durable)
     await pilot.press("slash")
-    keys, typed = [], ""
+    cycles = app.query_one(CyclesPane)
+    keys, settled, typed = [], [], ""
     for ch in "scheduler":
         await asyncio.sleep(KEY_GAP_S)
         typed += ch
         start = time.perf_counter()
         app.simulate_key(ch)
-        # Every pane's numbers are computed with the rows, so this is the whole effect.
+        # The rows, their count, the States pane and the filter line...
         await _until(app, lambda t=typed: app.view.query.words == (t,))
         keys.append((time.perf_counter() - start) * 1000)
+        # ...then the Cycles pane's numbers, which follow in the next frame.
+        await _until(app, lambda: cycles._shown[1] == app.view.progress)
+        settled.append((time.perf_counter() - start) * 1000)
     result["filter_key_p95_ms" + suffix] = _p95(keys)
+    result["filter_settled_p95_ms" + suffix] = _p95(settled)
     await pilot.press("escape")
     await _refreshed(app)
 
