@@ -91,10 +91,8 @@ class Board:
         # pass reads them, and a mark changes one entry of each.
         self.row_at: list[Row] = []
         self.state_at: list[State] = []
-        # Each cycle's count of blueprints per state, kept up to date by marks,
-        # so an unfiltered view needs no pass over the rows.
-        self.tally: dict[str, Counter[State]] = {}
-        # The blueprints in each effective state, as sets of positions (store/bitset.py).
+        # The blueprints in each effective state, as sets of positions (store/bitset.py),
+        # kept up to date by marks: every count a view shows is a popcount of these.
         self.in_state: dict[State, int] = {}
         # What store.view works out from the rows and keeps; emptied whenever a row changes.
         self.memo: dict = {}
@@ -153,7 +151,6 @@ class Board:
         blueprints = self.index.blueprints
         self.state_at = [bp.state for bp in blueprints]
         self.row_at = list(map(Row, blueprints, self.state_at, repeat(None)))
-        self.tally = {cycle: Counter(self.state_at[start:end]) for cycle, (start, end) in self.index.spans.items()}
         self.in_state = bitset.by_value(self.state_at)
         self.memo.clear()
         for key in self.latest:
@@ -165,13 +162,17 @@ class Board:
             blueprint, mark = self.index.blueprints[at], self.latest.get(key)
             row = self.row_at[at] = Row(blueprint, effective_state(blueprint, mark), mark)
             self.memo.clear()
-            tally = self.tally[blueprint.cycle]
-            tally[self.state_at[at]] -= 1
-            tally[row.state] += 1
             bit = 1 << at
             self.in_state[self.state_at[at]] &= ~bit
             self.in_state[row.state] = self.in_state.get(row.state, 0) | bit
             self.state_at[at] = row.state
+
+    @property
+    def tally(self) -> dict[str, Counter[State]]:
+        """Each cycle's count of blueprints per effective state."""
+        return {cycle: Counter({state: (self.index.span_bits(cycle) & held).bit_count()
+                                for state, held in self.in_state.items()})
+                for cycle in self.index.spans}
 
     @property
     def unsaved(self) -> int:

@@ -24,6 +24,7 @@ from sys import intern
 from store import bitset
 from store.model import Blueprint, Session, Theme
 from store.plan import Plan
+from store.query import haystack
 from store.words import WordIndex, build, scan
 
 Selection = int | None  # a set of positions; None means every blueprint
@@ -105,7 +106,7 @@ class PlanIndex:
             before = {}
             for blueprint in blueprints:
                 at = self.position[blueprint.key]
-                before[at], new._haystacks[at] = self._haystacks[at], _haystack(blueprint)
+                before[at], new._haystacks[at] = self._haystacks[at], haystack(blueprint)
             if self._words is not None:
                 new._words = self._words.patched(new._haystacks, before)
         new._group(plan)
@@ -150,9 +151,9 @@ class PlanIndex:
     # -- lazily built columns and sets -----------------------------------------------
     @property
     def haystacks(self) -> list[str]:
-        """What free words are looked for in: key, title, category and owner, lower case."""
+        """Each blueprint's store.query.haystack, by position."""
         if self._haystacks is None:
-            self._haystacks = list(map(_haystack, self.blueprints))
+            self._haystacks = list(map(haystack, self.blueprints))
         return self._haystacks
 
     def _category_sets(self) -> dict[str, int]:
@@ -209,7 +210,3 @@ class PlanIndex:
         if len(self._selections) > 8:
             self._selections.popitem(last=False)
         return result
-
-
-def _haystack(b: Blueprint) -> str:
-    return f"{b.cycle}/{b.project}/{b.id} {b.title} {b.category} {b.owner}".lower()

@@ -109,10 +109,15 @@ class Filter:
         if self.themes and (theme_members is None or blueprint.key not in theme_members):
             return False
         if self.words:
-            haystack = " ".join((blueprint.key, blueprint.title, blueprint.category, blueprint.owner)).lower()
-            if not all(word in haystack for word in self.words):
+            text = haystack(blueprint)
+            if not all(word in text for word in self.words):
                 return False
         return True
+
+
+def haystack(blueprint: Blueprint) -> str:
+    """What free words are looked for in: key, title, category and owner, lower case."""
+    return " ".join((blueprint.key, blueprint.title, blueprint.category, blueprint.owner)).lower()
 
 
 def resolve_key(text: str, keys: list[str] | dict) -> str:

@@ -77,14 +77,7 @@ def compute(board: Board, cycle: str, query: Filter) -> View:
     where = index.everything if everywhere else index.span_bits(cycle)
     shown = where if facet is None else facet & where
     counts = {state: 0 for state in State}
-    if facet is None and not everywhere:
-        counts.update(board.tally.get(cycle, {}))
-    elif facet is None:
-        for tally in board.tally.values():
-            for state, n in tally.items():
-                counts[state] += n
-    else:
-        counts.update({state: (shown & held).bit_count() for state, held in board.in_state.items()})
+    counts.update({state: (shown & held).bit_count() for state, held in board.in_state.items()})
     if query.states:
         shown &= reduce(or_, (board.in_state.get(state, 0) for state in query.states))
     if shown == where:  # the whole cycle, or every blueprint: no need to read the bits
@@ -130,16 +123,13 @@ def _themes_and_sessions(board: Board, cycle: str, projects: frozenset[str]) -> 
 
 def _progress(board: Board, facet: int | None) -> dict[str, Progress]:
     """Each cycle's done/total among ``facet`` (None: every blueprint)."""
-    index, tally = board.index, board.tally
-    if facet is None:  # the common case, kept up to date by the board: no pass over the rows
-        total = {c: sum(t.values()) for c, t in tally.items()}
-        done = {c: t[State.IMPLEMENTED] for c, t in tally.items()}
-    else:
-        finished = facet & board.in_state.get(State.IMPLEMENTED, 0)
-        total, done = {}, {}
-        for c in index.spans:
-            span = index.span_bits(c)
-            total[c], done[c] = (facet & span).bit_count(), (finished & span).bit_count()
+    index = board.index
+    facet = index.everything if facet is None else facet
+    finished = facet & board.in_state.get(State.IMPLEMENTED, 0)
+    total, done = {}, {}
+    for c in index.spans:
+        span = index.span_bits(c)
+        total[c], done[c] = (facet & span).bit_count(), (finished & span).bit_count()
     progress = {c: Progress(done.get(c, 0), total.get(c, 0)) for c in (*board.plan.cycles, *total)}
     progress[ALL_CYCLES] = Progress(sum(done.values()), sum(total.values()))
     return progress
