@@ -8,10 +8,11 @@ Only the rows a pane draws are turned back into positions.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import deque
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Collection, Hashable, Iterator, Sequence
 from itertools import compress, islice, repeat
-from typing import TypeVar
+from typing import TypeVar, overload
 
 Value = TypeVar("Value", bound=Hashable)
 Item = TypeVar("Item")
@@ -46,6 +47,60 @@ def pick(items: Sequence[Item], bits: int) -> list[Item]:
     low = (bits & -bits).bit_length() - 1  # a cycle's rows start far from position 0
     digits = format(bits >> low, "b").encode("ascii")[::-1].translate(_DIGITS)
     return list(compress(islice(items, low, None), digits))
+
+
+_BLOCK = 4096  # positions per block of a Picked: one C-level pass reads a block
+
+
+class Picked(Sequence[Item]):
+    """``pick(items, bits)`` read only where it is looked at.
+
+    Its length is a popcount, and an index reads the one block of 4,096
+    positions that holds it. A filter keystroke in "all cycles" selects up to
+    50,000 rows, of which a pane draws twenty; the whole list took a
+    millisecond of the keystroke.
+    """
+
+    def __init__(self, items: Sequence[Item], bits: int) -> None:
+        self._items = items
+        self._bits = max(bits, 0)
+        self._len = self._bits.bit_count()
+        self._before: list[int] | None = None  # how many members come before each block
+        self._block: tuple[int, list[int]] = (-1, [])  # the last block read, and its positions
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator[Item]:
+        return iter(pick(self._items, self._bits))
+
+    @overload
+    def __getitem__(self, index: int) -> Item: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Item]: ...
+
+    def __getitem__(self, index: int | slice) -> Item | list[Item]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._len))]
+        if index < 0:
+            index += self._len
+        if not 0 <= index < self._len:
+            raise IndexError("Picked index out of range")
+        before = self._before
+        if before is None:
+            before, count, whole = [], 0, (1 << _BLOCK) - 1
+            for shift in range(0, self._bits.bit_length(), _BLOCK):
+                before.append(count)
+                count += (self._bits >> shift & whole).bit_count()
+            self._before = before
+        block = bisect_right(before, index) - 1  # the last block starting at or before it: empty ones are passed
+        number, held = self._block
+        if number != block:
+            start = block * _BLOCK
+            held = pick(range(start, start + _BLOCK), self._bits >> start & ((1 << _BLOCK) - 1))
+            self._block = (block, held)
+        return self._items[held[index - before[block]]]
 
 
 def positions(bits: int) -> list[int]:

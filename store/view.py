@@ -11,6 +11,7 @@ blueprints.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -41,7 +42,7 @@ class ThemeLine(NamedTuple):
 class View:
     cycle: str  # a cycle id, or "all"
     query: Filter  # without its cycle words; the cycle is above
-    rows: list[Row] = field(default_factory=list)
+    rows: Sequence[Row] = field(default_factory=list)  # a list, or a Picked read as drawn
     counts: dict[State, int] = field(default_factory=dict)
     progress: dict[str, Progress] = field(default_factory=dict)  # by cycle id, and "all"
     themes: list[ThemeLine] = field(default_factory=list)
@@ -84,7 +85,7 @@ def compute(board: Board, cycle: str, query: Filter) -> View:
         span = range(len(index)) if everywhere else index.span(cycle)
         rows = board.row_at[span.start:span.stop]
     else:
-        rows = bitset.pick(board.row_at, shown)
+        rows = bitset.Picked(board.row_at, shown)
     key_width = index.key_width(shown, full=everywhere)
 
     themes, sessions = _themes_and_sessions(board, cycle, query.projects)

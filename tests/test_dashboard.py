@@ -578,6 +578,42 @@ async def test_the_scrollbar_follows_the_row_count_and_comes_and_goes_with_it():
         assert pane.scroll_y == pane.max_scroll_y > 0
 
 
+def thumb_on_screen(app, bar) -> list[int]:
+    """The rows of ``bar`` that the terminal is sent as its thumb (the cells a mouse grabs)."""
+    strips = app.screen._compositor.render_strips()
+    region = bar.region
+    return [y - region.y for y in range(region.y, region.bottom)
+            if any(segment.style and segment.style.meta.get("@mouse.down") == "grab"
+                   for segment in strips[y].crop(region.x, region.right))]
+
+
+async def test_the_scrollbar_thumb_on_screen_follows_each_filter_keystroke():
+    """A length change that leaves the thumb as it was skips the bar's repaint; one that
+    moves or resizes it must still reach the screen."""
+    app = build(SHIPPED, cycle="all")
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        await pilot.pause()
+        bar, seen = pane.vertical_scrollbar, []
+        for keys in (["slash"], *"nova", ["backspace"], ["ctrl+u"], *"libvirt", ["ctrl+u"], *"sched"):
+            await pilot.press(*keys)
+            await pilot.pause()
+            if not pane.show_vertical_scrollbar:
+                continue
+            expected = [y for y, segment in enumerate(thumb_cells(bar, len(pane.rows) + 1)) if segment]
+            assert thumb_on_screen(app, bar) == expected, keys
+            seen.append(len(expected))
+        assert len(set(seen)) >= 3  # the thumb did change size along the way
+
+
+def thumb_cells(bar, lines: int) -> list[bool]:
+    """Which of ``bar``'s rows Textual's own scrollbar drawing makes thumb, over ``lines`` lines."""
+    window = bar.window_size if bar.window_size < lines else 0
+    drawn = bar.renderer.render_bar(size=bar.size.height, virtual_size=lines, window_size=window,
+                                    position=bar.position, thickness=bar.size.width, vertical=True)
+    return [segment.style.meta.get("@mouse.down") == "grab" for segment in drawn.segments]
+
+
 async def test_dashboard_keys_wait_while_a_details_screen_is_open(two):
     app = build(two.path)
     async with app.run_test(size=(120, 36)) as pilot:

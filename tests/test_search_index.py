@@ -124,3 +124,24 @@ def test_sets_of_positions_round_trip():
             assert [bitset.rank(bits, p) for p in chosen] == list(range(len(chosen)))
     assert bitset.by_value(["a", "b", "a"]) == {"a": 0b101, "b": 0b010}
     assert bitset.positions(bitset.span(3, 6)) == [3, 4, 5] and bitset.span(4, 4) == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(size=st.sampled_from([1, 70, 4095, 4096, 4097, 12_000]), data=st.data())
+def test_picked_rows_read_lazily_are_the_picked_list(size, data):
+    # Runs of members and of gaps, so that whole blocks of 4,096 positions can be empty.
+    runs = data.draw(st.lists(st.tuples(st.booleans(), st.integers(1, 5000)), max_size=12))
+    chosen, at = [], 0
+    for member, length in runs:
+        if member:
+            chosen += range(at, min(at + length, size))
+        at += length
+    items = [f"r{p}" for p in range(size)]
+    bits = bitset.from_positions(chosen, size)
+    lazy, whole = bitset.Picked(items, bits), bitset.pick(items, bits)
+    assert len(lazy) == len(whole) == len(chosen)
+    looked_at = data.draw(st.lists(st.integers(-len(whole), len(whole) - 1), max_size=40)) if whole else []
+    assert [lazy[i] for i in looked_at] == [whole[i] for i in looked_at]
+    assert list(lazy) == whole and lazy[3:9] == whole[3:9] and lazy[::-50] == whole[::-50]
+    with pytest.raises(IndexError):
+        lazy[len(whole)]

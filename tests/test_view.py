@@ -30,7 +30,7 @@ def test_a_view_agrees_with_a_plain_pass_over_every_blueprint(board, cycle, text
         return [r for r in rows if cycle == "all" or r.blueprint.cycle == cycle]
 
     # The oracle: Filter.matches on every blueprint.
-    assert view.rows == here(board.rows(query))
+    assert list(view.rows) == here(board.rows(query))
     assert [view.index_of(board, r.blueprint.key) for r in view.rows] == list(range(len(view.rows)))
     assert view.index_of(board, "nosuch/key") is None
     facet = board.rows(dataclasses.replace(query, states=frozenset()))  # the States pane ignores state words

@@ -7,6 +7,8 @@ API), so handing it 50,000 rows on a filter or reload is one assignment, not
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -81,7 +83,7 @@ class BlueprintsPane(LineScroll, can_focus=True):
 
     def __init__(self) -> None:
         super().__init__(id="blueprints", classes="pane")
-        self.rows: list[Row] = []
+        self.rows: Sequence[Row] = []
         self.show_cycle = False
         self._key_width = 20
         self._lines: LRUCache[tuple, tuple[Row, Strip]] = LRUCache(1024)
@@ -89,7 +91,7 @@ class BlueprintsPane(LineScroll, can_focus=True):
         self.border_title = "Blueprints (0)"
 
     # -- data in ---------------------------------------------------------------
-    def show(self, rows: list[Row], *, show_cycle: bool, key_width: int, cursor_at: int | None = None) -> None:
+    def show(self, rows: Sequence[Row], *, show_cycle: bool, key_width: int, cursor_at: int | None = None) -> None:
         """Take new rows; the cursor goes to row ``cursor_at``, or stays where it was.
 
         The caller works out the key column's width and where the cursor's
