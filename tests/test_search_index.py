@@ -110,7 +110,10 @@ def test_a_patched_index_finds_the_new_text_and_not_the_old(name, data):
     plan.blueprints = {**board.plan.blueprints, key: changed}
     patched = index.patched(plan, [changed])
     old_words = tuple(board.plan.blueprints[key].title.lower().split()[:1])
-    for query in (Filter.parse("zqxj"), Filter(words=tuple(title.lower().split())), Filter(words=old_words)):
+    # Single letters too: the index keeps the sets of letters many rare atoms share, and patches them.
+    letters = sorted({c for c in title.lower() + board.plan.blueprints[key].title.lower() if c.isalnum()})
+    for query in (Filter.parse("zqxj"), Filter(words=tuple(title.lower().split())), Filter(words=old_words),
+                  *(Filter(words=(letter,)) for letter in letters)):
         assert _selected(patched, query, board) == _oracle(patched, query, board)
     assert _selected(index, Filter.parse("zqxj"), board) == []  # the old index is left as it was
 

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Iterable, TypeVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -36,6 +36,7 @@ from store.view import View, compute
 from store.watch import watch
 from tui import keys
 from tui.browser import open_in_browser
+from tui.collector import QuietCollector
 from tui.keymap import keymap_path, load_keymap
 from tui.panes.blueprints import BlueprintsPane
 from tui.panes.cycles import CyclesPane
@@ -106,6 +107,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self._announce = False  # say what a reload did (only when asked with r)
         self._source = f"seeds: {display_path(board.seeds_dir)}"  # resolving the path costs a frame's worth per key
         self._widgets: dict[type, Widget] = {}
+        self.collector = QuietCollector(self)
         self.opened_links: list[str] = []
 
     # -- building ----------------------------------------------------------------
@@ -131,6 +133,7 @@ class CycleboardApp(PlanningViews, App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.collector.start()
         self._load_keymap()
         self.query_one(FilterBar).close()
         self.render_view()
@@ -139,7 +142,13 @@ class CycleboardApp(PlanningViews, App[None]):
         if self.watch_files:
             self.watch_seeds()
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self.collector.key()  # every key, before any widget takes it
+        await super().on_event(event)
+
     def on_unmount(self) -> None:
+        self.collector.stop()
         gc.unfreeze()  # what was kept out of the collector's way for this app's life may go now
         # Seed files re-read live were patched into the plan in memory only: writing
         # the cache holds the interpreter for about a second at 50,000 blueprints,

@@ -1,0 +1,45 @@
+"""The dashboard keeps the cycle collector out of keystrokes' frames (tui/collector.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from time import monotonic
+
+import pytest
+
+from tests.conftest import SHIPPED
+from tests.dashboard_helpers import build, wait_for
+from tui.collector import KEY_FRAME_S, QUIET_S
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_key_holds_the_collector_back_until_its_frame_is_painted():
+    before = gc.get_threshold()
+    app = build(SHIPPED)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert gc.get_threshold()[:2] == before[:2] and gc.get_threshold()[2] > 10_000  # no full pass of its own
+        assert gc.isenabled()
+        app.simulate_key("down")
+        await asyncio.sleep(0)  # the app takes the key
+        assert not gc.isenabled()
+        await asyncio.sleep(KEY_FRAME_S * 2)
+        assert gc.isenabled()
+    assert gc.get_threshold() == before and gc.isenabled()  # as it was before the dashboard
+
+
+async def test_full_passes_wait_for_a_quiet_second():
+    app = build(SHIPPED)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        collector = app.collector
+        for _ in range(10):
+            gc.collect(1)  # each counts towards the next full pass, as the collector's own would
+        collector.key()  # someone is typing: no full pass
+        await asyncio.sleep(QUIET_S * 0.6)
+        assert collector.full_passes == 0
+        collector._last_key = monotonic() - QUIET_S  # and now nobody has for a second
+        await wait_for(pilot, lambda: collector.full_passes == 1, timeout=QUIET_S * 2)
+        assert gc.get_count()[2] == 0
