@@ -623,3 +623,23 @@ async def test_dashboard_keys_wait_while_a_details_screen_is_open(two):
         assert not app.query_one(FilterBar).display
         await pilot.press("escape", "p")
         assert isinstance(app.screen, Picker)  # and work again on the dashboard
+
+
+async def test_every_line_on_screen_follows_a_filter_keystroke():
+    """A keystroke changes the numbers of many neighbouring lines, repainted in runs: none is left behind."""
+    from tests.test_hostile_text import painted
+
+    app = build(SHIPPED, cycle="all")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("slash")
+        for key in ("s", "c", "backspace", "backspace", "n", "o"):
+            await pilot.press(key)
+            await pilot.pause()
+            for pane in (app.query_one(CyclesPane), app.query_one(StatesPane)):
+                top, height = round(pane.scroll_y), pane.scrollable_content_region.height
+                wanted = [str(pane.content_of(line)).rstrip() for line in pane.items[top:top + height]]
+                assert [text.rstrip() for text in painted(app, pane.content_region)][:len(wanted)] == wanted, key
+            rows = app.query_one(BlueprintsPane)
+            shown = painted(app, rows.content_region)[1:]  # below the header
+            keys = [row.blueprint.key for row in rows.rows[round(rows.scroll_y):][:len(shown)]]
+            assert all(key[:12] in line for key, line in zip(keys, shown)), key  # keys may be cut short

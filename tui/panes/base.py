@@ -95,6 +95,15 @@ class LineScroll(ScrollView):
         if self.scroll_y > self.max_scroll_y:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
+    def refresh_runs(self, changed: list[int]) -> None:
+        """Repaint the lines ``changed`` (ascending), one request per run of neighbours:
+        a filter keystroke changes every cycle's numbers, and each request has its cost."""
+        start = 0
+        for i in range(1, len(changed) + 1):
+            if i == len(changed) or changed[i] != changed[i - 1] + 1:
+                self.refresh_lines(changed[start], i - start)
+                start = i
+
     def watch_show_vertical_scrollbar(self) -> None:
         # The scrollbar takes or gives back a column, and no resize says so:
         # lines fitted to the old width are fitted again once the layout is done.
@@ -170,9 +179,8 @@ class PaneList(LineScroll, can_focus=True):
         self._scroll_to_cursor()
         if len(lines) == len(before):
             top = round(self.scroll_y)
-            for index in range(top, min(top + self.scrollable_content_region.height, len(lines))):
-                if lines[index] != before[index]:
-                    self.refresh_lines(index)
+            shown = range(top, min(top + self.scrollable_content_region.height, len(lines)))
+            self.refresh_runs([index for index in shown if lines[index] != before[index]])
         else:
             self.refresh()
 

@@ -109,9 +109,8 @@ class BlueprintsPane(LineScroll, can_focus=True):
         if same_columns and len(rows) == len(before):
             # After a mark most rows on screen are the very same objects: repaint the others only.
             top = round(self.scroll_y)
-            for index in range(top, min(top + self.size.height, len(rows))):
-                if rows[index] is not before[index]:
-                    self.refresh_lines(index + 1)
+            shown = range(top, min(top + self.size.height, len(rows)))
+            self.refresh_runs([index + 1 for index in shown if rows[index] is not before[index]])
         else:
             self.refresh()
 
