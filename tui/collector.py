@@ -15,6 +15,7 @@ same way while it scrolls smoothly.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from time import monotonic
 
@@ -33,7 +34,7 @@ class QuietCollector:
         self._app = app
         self._thresholds = gc.get_threshold()
         self._last_key = monotonic()
-        self._pending = 0  # keys whose frame has not yet been given its time
+        self._waiting: list[asyncio.TimerHandle] = []  # one per key whose frame has not yet had its time
         self.full_passes = 0  # made when quiet; tests read it
 
     def start(self) -> None:
@@ -43,20 +44,22 @@ class QuietCollector:
 
     def stop(self) -> None:
         gc.set_threshold(*self._thresholds)
-        if self._pending:
-            self._pending = 0
+        for handle in self._waiting:
+            handle.cancel()
+        if self._waiting:
+            self._waiting.clear()
             gc.enable()
 
     def key(self) -> None:
         self._last_key = monotonic()
-        if not self._pending:
+        if not self._waiting:
             gc.disable()
-        self._pending += 1
-        self._app.set_timer(KEY_FRAME_S, self._key_done)
+        # A plain loop callback, not a Textual timer: it is made on every keystroke.
+        self._waiting.append(asyncio.get_running_loop().call_later(KEY_FRAME_S, self._key_done))
 
     def _key_done(self) -> None:
-        self._pending -= 1
-        if not self._pending:
+        self._waiting.pop(0)
+        if not self._waiting:
             gc.enable()  # the young passes the key held back run now, between keystrokes
 
     def _when_quiet(self) -> None:
