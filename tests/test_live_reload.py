@@ -96,3 +96,24 @@ async def test_a_mark_from_another_terminal_shows_up(two, store_dir):
         assert done.returncode == 0, done.stderr
         await wait_for(pilot, lambda: pane.current.state is State.IMPLEMENTED, PATIENCE)
         assert app.view.counts[State.IMPLEMENTED] == 1
+
+
+async def test_an_old_plans_index_goes_once_a_saved_file_replaced_it(two, store_dir):
+    """Each save makes a new index; a finished background job must not keep the old one
+    (frozen out of the collector's way, it would never go: memory grew with every save)."""
+    import weakref
+
+    app = build(two.path, store_dir, watch_files=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await started(app, pilot)
+        stein, olds = two.path / "stein.toml", []
+        for n in range(3):
+            before = app.board.index
+            await wait_for(pilot, lambda: not any(w.group == "prepare" and w.is_running for w in app.workers))
+            olds.append(weakref.ref(before))
+            stein.write_text(stein.read_text(encoding="utf-8").replace('"Beta', f'"Beta {n}', 1), encoding="utf-8")
+            await wait_for(pilot, lambda: app.board.index is not before, PATIENCE)
+            del before
+        await wait_for(pilot, lambda: not any(w.group == "prepare" and w.is_running for w in app.workers))
+        await pilot.pause()
+        assert [ref() is None for ref in olds] == [True, True, True]

@@ -24,7 +24,6 @@ from textual.worker import Worker, WorkerState
 
 from store.board import Board, Loaded
 from store.cache import collector_paused
-from store.index import PlanIndex
 from store.links import links
 from store.marks import Mark
 from store.model import State
@@ -164,11 +163,11 @@ class CycleboardApp(PlanningViews, App[None]):
         # Tens of thousands of records live as long as this data does; without
         # a freeze, every full collection would walk them all and stall a frame.
         gc.freeze()
-        self.prepare_search(self.board.index)
+        self.prepare_search()
 
     @work(exclusive=True, group="prepare", exit_on_error=False)
-    async def prepare_search(self, index: PlanIndex) -> None:
-        """Build the search index a slice (about 2 ms) at a time, with a pause after each.
+    async def prepare_search(self) -> None:
+        """Build the plan's search index a slice (about 2 ms) at a time, with a pause after each.
 
         A key goes through several tasks (app, pane, screen) before its frame; a
         slice between every two of them would hold it back for each. With the
@@ -176,6 +175,9 @@ class CycleboardApp(PlanningViews, App[None]):
         of work at 50,000 blueprints, spread over two); until it is done, words are
         found by reading the text.
         """
+        # Read here, not passed in: a finished worker keeps its arguments, and one
+        # frozen before the collector found it would keep an old plan's index for good.
+        index = self.board.index
         for _ in index.preparing():
             await asyncio.sleep(_PREPARE_PAUSE_S)
             if index is not self.board.index:
