@@ -164,9 +164,30 @@ class MarksStore:
         self.path = path
         self.notices: list[str] = []  # things the user must be told (a file moved aside)
         self._db = TinyDB(path, storage=AtomicJSONStorage)
+        # The file as we last read it, and as our last write left it; see changed_elsewhere.
+        self._read: tuple[int, ...] | None = None
+        self._written: tuple[int, ...] | None = None
+
+    def _identity(self) -> tuple[int, ...] | None:
+        """The file's inode, size and times: an atomic write always makes a new one."""
+        try:
+            found = os.stat(self.path)
+        except OSError:
+            return None
+        return found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another process may have written since we last read or wrote the file.
+
+        Our own write counts as ours only if the file was, just before it, as
+        we had last seen it: a mark another terminal wrote a moment before ours
+        is in the file our write leaves, and must still be read.
+        """
+        return self._written is None or self._identity() != self._written
 
     # -- reading -------------------------------------------------------------
     def _tables(self) -> dict:
+        self._read = self._identity()  # before the read: a write after it makes them differ
         try:
             return self._db.storage.read() or {}
         except DamagedFile:
@@ -240,11 +261,15 @@ class MarksStore:
         table = _TABLE_OF[type(event)]
         with locked(self.path, "marks"):
             remove_stale_temps(self.path)
+            before = self._identity()
+            only_ours = before in (self._read, self._written)  # None and None: there was no file yet
             try:
                 self._insert(table, event.to_doc())
             except DamagedFile:
                 self._recover(locked_already=True)
                 self._insert(table, event.to_doc())
+            # Still under the lock: nobody else has written since.
+            self._written = self._identity() if only_ours else None
 
     def _insert(self, table: str, doc: dict) -> None:
         """Insert through a table opened now, under the lock.

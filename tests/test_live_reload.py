@@ -108,12 +108,28 @@ async def test_an_old_plans_index_goes_once_a_saved_file_replaced_it(two, store_
         await started(app, pilot)
         stein, olds = two.path / "stein.toml", []
         for n in range(3):
-            before = app.board.index
             await wait_for(pilot, lambda: not any(w.group == "prepare" and w.is_running for w in app.workers))
-            olds.append(weakref.ref(before))
+            olds.append(weakref.ref(app.board.index))  # no strong reference kept here
             stein.write_text(stein.read_text(encoding="utf-8").replace('"Beta', f'"Beta {n}', 1), encoding="utf-8")
-            await wait_for(pilot, lambda: app.board.index is not before, PATIENCE)
-            del before
+            await wait_for(pilot, lambda: app.board.index is not olds[-1](), PATIENCE)
         await wait_for(pilot, lambda: not any(w.group == "prepare" and w.is_running for w in app.workers))
         await pilot.pause()
         assert [ref() is None for ref in olds] == [True, True, True]
+
+
+async def test_the_dashboards_own_marks_are_not_read_back(two, store_dir):
+    """A mark made here is already shown; the watcher seeing its write must not start a reload.
+    (A mark from another terminal is: see test_a_mark_from_another_terminal_shows_up.)"""
+    app = build(two.path, store_dir, watch_files=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await started(app, pilot)
+        pane = app.query_one(BlueprintsPane)
+        pane.select_key("stein/cinder/gamma")
+        reloads, first = app.reloads, pane.current.state
+        for _ in range(3):
+            before = pane.current.state
+            await pilot.press("space")
+            await wait_for(pilot, lambda before=before: pane.current.state is not before and app.board.unsaved == 0)
+        await pilot.pause(1.0)  # well past the watcher's debounce
+        assert app.reloads == reloads
+        assert pane.current.state is not first  # three toggles: the other state

@@ -206,3 +206,21 @@ def test_to_dict_gives_every_field_plainly_for_every_kind_of_record():
         assert data == {"key": record.key, **plain(record)}
         kind = type(record).__name__.lower()
         assert from_dict(kind, data) == record
+
+
+def test_the_marks_file_tells_our_own_writes_from_another_processes(tmp_path):
+    path = tmp_path / "marks.json"
+    here, there = MarksStore(path), MarksStore(path)  # two dashboards on one store
+    here.recorded()  # as a dashboard reads at start: no file yet
+    here.record("stein/nova/a", State.IMPLEMENTED, State.APPROVED, State.APPROVED, "dashboard")
+    assert not here.changed_elsewhere()  # what the watcher sees is our own write
+    there.record("stein/nova/b", State.BLOCKED, State.APPROVED, State.APPROVED, "cli")
+    assert here.changed_elsewhere()
+    here.recorded()
+    here.record("stein/nova/a", State.APPROVED, State.IMPLEMENTED, State.APPROVED, "dashboard")
+    assert not here.changed_elsewhere()
+    # Another write just before ours, not yet read here: the file ours leaves holds it too.
+    there.record("stein/nova/c", State.STARTED, State.APPROVED, State.APPROVED, "cli")
+    here.record("stein/nova/a", State.IMPLEMENTED, State.APPROVED, State.APPROVED, "dashboard")
+    assert here.changed_elsewhere()
+    assert set(here.latest()) == {"stein/nova/a", "stein/nova/b", "stein/nova/c"}

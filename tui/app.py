@@ -499,7 +499,11 @@ class CycleboardApp(PlanningViews, App[None]):
     @work(exclusive=True, group="watch", exit_on_error=False)
     async def watch_seeds(self) -> None:
         async for changes in watch(self.board.seeds_dir, self.board.store_dir):
-            self.request_reload(seeds=changes.seeds, marks=changes.marks)
+            # Our own mark, seen by the watcher: nothing to read, and reading the marks
+            # file again would only compete with the keys that follow it.
+            marks = changes.marks and self.board.marks.changed_elsewhere()
+            if changes.seeds or marks:
+                self.request_reload(seeds=changes.seeds, marks=marks)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where a worker's failure is reported."""
