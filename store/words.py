@@ -124,13 +124,13 @@ class WordIndex:
             batch: list[int] = []
             for positions in rare:
                 batch += positions
-                if len(batch) >= _LETTER_BATCH or positions is rare[-1]:
+                if len(batch) >= _LETTER_BATCH:
                     held |= bitset.from_positions(batch, size)
                     batch = []
                     if perf_counter() > slice_ends:
                         yield None
                         slice_ends = perf_counter() + _SLICE_S
-            self._letters[letter] = held
+            self._letters[letter] = held | bitset.from_positions(batch, size)
         self._atoms_of.clear()  # single letters would crowd out the words typed next
 
     def patched(self, haystacks: Sequence[str], changed: Mapping[int, str]) -> WordIndex:

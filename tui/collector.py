@@ -3,13 +3,13 @@
 Painting a frame makes thousands of short-lived objects (segments, strips,
 styles), so the collector runs several young passes inside each frame, a
 middle pass (2-3 ms) every other frame, and every few dozen keystrokes a full
-pass over whatever the session made since the plan was frozen: 12-30 ms at
+pass over whatever the session made since the plan was frozen: 12-33 ms at
 50,000 blueprints, longer than a frame should take.
 
-While a dashboard is open: each key turns the collector off until the frame
-it causes has been painted, so its young passes run between keystrokes, not
-inside one; and full passes are not left to the collector's own counting but
-made when no key has come for a second. Textual pauses the collector the
+While a dashboard is open: each key turns the collector off for 30 ms, time
+enough for the frame it causes, so its young passes run between keystrokes,
+not inside one; and full passes are not left to the collector's own counting
+but made when no key has come for a second. Textual pauses the collector the
 same way while it scrolls smoothly.
 """
 
