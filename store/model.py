@@ -190,6 +190,11 @@ class Blueprint:
     def key(self) -> str:
         return f"{self.cycle}/{self.project}/{self.id}"
 
+    @property
+    def key_in_cycle(self) -> str:
+        """``project/id``: the key where the cycle goes without saying."""
+        return f"{self.project}/{self.id}"
+
 
 @dataclass(frozen=True)
 class Runway:

@@ -16,6 +16,7 @@ from textual.widgets import ContentSwitcher
 from store import runways
 from store.burnup import burnup
 from store.carry import FINISHED
+from store.marks import QueueEntry
 from store.model import Cycle, State
 from store.query import ALL_CYCLES, QueryError
 from store.report import pick_cycle, render
@@ -142,16 +143,23 @@ class PlanningViews:
     def on_blueprints_pane_runway_add_requested(self, message) -> None:
         self.add_to_runways(message.key, tell=True)
 
-    def add_to_runways(self, key: str, *, tell: bool) -> None:
+    def _queue_of(self, key: str) -> tuple[Cycle, tuple[QueueEntry, ...]] | None:
+        """The cycle of blueprint ``key`` and its runway queue now (None: no such blueprint)."""
         blueprint = self.board.plan.blueprints.get(key)
         if blueprint is None:
-            return
-        if self.board.state_of(key) in FINISHED:
-            self.notify(f"{key} is {self.board.state_of(key).value}: nothing left to review",
-                        severity="warning", timeout=5)
-            return
+            return None
         cycle = self.board.plan.cycles[blueprint.cycle]
-        before = self.board.queue(cycle.id)
+        return cycle, self.board.queue(cycle.id)
+
+    def add_to_runways(self, key: str, *, tell: bool) -> None:
+        found = self._queue_of(key)
+        if found is None:
+            return
+        state = self.board.state_of(key)
+        if state in FINISHED:
+            self.notify(f"{key} is {state.value}: nothing left to review", severity="warning", timeout=5)
+            return
+        cycle, before = found
         if any(queued == key for queued, _ in before):
             self.notify(f"{key} is already in the runway queue", timeout=3)
             return
@@ -161,11 +169,10 @@ class PlanningViews:
             self.notify(Content(f"{key}: {place.where(cycle.runway_slots)} in {cycle.name}"), timeout=3)
 
     def on_runway_change_requested(self, message: RunwayChangeRequested) -> None:
-        blueprint = self.board.plan.blueprints.get(message.key)
-        if blueprint is None:
+        found = self._queue_of(message.key)
+        if found is None:
             return
-        cycle = self.board.plan.cycles[blueprint.cycle]
-        before = self.board.queue(cycle.id)
+        cycle, before = found
         if message.step == 0:
             after = runways.removed(before, message.key, cycle.runway_slots, self.today)
         else:

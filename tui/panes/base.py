@@ -197,6 +197,12 @@ class PaneList(LineScroll, can_focus=True):
         index = self.highlighted
         return self.items[index] if index is not None and index < len(self.items) else None
 
+    @property
+    def current_id(self) -> str | None:
+        """The key of the item under the cursor (None: no item, or a note)."""
+        line = self.current
+        return line.id if line is not None else None
+
     # -- what items show and ask for: subclasses say ---------------------------------
     def draw(self, line: Line) -> Content:
         """What an item's line shows, from its data."""

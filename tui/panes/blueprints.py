@@ -211,7 +211,7 @@ class BlueprintsPane(LineScroll, can_focus=True):
     # -- painting ----------------------------------------------------------------
     def _key_text(self, row: Row) -> str:
         bp = row.blueprint
-        return bp.key if self.show_cycle else f"{bp.project}/{bp.id}"
+        return bp.key if self.show_cycle else bp.key_in_cycle
 
     def _columns(self, width: int) -> tuple[int, int, int, int]:
         """Widths of key, title, category and reviews for a pane ``width`` cells wide."""

@@ -54,8 +54,7 @@ class RunwayQueue(OpeningPaneList):
             where = place.where(slots)
             status = place.status(today)
             late = place.slot is not None and place.ends is not None and place.ends < today
-            short = f"{row.blueprint.project}/{row.blueprint.id}"  # the cycle is the view's
-            shown.append(Line(place.key, (where, short, row.blueprint.title, status, late, width)))
+            shown.append(Line(place.key, (where, row.blueprint.key_in_cycle, row.blueprint.title, status, late, width)))
         free = slots - sum(1 for p in places if p.slot)
         self.fill(shown, empty="the queue is empty: add an approved blueprint with a")
         self.border_title = f"Runways ({slots} slots, {free} free, {max(0, len(places) - slots)} queued)"
@@ -72,12 +71,12 @@ class RunwayQueue(OpeningPaneList):
         )
 
     def action_take_out(self) -> None:
-        if self.current is not None and self.current.id:
-            self.post_message(RunwayChangeRequested(self.current.id, 0))
+        if self.current_id:
+            self.post_message(RunwayChangeRequested(self.current_id, 0))
 
     def action_move(self, step: int) -> None:
-        if self.current is not None and self.current.id:
-            self.post_message(RunwayChangeRequested(self.current.id, step))
+        if self.current_id:
+            self.post_message(RunwayChangeRequested(self.current_id, step))
 
 
 class RunwayCandidates(OpeningPaneList):
@@ -98,8 +97,7 @@ class RunwayCandidates(OpeningPaneList):
         if not super().show(rows):
             return
         width = self.scrollable_content_region.width or 40
-        shown = [Line(r.blueprint.key, (r.state, f"{r.blueprint.project}/{r.blueprint.id}", r.blueprint.title, width))
-                 for r in rows]
+        shown = [Line(r.blueprint.key, (r.state, r.blueprint.key_in_cycle, r.blueprint.title, width)) for r in rows]
         self.fill(shown, empty="no approved or started blueprint waits outside the queue")
         self.border_title = f"Ready for a runway ({len(rows)})"
 
@@ -110,8 +108,8 @@ class RunwayCandidates(OpeningPaneList):
                                 fit(title, max(0, width - key_width - 4)))
 
     def action_add(self) -> None:
-        if self.current is not None and self.current.id:
-            self.post_message(RunwayAddRequested(self.current.id))
+        if self.current_id:
+            self.post_message(RunwayAddRequested(self.current_id))
 
 
 class RunwaysView(Horizontal):
