@@ -643,3 +643,67 @@ async def test_every_line_on_screen_follows_a_filter_keystroke():
             shown = painted(app, rows.content_region)[1:]  # below the header
             keys = [row.blueprint.key for row in rows.rows[round(rows.scroll_y):][:len(shown)]]
             assert all(key[:12] in line for key, line in zip(keys, shown)), key  # keys may be cut short
+
+
+def record_frames(app, read) -> list:
+    """Call ``read()`` after every frame the app sends to the terminal, and keep what it returns."""
+    frames, display = [], app._display
+
+    def recording(screen, update) -> None:
+        display(screen, update)
+        if update is not None:
+            frames.append(read())
+
+    app._display = recording
+    return frames
+
+
+async def test_the_filter_line_and_the_panes_it_filters_reach_the_screen_in_one_frame():
+    """No frame shows a letter in the filter line while the panes still show the rows from before it."""
+    from tests.test_hostile_text import painted
+
+    app = build(SHIPPED, cycle="all")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("slash")
+        await pilot.pause()
+        line = app.query_one(FilterBar).region
+        title = app.query_one(BlueprintsPane).region
+        def shown_now() -> tuple[str, str]:  # the line's first word, and the Blueprints count
+            return painted(app, line)[0].split()[0], painted(app, title)[0].split("Blueprints (")[1].split(")")[0]
+
+        empty = shown_now()[0]  # an empty line shows its placeholder
+        frames = record_frames(app, shown_now)
+        counts = {}
+        for typed in ("s", "sc", "sch", ""):
+            await pilot.press(typed[-1] if typed else "ctrl+u")
+            await wait_for(pilot, lambda t=typed: app.view.query.words == ((t,) if t else ()))
+            await pilot.pause()
+            counts["/" + typed if typed else empty] = str(len(app.query_one(BlueprintsPane).rows))
+        assert len(set(counts.values())) == 4  # each keystroke changed the count
+        shown = [(text, count) for text, count in frames if text in counts]
+        assert {text for text, _ in shown} == set(counts), frames
+        assert all(counts[text] == count for text, count in shown), shown
+
+
+async def test_a_filter_change_nobody_takes_up_still_reaches_the_screen():
+    """The filter line holds the screen only until the app has filtered the panes, and never for long."""
+    from textual.app import App
+
+    from tests.test_hostile_text import painted
+
+    class BareLine(App[None]):  # takes no FilterBar.Changed, so nothing lets the screen go
+        CSS = "FilterBar { height: 1; } FilterInput { border: none; height: 1; padding: 0; width: 1fr; }"
+
+        def compose(self):
+            yield FilterBar()
+
+        def on_mount(self) -> None:
+            self.query_one(FilterBar).open("")
+
+    app = BareLine()
+    async with app.run_test(size=(60, 3)) as pilot:
+        await pilot.pause()
+        frames = record_frames(app, lambda: painted(app)[0])
+        await pilot.press("x")
+        await pilot.pause(0.15)  # the backstop (0.1 s), and well before the cursor blinks (0.5 s)
+        assert any(text.startswith("/x") for text in frames), frames

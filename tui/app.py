@@ -410,9 +410,15 @@ class CycleboardApp(PlanningViews, App[None]):
         self.query_one(FilterBar).open(str(self.filter_by))
 
     def on_filter_bar_changed(self, message: FilterBar.Changed) -> None:
-        bar = self.query_one(FilterBar)
+        bar = self._widget(FilterBar)
         try:
-            self.filter_preview = Filter.parse(message.text).with_cycles(frozenset())
+            self._preview(bar, message.text)
+        finally:
+            bar.release()
+
+    def _preview(self, bar: FilterBar, text: str) -> None:
+        try:
+            self.filter_preview = Filter.parse(text).with_cycles(frozenset())
         except QueryError as exc:
             bar.hint(str(exc))
             return

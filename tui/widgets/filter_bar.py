@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import AbstractContextManager
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -22,9 +25,35 @@ class FilterInput(Input):
     # row, the width left over), and scrolling reads the virtual size directly.
     virtual_size = Reactive(Size(0, 0), layout=False)
 
+    _hold: AbstractContextManager[None] | None = None
+    _hold_limit: asyncio.TimerHandle | None = None
+
+    def watch_value(self) -> None:
+        # Left alone, the screen paints the line by itself a frame before the app
+        # has filtered the panes: a millisecond more on every keystroke. Held, the
+        # line and the panes come in one frame. The app lets go once the panes
+        # have their rows (FilterBar.release); HOLD_LIMIT_S is only a backstop.
+        if self._hold is None and self.is_mounted:
+            self._hold = self.app.batch_update()
+            self._hold.__enter__()
+            self._hold_limit = asyncio.get_running_loop().call_later(HOLD_LIMIT_S, self.release)
+
+    def release(self) -> None:
+        """Let the screen paint again, this line with it."""
+        hold, self._hold = self._hold, None
+        if hold is not None:
+            self._hold_limit.cancel()
+            hold.__exit__(None, None, None)
+            self.screen.check_idle()  # nothing else is sure to tell the screen to paint what waited
+
+    def on_unmount(self) -> None:
+        self.release()
+
     def action_clear(self) -> None:
         self.value = ""
 
+
+HOLD_LIMIT_S = 0.1  # a change nobody takes up must not keep the screen still
 
 KEYS_HINT = "enter: apply · escape: cancel · ctrl+u: clear"
 
@@ -66,6 +95,10 @@ class FilterBar(Horizontal):
         self.hint(KEYS_HINT)  # now, so that the first keystroke does not resize the hint
         # Focus now, not after the queue: keys typed right after "/" belong to the line.
         self.screen.set_focus(field)
+
+    def release(self) -> None:
+        """The app has shown what the line's change asked for: let the screen paint it."""
+        self.query_one(FilterInput).release()
 
     def close(self) -> None:
         self.display = False
