@@ -707,3 +707,22 @@ async def test_a_filter_change_nobody_takes_up_still_reaches_the_screen():
         await pilot.press("x")
         await pilot.pause(0.15)  # the backstop (0.1 s), and well before the cursor blinks (0.5 s)
         assert any(text.startswith("/x") for text in frames), frames
+
+
+async def test_rows_take_the_new_colours_when_the_theme_changes(two):
+    """The Blueprints pane keeps the styles it paints rows with; a new theme must replace them."""
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        await pilot.pause()
+
+        def key_colour():
+            key_text = pane.rows[0].blueprint.key_in_cycle[:8]
+            return next(seg.style.color for seg in pane.render_line(1) if seg.text.startswith(key_text))
+
+        before = key_colour()
+        app.theme = "textual-light"
+        await pilot.pause()
+        wanted = pane.get_component_rich_style("blueprints--key", partial=True).color
+        assert wanted != before
+        assert key_colour() == wanted
