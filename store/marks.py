@@ -19,6 +19,7 @@ import datetime as dt
 import getpass
 import os
 import socket
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -167,6 +168,10 @@ class MarksStore:
         # The file as we last read it, and as our last write left it; see changed_elsewhere.
         self._read: tuple[int, ...] | None = None
         self._written: tuple[int, ...] | None = None
+        # Held from our write's rename until _written records it: between the two,
+        # our own file would look like another process's (the dashboard's writes
+        # run in a worker thread while its watcher asks changed_elsewhere).
+        self._writing = threading.Lock()
 
     def _identity(self) -> tuple[int, ...] | None:
         """The file's inode, size and times: an atomic write always makes a new one."""
@@ -183,7 +188,8 @@ class MarksStore:
         we had last seen it: a mark another terminal wrote a moment before ours
         is in the file our write leaves, and must still be read.
         """
-        return self._written is None or self._identity() != self._written
+        with self._writing:
+            return self._written is None or self._identity() != self._written
 
     # -- reading -------------------------------------------------------------
     def _tables(self) -> dict:
@@ -263,13 +269,14 @@ class MarksStore:
             remove_stale_temps(self.path)
             before = self._identity()
             only_ours = before in (self._read, self._written)  # None and None: there was no file yet
-            try:
-                self._insert(table, event.to_doc())
-            except DamagedFile:
-                self._recover(locked_already=True)
-                self._insert(table, event.to_doc())
-            # Still under the lock: nobody else has written since.
-            self._written = self._identity() if only_ours else None
+            with self._writing:
+                try:
+                    self._insert(table, event.to_doc())
+                except DamagedFile:
+                    self._recover(locked_already=True)
+                    self._insert(table, event.to_doc())
+                # Still under the lock: nobody else has written since.
+                self._written = self._identity() if only_ours else None
 
     def _insert(self, table: str, doc: dict) -> None:
         """Insert through a table opened now, under the lock.

@@ -224,3 +224,34 @@ def test_the_marks_file_tells_our_own_writes_from_another_processes(tmp_path):
     here.record("stein/nova/a", State.IMPLEMENTED, State.APPROVED, State.APPROVED, "dashboard")
     assert here.changed_elsewhere()
     assert set(here.latest()) == {"stein/nova/a", "stein/nova/b", "stein/nova/c"}
+
+
+def test_our_own_write_half_done_is_not_taken_for_another_processes(tmp_path):
+    """The dashboard writes in a worker thread while its watcher asks: between our rename and
+    the record of what it left, the new file must not look like someone else's."""
+    import threading
+
+    store = MarksStore(tmp_path / "marks.json")
+    store.recorded()
+    store.record("stein/nova/a", State.IMPLEMENTED, State.APPROVED, State.APPROVED, "dashboard")
+    renamed, go_on = threading.Event(), threading.Event()
+    insert = store._insert
+
+    def insert_then_wait(table: str, doc: dict) -> None:
+        insert(table, doc)  # the new file is in place
+        renamed.set()
+        go_on.wait(5)
+
+    store._insert = insert_then_wait
+    writer = threading.Thread(target=store.record, args=(
+        "stein/nova/a", State.APPROVED, State.IMPLEMENTED, State.APPROVED, "dashboard"))
+    writer.start()
+    assert renamed.wait(5)
+    answers: list[bool] = []
+    asker = threading.Thread(target=lambda: answers.append(store.changed_elsewhere()))
+    asker.start()
+    asker.join(0.2)  # it waits for the write to be recorded
+    go_on.set()
+    writer.join(5)
+    asker.join(5)
+    assert answers == [False]
