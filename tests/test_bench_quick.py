@@ -6,10 +6,10 @@ from __future__ import annotations
 from tests.bench.__main__ import measure
 
 # About four times this machine's quick-mode medians (2 CPUs, 3 runs at 5,000
-# blueprints: cold 1,048 ms, warm 452, all cycles 47, filter p95 12 / 17,
-# cursor p95 9 / 7, marks 9 on screen and 11-12 written, save 116, list 225),
-# and about five times for the p95 figures, which one run makes spiky: room for
-# a busy CI host, while a key that costs a few frames more still fails.
+# blueprints: cold 1,019 ms, warm 488, all cycles 18, filter p95 10 / 11,
+# cursor p95 5 / 5, marks 9 on screen and 11 written, save 106, list 230),
+# and four to eight times for the p95 figures, which one run makes spiky: room
+# for a busy CI host, while a key that costs a few frames more still fails.
 BOUNDS = {
     "cold_first_paint_ms": 4_500, "warm_first_paint_ms": 2_000, "all_cycles_ms": 250,
     "filter_key_p95_ms": 60, "filter_key_p95_ms_all": 80, "cursor_p95_ms": 45, "cursor_p95_ms_all": 45,
