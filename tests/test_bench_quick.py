@@ -8,7 +8,7 @@ from tests.bench.__main__ import measure
 # About four times this machine's quick-mode medians (2 CPUs, 3 runs at 5,000
 # blueprints: cold 1,019 ms, warm 488, all cycles 18, filter p95 10 / 11,
 # cursor p95 5 / 5, marks 9 on screen and 11 written, save 106, list 230),
-# and four to eight times for the p95 figures, which one run makes spiky: room
+# and six to nine times for the p95 figures, which one run makes spiky: room
 # for a busy CI host, while a key that costs a few frames more still fails.
 BOUNDS = {
     "cold_first_paint_ms": 4_500, "warm_first_paint_ms": 2_000, "all_cycles_ms": 250,
