@@ -134,7 +134,7 @@ class CycleboardApp(PlanningViews, App[None]):
     def on_mount(self) -> None:
         self.collector.start()
         self._load_keymap()
-        self.query_one(FilterBar).close()
+        self._widget(FilterBar).close()
         self.render_view()
         self.focus_pane("blueprints")
         self.call_after_refresh(self._settle)
@@ -205,7 +205,7 @@ class CycleboardApp(PlanningViews, App[None]):
             self.cycle = self._default_cycle()
         query = self.shown_filter
         self.view = view = compute(self.board, self.cycle, query)
-        self._show_progress(view)
+        self._widget(CyclesPane).show(plan.cycles_newest_first(), view.progress, self.cycle)
         blueprints = self._widget(BlueprintsPane)
         blueprints.show(view.rows, show_cycle=self.cycle == ALL_CYCLES, key_width=view.key_width,
                         cursor_at=view.index_of(self.board, keep or blueprints.current_key))
@@ -234,10 +234,6 @@ class CycleboardApp(PlanningViews, App[None]):
         if found is None:
             found = self._widgets[kind] = self.query_one(kind)
         return found  # type: ignore[return-value]
-
-    def _show_progress(self, view: View) -> None:
-        if view is self.view:  # else a newer view has taken over, and shows its own
-            self._widget(CyclesPane).show(self.board.plan.cycles_newest_first(), view.progress, self.cycle)
 
     def _tell_notices(self) -> None:
         """Pop up what the store had to do to go on (a damaged marks file moved aside), once each."""
@@ -407,7 +403,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self.render_view()
 
     def action_filter(self) -> None:
-        self.query_one(FilterBar).open(str(self.filter_by))
+        self._widget(FilterBar).open(str(self.filter_by))
 
     def on_filter_bar_changed(self, message: FilterBar.Changed) -> None:
         bar = self._widget(FilterBar)
@@ -426,7 +422,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self.render_view(typing=True)
 
     def on_filter_bar_applied(self, message: FilterBar.Applied) -> None:
-        bar = self.query_one(FilterBar)
+        bar = self._widget(FilterBar)
         try:
             query = Filter.parse(message.text)
         except QueryError as exc:
@@ -442,7 +438,7 @@ class CycleboardApp(PlanningViews, App[None]):
 
     def on_filter_bar_cancelled(self, _message: FilterBar.Cancelled) -> None:
         self.filter_preview = None
-        self.query_one(FilterBar).close()
+        self._widget(FilterBar).close()
         self.render_view()
         self.focus_current()
 

@@ -81,15 +81,20 @@ class FilterBar(Horizontal):
     class Cancelled(Message):
         pass
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        # The line itself, kept: it is released on every keystroke.
+        self._field = FilterInput(placeholder="project:nova state:approved,blocked category:scheduler theme:ID words",
+                                  id="filter-input", select_on_focus=False)
+
     def compose(self) -> ComposeResult:
         yield Label("/", id="filter-prompt")
-        yield FilterInput(placeholder="project:nova state:approved,blocked category:scheduler theme:ID words",
-                    id="filter-input", select_on_focus=False)
+        yield self._field
         yield Label("", id="filter-hint")
 
     def open(self, text: str) -> None:
         self.display = True
-        field = self.query_one(Input)
+        field = self._field
         field.value = text
         field.cursor_position = len(text)
         self.hint(KEYS_HINT)  # now, so that the first keystroke does not resize the hint
@@ -98,7 +103,7 @@ class FilterBar(Horizontal):
 
     def release(self) -> None:
         """The app has shown what the line's change asked for: let the screen paint it."""
-        self.query_one(FilterInput).release()
+        self._field.release()
 
     def close(self) -> None:
         self.display = False
