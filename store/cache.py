@@ -9,8 +9,9 @@ Beside the TinyDB file lies a snapshot of the plan those entries assemble
 into, with the stat of every file it came from.  When no file changed, a
 start loads the snapshot (a tenth of a second at 50,000 blueprints) instead
 of decoding every entry and assembling the plan again (about two seconds).
-It is pickled, so it is only read when this user owns it and nobody else
-can write it; anything wrong with it and the entries are used, as before.
+It is a pickle signed with this user's secret (see :mod:`store.snapshot`):
+one that this user's cycleboard did not write is never unpickled, and
+anything wrong with it means the entries are used, as before.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import pickle
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -32,6 +32,7 @@ from pathlib import Path
 
 from tinydb import TinyDB
 
+from store import snapshot as snapshot_file
 from store.model import KIND_OF, from_dict, to_dict
 from store.plan import Plan, assemble, patch, seed_files
 from store.seeds import (
@@ -270,11 +271,10 @@ class PlanCache:
     def _snapshot_plan(self, files: list[tuple[Path, str]]) -> tuple[Plan, dict[str, Stamp]] | None:
         """The snapshot's plan when every seed file is as it was when the snapshot was made."""
         try:
-            with open(self.snapshot_path, "rb") as handle:
-                st = os.fstat(handle.fileno())
-                if st.st_uid != os.geteuid() or st.st_mode & 0o022:
-                    return None  # someone else could have written it: not ours to unpickle
-                snapshot = pickle.load(handle)
+            snapshot = snapshot_file.load(self.snapshot_path)
+        except snapshot_file.SnapshotRefused:
+            return None
+        try:
             if snapshot.get("format") != (SNAPSHOT_FORMAT, CACHE_FORMAT) or snapshot["cache"] != _stamp(self.path):
                 return None  # another version, or the entries changed (or were damaged) since
             stamps: dict[str, Stamp] = snapshot["stamps"]
@@ -291,12 +291,9 @@ class PlanCache:
 
     def _write_snapshot(self, plan: Plan, stamps: dict[str, Stamp]) -> None:
         plan.index  # noqa: B018 - built now so that the snapshot holds it
-        data = pickle.dumps({"format": (SNAPSHOT_FORMAT, CACHE_FORMAT), "cache": _stamp(self.path),
-                             "stamps": stamps, "plan": plan}, protocol=pickle.HIGHEST_PROTOCOL)
-        try:
-            atomic_write(self.snapshot_path, data)
-        except OSError:
-            pass  # the entries are written; the next start is only slower
+        # Not written (no key, no room) only makes the next start slower.
+        snapshot_file.dump(self.snapshot_path, {"format": (SNAPSHOT_FORMAT, CACHE_FORMAT), "cache": _stamp(self.path),
+                                                "stamps": stamps, "plan": plan})
 
     @staticmethod
     def _check(path: Path, rel: str, old: dict | None) -> tuple[dict, bool] | _Changed:

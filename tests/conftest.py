@@ -38,8 +38,10 @@ release = 2019-04-10
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path_factory, monkeypatch):
-    """Never touch the real user data folder or a developer's seeds setting."""
+    """Never touch the real user data or config folders or a developer's seeds setting."""
     monkeypatch.setenv("CYCLEBOARD_STORE", str(tmp_path_factory.mktemp("default-store")))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data-home")))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config-home")))
     monkeypatch.delenv("CYCLEBOARD_SEEDS", raising=False)
 
 
