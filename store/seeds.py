@@ -642,7 +642,12 @@ def read_seed(path: Path) -> tuple[bytes, os.stat_result]:
         raise
     with os.fdopen(fd, "rb") as handle:
         try:
-            raw = handle.read(MAX_SEED_BYTES + 1)  # it may have grown since fstat
+            # Sized by the file, not the limit: a buffer of the limit's size is a
+            # memory mapping of its own, and 65,000 files kept in memory would
+            # exhaust the mappings a process may have.
+            raw = handle.read(st.st_size + 1)
+            if len(raw) > st.st_size:  # it grew since fstat
+                raw += handle.read(MAX_SEED_BYTES + 1 - len(raw))
         except OSError as exc:
             raise SeedUnreadable(f"cannot read: {exc.strerror or exc}") from None
     if len(raw) > MAX_SEED_BYTES:

@@ -1,0 +1,62 @@
+"""Plans and machines that push the limits: many files, odd names, a vanished folder, a full disk."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from store.seeds import read_seed
+from tests.conftest import run_subprocess
+
+SMALL_BLUEPRINT = '[defaults]\ncycle = "stein"\nproject = "nova"\n\n[[blueprint]]\nid = "bp-{n}"\ntitle = "Blueprint {n}"\n'
+BASE = '[[project]]\nid = "nova"\n\n[[cycle]]\nid = "stein"\nname = "Stein"\n'
+
+
+def _mappings() -> int:
+    with open("/proc/self/maps", encoding="ascii", errors="replace") as maps:
+        return sum(1 for _ in maps)
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="counts mappings through /proc")
+def test_reading_a_seed_file_keeps_no_memory_mapping(tmp_path):
+    path = tmp_path / "one.toml"
+    path.write_text(SMALL_BLUEPRINT.format(n=1))
+    before = _mappings()
+    kept = [read_seed(path)[0] for _ in range(2_000)]  # a cold start keeps every file's bytes
+    assert _mappings() - before < 100
+    assert all(raw == kept[0] for raw in kept)
+
+
+def test_a_seed_file_that_grows_while_being_read_is_read_whole(tmp_path, monkeypatch):
+    path = tmp_path / "grows.toml"
+    path.write_text(BASE)
+    real_fstat = os.fstat
+
+    def stale_fstat(fd):  # the size as it was a moment before the file grew
+        found = real_fstat(fd)
+        return os.stat_result((*found[:6], 10, *found[7:]))
+
+    monkeypatch.setattr(os, "fstat", stale_fstat)
+    raw, _ = read_seed(path)
+    assert raw == BASE.encode()
+
+
+def test_seventy_thousand_seed_files_work_in_every_command(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "base.toml").write_text(BASE)
+    count = 70_000
+    for n in range(count):
+        folder = seeds / f"part{n // 1000:02d}"
+        if n % 1000 == 0:
+            folder.mkdir()
+        (folder / f"bp{n}.toml").write_text(SMALL_BLUEPRINT.format(n=n))
+    env = {"CYCLEBOARD_STORE": str(tmp_path / "store")}
+    for command in (["list"], ["check"], ["report", "--cycle", "stein"]):
+        done = run_subprocess(*command, "--seeds", str(seeds), env=env)
+        assert done.returncode == 0, (command, done.stderr[-500:])
+        assert "internal error" not in done.stderr
+        if command == ["list"]:
+            assert f"{count} blueprint(s)" in done.stderr
