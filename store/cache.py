@@ -34,7 +34,7 @@ from tinydb import TinyDB
 
 from store import snapshot as snapshot_file
 from store.model import KIND_OF, from_dict, to_dict
-from store.plan import Plan, assemble, patch, seed_files
+from store.plan import Plan, assemble, patch, seed_files, seed_name
 from store.seeds import (
     ParsedFile,
     Reference,
@@ -148,7 +148,7 @@ class PlanCache:
         with locked(self.path, "the plan cache"), collector_paused():
             remove_stale_temps(self.path)
             remove_stale_temps(self.snapshot_path)
-            files = [(path, path.relative_to(seeds_dir).as_posix()) for path in seed_files(seeds_dir)]
+            files = [(path, seed_name(path, seeds_dir)) for path in seed_files(seeds_dir)]
             stats.files = len(files)
             if self._held is not None:
                 plan = self._patch_held(files, stats)

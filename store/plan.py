@@ -96,6 +96,21 @@ def seed_files(root: Path) -> list[Path]:
     return found
 
 
+def seed_name(path: Path, root: Path) -> str:
+    """A seed file's name relative to ``root``, as messages and the cache show it.
+
+    A name that is not UTF-8 (its stray bytes come from the OS as surrogates)
+    is shown with those bytes escaped (``quokka-\\xff.toml``): it could not be
+    printed or stored otherwise.  Reading such a file reports it instead.
+    """
+    rel = path.relative_to(root).as_posix()
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(rel).decode("utf-8", "backslashreplace")
+    return rel
+
+
 def _identity(path: str | Path) -> tuple[int, int]:
     try:
         st = os.stat(path)

@@ -620,6 +620,11 @@ def read_seed(path: Path) -> tuple[bytes, os.stat_result]:
     is described by what was read.  Raises :class:`SeedUnreadable`.
     """
     try:
+        os.fspath(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise SeedUnreadable("the file name is not valid UTF-8, so it cannot be shown or stored: "
+                             "rename the file") from None
+    try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise SeedUnreadable("vanished while being read") from None

@@ -60,3 +60,30 @@ def test_seventy_thousand_seed_files_work_in_every_command(tmp_path):
         assert "internal error" not in done.stderr
         if command == ["list"]:
             assert f"{count} blueprint(s)" in done.stderr
+
+
+def _non_utf8_name(folder: Path) -> Path:
+    path = Path(os.fsdecode(os.fsencode(folder) + b"/quokka-\xff.toml"))
+    try:
+        path.write_text(SMALL_BLUEPRINT.format(n="odd"))
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system does not take names that are not UTF-8")
+    return path
+
+
+def test_a_file_name_that_is_not_utf8_is_one_error_and_the_rest_loads(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "base.toml").write_text(BASE)
+    (seeds / "good.toml").write_text(SMALL_BLUEPRINT.format(n=1))
+    _non_utf8_name(seeds)
+    env = {"CYCLEBOARD_STORE": str(tmp_path / "store")}
+    check = run_subprocess("check", "--seeds", str(seeds), env=env)
+    assert check.returncode == 1
+    problems = [line for line in (check.stdout + check.stderr).splitlines() if "quokka" in line and "error(s)" not in line]
+    assert len(problems) == 1 and "quokka-\\xff.toml" in problems[0] and "not valid UTF-8" in problems[0]
+    for command in (["list"], ["export"], ["report", "--cycle", "stein"]):
+        done = run_subprocess(*command, "--seeds", str(seeds), env=env)
+        assert done.returncode == 0 and "internal error" not in done.stderr, (command, done.stderr)
+    listed = run_subprocess("list", "--seeds", str(seeds), env=env)
+    assert "stein/nova/bp-1" in listed.stdout and "bp-odd" not in listed.stdout

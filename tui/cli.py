@@ -106,13 +106,13 @@ def _warn_if_broken(board) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from store.paths import display_path, resolve_seeds
-    from store.plan import assemble, seed_files
+    from store.plan import assemble, seed_files, seed_name
     from store.seeds import parse_file
 
     seeds = resolve_seeds(getattr(args, "seeds", None))
     base = display_path(seeds)
     files = seed_files(seeds)
-    plan = assemble(parse_file(path, path.relative_to(seeds).as_posix()) for path in files)
+    plan = assemble(parse_file(path, seed_name(path, seeds)) for path in files)
     for error in sorted(plan.errors, key=lambda e: (e.path, e.line, e.col)):
         print(f"{base}/{error}" if base != "." else str(error), file=sys.stderr if not error.warning else sys.stdout)
     problems = len(plan.problems)

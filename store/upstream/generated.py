@@ -13,7 +13,7 @@ from pathlib import Path
 
 import tomli_w
 
-from store.plan import Plan, assemble, seed_files
+from store.plan import Plan, assemble, seed_files, seed_name
 from store.seeds import parse_file
 from store.storage import atomic_write
 
@@ -43,7 +43,7 @@ def plan_besides(out: Path, importer: str) -> Plan:
     if not out.is_dir():
         return Plan()
     files = [p for p in seed_files(out) if p.is_file() and generated_by(p) != importer]
-    return assemble(parse_file(p, p.relative_to(out).as_posix()) for p in files)
+    return assemble(parse_file(p, seed_name(p, out)) for p in files)
 
 
 def render(importer: str, about: list[str], data: dict) -> str:
