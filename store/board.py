@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from store import bitset, runways
-from store.cache import PlanCache, RefreshStats, collector_paused
+from store.cache import PlanCache, RefreshStats, SeedsFolderMissing, collector_paused
 from store.carry import carried_over, next_cycle, why_not
 from store.marks import (
     Carry,
@@ -30,6 +30,7 @@ from store.model import Blueprint, State, to_dict
 from store.paths import display_path
 from store.plan import Plan
 from store.query import Filter, QueryError, resolve_key
+from store.seeds import SeedError
 
 PLAN_FILE = "plan.json"
 MARKS_FILE = "marks.json"
@@ -67,6 +68,7 @@ class Loaded:
     latest: dict[str, Mark]
     carries: tuple[Carry, ...] = ()
     queues: dict[str, QueueChange] = dataclasses.field(default_factory=dict)
+    seeds_missing: bool = False  # the seeds folder is gone; ``plan`` is the last good one
 
 
 class Board:
@@ -83,6 +85,7 @@ class Board:
         self.carries: tuple[Carry, ...] = ()
         self.queues: dict[str, QueueChange] = {}  # the newest runway queue change of each cycle
         self.stats = RefreshStats()
+        self.seeds_missing = False  # the last read found no seeds folder: the plan is the one before
         self.index = self.plan.index
         # Marks shown but not yet on disk; a read that lands before the write
         # must not make them flicker away.
@@ -111,7 +114,12 @@ class Board:
         plan, stats = None, RefreshStats()
         if not marks_only:
             self.marks.tidy()
-            plan, stats = self.cache.refresh(self.seeds_dir)
+            try:
+                plan, stats = self.cache.refresh(self.seeds_dir)
+            except SeedsFolderMissing as exc:
+                if not self.cache.hold:
+                    raise  # a command has no last good data to show
+                return self._without_seeds(exc)
             # Indexed here, on the cache's own plan, not on the copy below: the cache may
             # hold that plan for its next patch, which then updates the index in a few
             # milliseconds instead of leaving it to be built again (200 ms at 50,000).
@@ -125,8 +133,19 @@ class Board:
         recorded = self.marks.recorded()
         return Loaded(plan, stats, recorded.latest, recorded.carries, recorded.queues)
 
+    def _without_seeds(self, missing: SeedsFolderMissing) -> Loaded:
+        """The last good plan, with the missing folder as its one problem."""
+        plan = copy.copy(self.seed_plan)
+        plan.errors = [SeedError(display_path(self.seeds_dir), 0, 0,
+                                 "the seeds folder is missing (moved, renamed or deleted?); "
+                                 "it is read again when it comes back")]
+        recorded = self.marks.recorded()
+        return Loaded(plan, self.stats, recorded.latest, recorded.carries, recorded.queues, seeds_missing=True)
+
     def adopt(self, loaded: Loaded) -> bool:
         """Use what :meth:`load` read; False when it changed nothing (a marks file we wrote ourselves)."""
+        if loaded.plan is not None:
+            self.seeds_missing = loaded.seeds_missing
         before = self.latest
         self.latest = {**loaded.latest, **self._unsaved}
         queues_changed = loaded.queues != self.queues

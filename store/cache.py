@@ -46,6 +46,7 @@ from store.seeds import (
 from store.storage import (
     AtomicJSONStorage,
     DamagedFile,
+    StoreError,
     atomic_write,
     locked,
     remove_stale_temps,
@@ -58,6 +59,14 @@ SNAPSHOT_FORMAT = 7
 # A file modified this close to when it was cached may change again within the
 # same mtime tick, so its stat cannot be trusted and its content is hashed.
 _RACY_NS = 2_000_000_000
+
+
+class SeedsFolderMissing(StoreError):
+    """The seeds folder is gone (moved, renamed or deleted); nothing was read or written."""
+
+    def __init__(self, seeds_dir: Path) -> None:
+        super().__init__(f"seeds folder {seeds_dir} is missing (moved, renamed or deleted?)")
+        self.seeds_dir = seeds_dir
 
 
 @dataclass
@@ -145,6 +154,10 @@ class PlanCache:
     def refresh(self, seeds_dir: Path) -> tuple[Plan, RefreshStats]:
         """Bring the cache up to date with ``seeds_dir`` and return the plan it holds."""
         stats = RefreshStats()
+        if not seeds_dir.is_dir():
+            # Checked before the lock and the cache: an empty walk would replace
+            # every entry with nothing, and the board would show an empty plan.
+            raise SeedsFolderMissing(seeds_dir)
         with locked(self.path, "the plan cache"), collector_paused():
             remove_stale_temps(self.path)
             remove_stale_temps(self.snapshot_path)

@@ -33,7 +33,8 @@ def _filter_for(seeds_dir: Path, store_dir: Path):
     marks_path = str((store_dir / MARKS_FILE).resolve())
 
     def wanted(_change: watchfiles.Change, path: str) -> bool:
-        return path == marks_path or (path.startswith(seeds_root) and path.endswith(".toml"))
+        # The folder itself: moved, renamed or deleted (a reload then says so).
+        return path in (marks_path, seeds_root) or (path.startswith(seeds_root) and path.endswith(".toml"))
 
     return wanted
 

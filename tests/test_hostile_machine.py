@@ -87,3 +87,16 @@ def test_a_file_name_that_is_not_utf8_is_one_error_and_the_rest_loads(tmp_path):
         assert done.returncode == 0 and "internal error" not in done.stderr, (command, done.stderr)
     listed = run_subprocess("list", "--seeds", str(seeds), env=env)
     assert "stein/nova/bp-1" in listed.stdout and "bp-odd" not in listed.stdout
+
+
+def test_a_command_on_a_vanished_seeds_folder_says_so_and_leaves_the_cache(seeds, store_dir):
+    from store.board import Board
+    from store.cache import SeedsFolderMissing
+
+    seeds.write("base.toml", BASE)
+    Board(seeds.path, store_dir).refresh()
+    cache = (store_dir / "plan.json").read_bytes()
+    seeds.path.rename(seeds.path.with_name("elsewhere"))
+    with pytest.raises(SeedsFolderMissing, match="is missing"):
+        Board(seeds.path, store_dir).refresh()
+    assert (store_dir / "plan.json").read_bytes() == cache

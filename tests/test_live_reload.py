@@ -133,3 +133,34 @@ async def test_the_dashboards_own_marks_are_not_read_back(two, store_dir):
         await pilot.pause(1.0)  # well past the watcher's debounce
         assert app.reloads == reloads
         assert pane.current.state is not first  # three toggles: the other state
+
+
+@pytest.mark.parametrize("how", ["renamed", "deleted"])
+async def test_a_vanished_seeds_folder_keeps_the_last_data_and_the_cache_and_recovers(two, store_dir, tmp_path, how):
+    import shutil
+
+    app = build(two.path, store_dir, watch_files=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await started(app, pilot)
+        app.board.persist()
+        cache_before = (store_dir / "plan.json").read_bytes()
+        shown = len(app.board.plan.blueprints)
+        bar = app.query_one(ProblemBar)
+        aside = tmp_path / "moved-away"
+        if how == "renamed":
+            os.rename(two.path, aside)
+        else:
+            shutil.copytree(two.path, aside)
+            shutil.rmtree(two.path)
+        await wait_for(pilot, lambda: bar.display, PATIENCE)
+        assert "seeds folder is missing" in str(bar.render())
+        await pilot.press("r")  # asking again changes nothing
+        await pilot.pause(0.3)
+        assert len(app.board.plan.blueprints) == shown and shown > 0
+        assert len(app.query_one(BlueprintsPane).rows) > 0
+        assert (store_dir / "plan.json").read_bytes() == cache_before
+        os.rename(aside, two.path)  # back, as it was or as a new folder
+        await wait_for(pilot, lambda: not bar.display, PATIENCE)
+        stein = two.path / "stein.toml"  # and it is watched again
+        stein.write_text(stein.read_text().replace('"Beta feature"', '"Beta, back"'))
+        await wait_for(pilot, lambda: title_of(app, "stein/nova/beta") == "Beta, back", PATIENCE)

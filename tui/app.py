@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
@@ -54,6 +55,7 @@ from tui.widgets.bars import CycleBar, ProblemBar, StatusBar
 from tui.widgets.filter_bar import KEYS_HINT, FilterBar
 
 _PREPARE_PAUSE_S = 0.01  # after each slice of building the search index
+_SEEDS_POLL_S = 1.0  # how often a missing seeds folder is looked for
 W = TypeVar("W", bound=Widget)
 
 # Reading order, which is also the order of tab / shift+tab.
@@ -100,6 +102,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self.keymap: dict[str, str] = {}
         self._reload_wanted = {"seeds": False, "marks": False}
         self._reloading = False
+        self._seeds_poll: Timer | None = None  # looks for a missing seeds folder
         self.reloads = 0  # adopted reloads; tests and the benchmark wait on it
         self._notices_told = 0  # store notices already popped up
         self._painted_cycle: str | None = None  # the cycle whose view was last painted whole
@@ -497,6 +500,19 @@ class CycleboardApp(PlanningViews, App[None]):
             self.notify(f"Reloaded: {stats.files} files, {stats.parsed} re-read", timeout=3)
         if any(self._reload_wanted.values()):
             self._start_reload()
+        if self.board.seeds_missing and self._seeds_poll is None:
+            self._seeds_poll = self.set_interval(_SEEDS_POLL_S, self._seeds_back)
+
+    def _seeds_back(self) -> None:
+        """While the seeds folder is missing: once it is back, read it and watch it again."""
+        if not self.board.seeds_dir.is_dir():
+            return
+        if self._seeds_poll is not None:
+            self._seeds_poll.stop()
+            self._seeds_poll = None
+        self.request_reload(seeds=True, marks=True)
+        if self.watch_files:
+            self.watch_seeds()  # a folder made anew is not the one the old watch had
 
     @work(exclusive=True, group="watch", exit_on_error=False)
     async def watch_seeds(self) -> None:
