@@ -78,6 +78,7 @@ class Board:
         self.store_dir = store_dir
         self.cache = PlanCache(store_dir / PLAN_FILE, hold=live)
         self.marks = MarksStore(store_dir / MARKS_FILE)
+        self.cache.notices = self.marks.notices  # one list, in the order things happened
         self.plan = Plan()
         # The plan as the seeds give it; ``plan`` is it with the carry-overs made in the dashboard.
         self.seed_plan = self.plan
@@ -102,6 +103,7 @@ class Board:
 
     @property
     def notices(self) -> list[str]:
+        """What the store had to do to go on, in the order it happened: the user must be told."""
         return self.marks.notices
 
     def refresh(self) -> Board:

@@ -48,8 +48,10 @@ from store.storage import (
     DamagedFile,
     StoreError,
     atomic_write,
+    Timeout,
     locked,
     remove_stale_temps,
+    store_lock,
 )
 
 # Bump when the parser's output changes shape, so old caches are rebuilt.
@@ -130,6 +132,40 @@ class PlanCache:
         self.path = path
         self.hold = hold
         self._held: _Held | None = None
+        self._writable = True  # False while a refresh could not take the lock
+        self.notices: list[str] = []  # what the user should know: the cache could not be written
+
+    @contextmanager
+    def _lock_if_possible(self):
+        """The cache's lock, for a refresh that may write it.
+
+        Reading never needs it (every write is an atomic rename), so where the
+        lock cannot even be made (a full disk, a read-only store) the refresh
+        goes on without writing: the cache is disposable, the seeds are not.
+        """
+        try:
+            lock = store_lock(self.path)
+            lock.acquire()
+        except Timeout:  # a TimeoutError, so it must come before OSError
+            raise StoreError(f"{self.path}: another cycleboard holds the lock; try again") from None
+        except OSError as exc:
+            self._cannot_write(exc)
+            self._writable = False
+            try:
+                yield
+            finally:
+                self._writable = True
+            return
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _cannot_write(self, exc: OSError) -> None:
+        notice = (f"cannot write the plan cache in {self.path.parent} ({exc.strerror or exc}); "
+                  f"the plan is read from the seeds, and starts stay slow until it can be written")
+        if notice not in self.notices:
+            self.notices.append(notice)
 
     def _cached_entries(self, db: TinyDB) -> dict[str, dict] | None:
         """The cached entry of each seed file, or None when the cache must be rebuilt."""
@@ -158,7 +194,7 @@ class PlanCache:
             # Checked before the lock and the cache: an empty walk would replace
             # every entry with nothing, and the board would show an empty plan.
             raise SeedsFolderMissing(seeds_dir)
-        with locked(self.path, "the plan cache"), collector_paused():
+        with self._lock_if_possible(), collector_paused():
             remove_stale_temps(self.path)
             remove_stale_temps(self.snapshot_path)
             files = [(path, seed_name(path, seeds_dir)) for path in seed_files(seeds_dir)]
@@ -228,7 +264,12 @@ class PlanCache:
                 yield f'{"," if number > 1 else ""}"{number}":{_JSON.encode(entry)}'.encode()
             yield b"}}"
 
-        atomic_write(self.path, pieces())
+        if not self._writable:
+            return
+        try:
+            atomic_write(self.path, pieces())
+        except OSError as exc:
+            self._cannot_write(exc)
 
     def _patch_held(self, files: list[tuple[Path, str]], stats: RefreshStats) -> Plan | None:
         """The held plan with changed files re-parsed and patched in; None when only a full read will do."""
@@ -303,6 +344,8 @@ class PlanCache:
             return None
 
     def _write_snapshot(self, plan: Plan, stamps: dict[str, Stamp]) -> None:
+        if not self._writable:
+            return
         plan.index  # noqa: B018 - built now so that the snapshot holds it
         # Not written (no key, no room) only makes the next start slower.
         snapshot_file.dump(self.snapshot_path, {"format": (SNAPSHOT_FORMAT, CACHE_FORMAT), "cache": _stamp(self.path),

@@ -100,3 +100,27 @@ def test_a_command_on_a_vanished_seeds_folder_says_so_and_leaves_the_cache(seeds
     with pytest.raises(SeedsFolderMissing, match="is missing"):
         Board(seeds.path, store_dir).refresh()
     assert (store_dir / "plan.json").read_bytes() == cache
+
+
+def _disk_full(*_args, **_kwargs):
+    import errno
+
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize("what_fails", ["lock", "write"])
+def test_a_cache_that_cannot_be_written_is_a_warning_never_a_refusal(seeds, store_dir, cli, monkeypatch, what_fails):
+    import store.cache
+
+    seeds.write("base.toml", BASE)
+    seeds.write("bp.toml", SMALL_BLUEPRINT.format(n=1))
+    assert cli("list", "--seeds", str(seeds.path), "--store", str(store_dir))[0] == 0
+    seeds.write("bp.toml", SMALL_BLUEPRINT.format(n=2))  # touched: the cache would be written
+    if what_fails == "lock":
+        monkeypatch.setattr(store.cache, "store_lock", _disk_full)
+    monkeypatch.setattr(store.cache, "atomic_write", _disk_full)
+    monkeypatch.setattr(store.snapshot, "atomic_write", _disk_full)
+    code, out, err = cli("list", "--seeds", str(seeds.path), "--store", str(store_dir))
+    assert code == 0 and "stein/nova/bp-2" in out
+    assert "cannot write the plan cache" in err and "No space left" in err
+    assert len([line for line in err.splitlines() if "plan cache" in line]) == 1

@@ -242,7 +242,7 @@ class CycleboardApp(PlanningViews, App[None]):
         """Pop up what the store had to do to go on (a damaged marks file moved aside), once each."""
         notices = self.board.notices
         for notice in notices[self._notices_told:]:
-            self.notify(Content(notice), title="marks file moved aside", severity="error", timeout=30)
+            self.notify(Content(notice), title="store", severity="error", timeout=30)
         self._notices_told = len(notices)
 
     def _default_cycle(self) -> str:
