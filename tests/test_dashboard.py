@@ -409,6 +409,27 @@ async def test_a_user_keymap_rebinds_by_id(two, tmp_path, monkeypatch):
         assert any("unknown binding id 'not-a-binding'" in str(n.message) for n in app._notifications)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ('keymap = "x"\n', "'keymap' must be a table"),
+    ('toggle-done = "ctrl+"\n', "no key after the '+'"),
+    ('toggle-done = ",,,"\n', "needs keys as a string"),
+    ('toggle-done = "x,cmd+y"\n', "unknown modifier 'cmd'"),
+    ('toggle-done = "spaec"\n', "unknown key name 'spaec'"),
+])
+async def test_a_bad_keymap_is_a_warning_and_the_default_keys_stay(two, tmp_path, monkeypatch, text, expected):
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text(text)
+    monkeypatch.setenv("CYCLEBOARD_KEYMAP", str(keymap))
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        pane.select_key("stein/nova/alpha")
+        await pilot.press("space")
+        assert pane.current.state is State.IMPLEMENTED  # space still toggles
+        warnings = [str(n.message) for n in app._notifications if n.severity == "warning"]
+        assert any(expected in w for w in warnings), warnings
+
+
 # -- text from seeds ----------------------------------------------------------------------------
 
 HOSTILE = "[TODO] x [/] [bold]y[/bold] [link=http://e]z[/link] \x1b]0;pwned\x07 \x1b[31mred"
