@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 
 from store.storage import StoreError
@@ -22,11 +23,15 @@ def resolve_seeds(option: str | None) -> Path:
     """``--seeds``, then ``$CYCLEBOARD_SEEDS``, then ``./seeds``, then the shipped plan."""
     given = option or os.environ.get(SEEDS_ENV)
     if given:
-        path = Path(given).expanduser()
-        if not path.exists():
-            raise StoreError(f"seeds folder {given} does not exist")
-        if not path.is_dir():
-            raise StoreError(f"seeds folder {given} is not a folder")
+        path = _user_path(given, "seeds folder")
+        try:
+            found = path.stat()
+        except FileNotFoundError:
+            raise StoreError(f"seeds folder {_shown(given)} does not exist") from None
+        except OSError as exc:
+            raise StoreError(f"seeds folder {_shown(given)}: {exc.strerror or exc}") from None
+        if not stat.S_ISDIR(found.st_mode):
+            raise StoreError(f"seeds folder {_shown(given)} is not a folder")
         return path
     local = Path("seeds")
     if local.is_dir():
@@ -38,7 +43,7 @@ def resolve_store(option: str | None, seeds: Path) -> Path:
     """``--store``, then ``$CYCLEBOARD_STORE``, then a folder per seeds folder in the user data dir."""
     given = option or os.environ.get(STORE_ENV)
     if given:
-        folder = Path(given).expanduser()
+        folder = _user_path(given, "store folder")
     else:
         from platformdirs import user_data_path
 
@@ -46,20 +51,35 @@ def resolve_store(option: str | None, seeds: Path) -> Path:
         digest = hashlib.sha256(str(real).encode()).hexdigest()[:12]
         folder = user_data_path("cycleboard", appauthor=False) / "stores" / f"{real.name}-{digest}"
     try:
+        inside = folder.resolve().is_relative_to(seeds.resolve())
+    except (OSError, RuntimeError):
+        inside = False
+    if inside:  # checked before anything is made: our own writes would look like seed edits
+        raise StoreError(f"store folder {_shown(str(folder))} must not be inside the seeds folder "
+                         f"{_shown(str(seeds))} (use --store or {STORE_ENV} to put it elsewhere)")
+    try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise StoreError(f"store {folder} is a file, not a folder") from None
+        raise StoreError(f"store {_shown(str(folder))} is a file, not a folder") from None
     except OSError as exc:
-        raise StoreError(f"cannot create the store folder {folder}: {exc.strerror or exc}") from None
+        raise StoreError(f"cannot create the store folder {_shown(str(folder))}: {exc.strerror or exc}") from None
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise StoreError(f"store folder {folder} is not writable")
-    try:
-        if folder.resolve().is_relative_to(seeds.resolve()):
-            # Our own writes would look like seed edits to the watcher.
-            raise StoreError(f"store folder {folder} must not be inside the seeds folder {seeds}")
-    except OSError:
-        pass
+        raise StoreError(f"store folder {_shown(str(folder))} is not writable")
     return folder
+
+
+def _user_path(given: str, what: str) -> Path:
+    """A folder named by an option or the environment, with ``~`` expanded; one plain line if it cannot be."""
+    try:
+        return Path(given).expanduser()
+    except RuntimeError:  # ~nosuchuser
+        raise StoreError(f"{what} {_shown(given)}: no such user's home folder") from None
+
+
+def _shown(text: str, limit: int = 200) -> str:
+    """A name as an error line can show it: cut when very long, stray bytes escaped."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def display_path(path: Path) -> str:

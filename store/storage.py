@@ -132,8 +132,15 @@ class AtomicJSONStorage(Storage):
 
 
 def store_lock(path: Path, timeout: float = 10.0) -> FileLock:
-    """The lock that serialises writers of ``path`` across processes."""
-    return FileLock(str(path) + ".lock", timeout=timeout)
+    """The lock that serialises writers of ``path`` across processes.
+
+    Raises OSError at once where the lock file cannot even be made (a folder
+    such as /proc, a read-only or full file system): filelock would retry that
+    until its timeout and then blame another process.
+    """
+    lock_path = str(path) + ".lock"
+    os.close(os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644))
+    return FileLock(lock_path, timeout=timeout)
 
 
 @contextmanager

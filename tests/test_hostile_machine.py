@@ -124,3 +124,51 @@ def test_a_cache_that_cannot_be_written_is_a_warning_never_a_refusal(seeds, stor
     assert code == 0 and "stein/nova/bp-2" in out
     assert "cannot write the plan cache" in err and "No space left" in err
     assert len([line for line in err.splitlines() if "plan cache" in line]) == 1
+
+
+@pytest.mark.parametrize("seeds_value, expected", [
+    ("a" * 5000, "File name too long"),
+    ("~nosuchuser-cycleboard/x", "no such user's home folder"),
+], ids=["5000-characters", "no-such-user"])
+def test_an_odd_seeds_setting_is_one_plain_line(cli, monkeypatch, seeds_value, expected):
+    monkeypatch.setenv("CYCLEBOARD_SEEDS", seeds_value)
+    code, _, err = cli("list")
+    assert code == 1 and expected in err and "internal error" not in err
+    assert len(err.strip().splitlines()) == 1 and len(err) < 400
+
+
+def test_a_store_where_no_lock_can_be_made_fails_at_once_and_reads_still_work(seeds, cli, monkeypatch):
+    import time
+
+    seeds.write("base.toml", BASE)
+    seeds.write("bp.toml", SMALL_BLUEPRINT.format(n=1))
+    monkeypatch.setenv("CYCLEBOARD_STORE", "/proc")
+    started = time.monotonic()
+    code, out, err = cli("list", "--seeds", str(seeds.path))
+    assert code == 0 and "stein/nova/bp-1" in out and "cannot write the plan cache in /proc" in err
+    code, _, err = cli("mark", "bp-1", "done", "--seeds", str(seeds.path))
+    assert code == 1 and "cannot write marks" in err and "lock" not in err
+    assert time.monotonic() - started < 5  # not the lock's 10 s timeout
+
+
+def test_a_store_inside_the_seeds_is_refused_before_anything_is_made(seeds, cli, monkeypatch, tmp_path):
+    seeds.write("base.toml", BASE)
+    code, _, err = cli("list", "--seeds", str(seeds.path), "--store", str(seeds.path / "inner"))
+    assert code == 1 and "must not be inside the seeds folder" in err
+    assert not (seeds.path / "inner").exists()
+    monkeypatch.delenv("CYCLEBOARD_STORE")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    code, _, err = cli("list", "--seeds", "/")
+    assert code == 1 and "must not be inside the seeds folder" in err
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_line_break_in_a_title_never_makes_a_row_of_list(seeds, cli, store_dir):
+    seeds.write("base.toml", BASE)
+    seeds.write("bp.toml", SMALL_BLUEPRINT.format(n=1).replace(
+        'title = "Blueprint 1"', 'title = "Real\\napproved     stein/nova/fake   Injected\\ttab\\u001b[31m"'))
+    code, out, _ = cli("list", "--seeds", str(seeds.path), "--store", str(store_dir))
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("proposed") and "\\x0aapproved" in lines[0]
+    assert "\t" not in out and "\x1b" not in out

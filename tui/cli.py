@@ -159,10 +159,21 @@ def cmd_list(args: argparse.Namespace) -> int:
         head = f"{row.state.value:<11}  {bp.key:<{key_width}}  "
         tail = f"  {bp.category}" + (f"  [{reviews}]" if reviews else "")
         room = max(20, width - len(head) - len(tail))
-        title = bp.title if len(bp.title) <= room else bp.title[: room - 1] + "…"
-        print(f"{head}{title:<{room}}{tail}".rstrip())
+        title = _cell(bp.title)
+        title = title if len(title) <= room else title[: room - 1] + "…"
+        print(f"{head}{title:<{room}}{_cell(tail)}".rstrip())
     print(f"{len(rows)} blueprint(s)", file=sys.stderr)
     return 0
+
+
+# Control characters (line breaks and tabs included) in a table cell would make
+# or move rows; each is shown as its escape, so the text stays visible and literal.
+_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_CONTROL.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def _cell(text: str) -> str:
+    return text.translate(_CONTROL)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
