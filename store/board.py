@@ -200,6 +200,9 @@ class Board:
         """Marks shown but not yet written down."""
         return len(self._unsaved)
 
+    def unsaved_marks(self) -> list[Mark]:
+        return list(self._unsaved.values())
+
     def persist(self) -> bool:
         """Write down the seed files a live board re-read but kept in memory only (see PlanCache)."""
         return self.cache.persist()

@@ -172,6 +172,8 @@ class MarksStore:
         # our own file would look like another process's (the dashboard's writes
         # run in a worker thread while its watcher asks changed_elsewhere).
         self._writing = threading.Lock()
+        # Set by a dashboard that is quitting: a write still waiting for the lock stops waiting.
+        self.give_up = threading.Event()
 
     def _identity(self) -> tuple[int, ...] | None:
         """The file's inode, size and times: an atomic write always makes a new one."""
@@ -265,7 +267,7 @@ class MarksStore:
     def write(self, event: Mark | Carry | QueueChange) -> None:
         """Append ``event`` durably: under the lock, atomically."""
         table = _TABLE_OF[type(event)]
-        with locked(self.path, "marks"):
+        with locked(self.path, "marks", self.give_up):
             remove_stale_temps(self.path)
             before = self._identity()
             only_ours = before in (self._read, self._written)  # None and None: there was no file yet

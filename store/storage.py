@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
+import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -143,12 +145,40 @@ def store_lock(path: Path, timeout: float = 10.0) -> FileLock:
     return FileLock(lock_path, timeout=timeout)
 
 
+class GaveUp(StoreError):
+    """A writer waiting for the lock was told to stop waiting (the dashboard is quitting)."""
+
+
+# How long a writer waits for another cycleboard's lock before saying so.
+LOCK_TIMEOUT_S = 10.0
+# While waiting for a lock, how often a writer checks whether it should give up.
+_GIVE_UP_POLL_S = 0.05
+
+
 @contextmanager
-def locked(path: Path, what: str):
-    """Hold the lock of ``path``; any OS failure becomes one plain :class:`StoreError` line."""
+def locked(path: Path, what: str, give_up: threading.Event | None = None):
+    """Hold the lock of ``path``; any OS failure becomes one plain :class:`StoreError` line.
+
+    ``give_up``: once set, a wait for the lock ends at once with :class:`GaveUp`.
+    """
+    timeout = LOCK_TIMEOUT_S
     try:
-        with store_lock(path):
+        lock = store_lock(path, timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            if give_up is not None and give_up.is_set():
+                raise GaveUp(f"{path}: gave up waiting for another cycleboard's lock")
+            try:
+                lock.acquire(timeout=min(_GIVE_UP_POLL_S, max(0.0, deadline - time.monotonic()))
+                             if give_up is not None else timeout)
+                break
+            except Timeout:
+                if give_up is None or time.monotonic() >= deadline:
+                    raise
+        try:
             yield
+        finally:
+            lock.release()
     except Timeout:  # a TimeoutError, so it must come before OSError
         raise StoreError(f"{path}: another cycleboard holds the lock; try again") from None
     except PermissionError as exc:
@@ -160,6 +190,7 @@ def locked(path: Path, what: str):
 __all__ = [
     "AtomicJSONStorage",
     "DamagedFile",
+    "GaveUp",
     "StoreError",
     "Timeout",
     "atomic_write",

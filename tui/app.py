@@ -5,6 +5,8 @@ answers the panes' requests. Reading and writing the store happen in workers.
 from __future__ import annotations
 
 import asyncio
+import signal
+import time
 import datetime as dt
 import gc
 from dataclasses import replace
@@ -55,6 +57,7 @@ from tui.widgets.bars import CycleBar, ProblemBar, StatusBar
 from tui.widgets.filter_bar import KEYS_HINT, FilterBar
 
 _PREPARE_PAUSE_S = 0.01  # after each slice of building the search index
+QUIT_WAIT_S = 3.0  # how long quitting waits for marks still being written
 _SEEDS_POLL_S = 1.0  # how often a missing seeds folder is looked for
 W = TypeVar("W", bound=Widget)
 
@@ -87,9 +90,11 @@ class CycleboardApp(PlanningViews, App[None]):
     ]
 
     def __init__(self, board: Board, *, cycle: str, query: Filter, today: dt.date,
-                 watch_files: bool = True) -> None:
+                 watch_files: bool = True, handle_signals: bool = False) -> None:
         super().__init__()
         self.board = board
+        self.handle_signals = handle_signals  # SIGTERM and SIGHUP quit cleanly (a real terminal only)
+        self.not_saved: list[str] = []  # marks that were shown but could not be written by the exit
         self.cycle = cycle
         self.filter_by = query
         self.filter_preview: Filter | None = None  # what the filter line shows while typing
@@ -135,6 +140,10 @@ class CycleboardApp(PlanningViews, App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.handle_signals:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGHUP):
+                loop.add_signal_handler(signum, self._signalled, signum)
         self.collector.start()
         self._load_keymap()
         self._widget(FilterBar).close()
@@ -382,11 +391,14 @@ class CycleboardApp(PlanningViews, App[None]):
         try:
             self.board.save(mark)
         except StoreError as exc:
-            self.call_from_thread(self._save_failed, mark, exc)
+            if not self.board.marks.give_up.is_set():
+                self.call_from_thread(self._save_failed, mark, exc)
         else:
             self.call_from_thread(self._tell_notices)
 
     def _save_failed(self, mark: Mark, exc: StoreError) -> None:
+        if not self.is_running:
+            return  # quitting: the command line names the marks not saved
         top = self.undo_stack[-1] if self.undo_stack else None
         if isinstance(top, UndoMark) and top.key == mark.key:
             self.undo_stack.pop()
@@ -395,6 +407,32 @@ class CycleboardApp(PlanningViews, App[None]):
 
     def action_undo(self) -> None:
         undo_last(self)
+
+    # -- leaving ---------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        await self.leave(0)
+
+    def _signalled(self, signum: int) -> None:
+        """SIGTERM or SIGHUP: leave as q does, so the terminal is given back as it was."""
+        self.run_worker(self.leave(128 + signum), group="leave", exclusive=True)
+
+    async def leave(self, return_code: int) -> None:
+        """Exit once every mark shown is written down, waiting at most QUIT_WAIT_S.
+
+        Marks still not written then are named in ``not_saved`` (the command
+        line prints them on stderr) and the exit code is 1.
+        """
+        if self.board.unsaved:
+            self.notify(f"Saving {self.board.unsaved} mark(s) before quitting "
+                        f"(waiting up to {QUIT_WAIT_S:g} s)", timeout=QUIT_WAIT_S)
+            deadline = time.monotonic() + QUIT_WAIT_S
+            while self.board.unsaved and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+        if self.board.unsaved:
+            self.not_saved = [f"{m.key} -> {m.state.value}" for m in self.board.unsaved_marks()]
+            self.board.marks.give_up.set()  # a write still waiting for the lock stops now
+            return_code = return_code or 1
+        self.exit(return_code=return_code)
 
     # -- filtering -------------------------------------------------------------------
     def _set_query(self, query: Filter) -> None:

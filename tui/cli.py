@@ -252,7 +252,10 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
                    project=args.project, cycle=args.cycle, filter_text=args.filter)
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise UsageError("the dashboard needs a terminal; for scripts use list, export or report")
+    app.handle_signals = True
     app.run()
+    for line in app.not_saved:
+        print(f"{PROG}: not saved (the marks file stayed locked): {line}", file=sys.stderr)
     return app.return_code or 0
 
 

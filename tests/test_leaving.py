@@ -1,0 +1,129 @@
+"""Marks that cannot be written, quitting while one is still being written, and signals.
+
+Another cycleboard holding the marks lock is a real process here, so the
+lock is a real one.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+import time
+
+import pytest
+
+import store.storage
+from store.model import State
+from tests.conftest import REPO
+from tests.dashboard_helpers import build, wait_for, write_two_projects
+from tests.test_e2e_tmux import Terminal
+from tui import app as app_module
+from tui.panes.blueprints import BlueprintsPane
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def two(seeds):
+    write_two_projects(seeds)
+    return seeds
+
+
+@pytest.fixture
+def lock_held(store_dir):
+    """Another process holds the marks file's lock until the test ends."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from filelock import FileLock\n"
+         f"lock = FileLock({str(store_dir / 'marks.json.lock')!r}); lock.acquire()\n"
+         "print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    yield holder
+    holder.kill()
+    holder.wait()
+
+
+def stored_marks(store_dir) -> list[str]:
+    from store.marks import MarksStore
+
+    return [m.key for m in MarksStore(store_dir / "marks.json").events()]
+
+
+async def test_a_mark_that_cannot_be_written_is_taken_back_and_said(two, store_dir, lock_held, monkeypatch):
+    monkeypatch.setattr(store.storage, "LOCK_TIMEOUT_S", 0.5)
+    app = build(two.path, store_dir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        pane.select_key("stein/nova/alpha")
+        await pilot.press("space")
+        assert pane.current.state is State.IMPLEMENTED  # shown at once
+        await wait_for(pilot, lambda: app.board.unsaved == 0, 5)
+        await pilot.pause()
+        assert pane.current.state is State.APPROVED  # taken back
+        said = [str(n.message) for n in app._notifications if n.severity == "error"]
+        assert any("Could not save stein/nova/alpha" in s and "holds the lock" in s for s in said), said
+        assert not app.undo_stack
+    assert stored_marks(store_dir) == []
+
+
+async def test_quitting_with_a_mark_not_yet_written_waits_a_bounded_time_and_names_it(
+        two, store_dir, lock_held, monkeypatch):
+    monkeypatch.setattr(app_module, "QUIT_WAIT_S", 0.5)
+    app = build(two.path, store_dir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        pane.select_key("stein/nova/alpha")
+        await pilot.press("space")
+        started = time.monotonic()
+        await pilot.press("q")
+        await wait_for(pilot, lambda: not app.is_running, 5)
+    assert time.monotonic() - started < 2.5  # the stated wait, not the lock's 10 s
+    assert app.return_code == 1
+    assert app.not_saved == ["stein/nova/alpha -> implemented"]
+    assert stored_marks(store_dir) == []
+
+
+async def test_quitting_waits_for_a_mark_that_is_written_in_time(two, store_dir):
+    app = build(two.path, store_dir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.query_one(BlueprintsPane).select_key("stein/nova/alpha")
+        await pilot.press("space", "q")
+        await wait_for(pilot, lambda: not app.is_running, 5)
+    assert app.return_code == 0 and app.not_saved == []
+    assert stored_marks(store_dir) == ["stein/nova/alpha"]
+
+
+def _stty(term: Terminal) -> str:
+    term.type("stty -a | tr ';' '\\n' | grep -wE -- '-?(icanon|echo|isig)' | tr -d ' ' | sort | tr '\\n' ' '; echo END")
+    term.send("Enter")
+    shown = term.wait_for(lambda s: "END" in s.split("stty -a")[-1], "stty")
+    return shown.split("stty -a")[-1]
+
+
+@pytest.mark.parametrize("signame", ["TERM", "HUP"])
+def test_a_signal_to_the_dashboard_gives_the_terminal_back(two, store_dir, tmp_path, signame):
+    pidfile = tmp_path / "pid"
+    term = Terminal("env -u COLUMNS -u LINES TERM=xterm-256color bash --norc --noprofile")
+    try:
+        term.type("PS1='$ '; stty sane; clear")
+        term.send("Enter")
+        dashboard = " ".join(shlex.quote(p) for p in (
+            sys.executable, "-m", "tui", "--seeds", str(two.path), "--store", str(store_dir)))
+        term.type(f"cd {shlex.quote(str(REPO))}; sh -c 'echo $$ > {pidfile}; exec {dashboard}'; echo EXIT=$?")
+        term.send("Enter")
+        term.wait_for(lambda s: "Blueprints (" in s, "the dashboard")
+        assert term._tmux("display-message", "-p", "-t", "board", "#{alternate_on}").strip() == "1"
+        subprocess.run(["kill", f"-{signame}", pidfile.read_text().strip()], check=True)
+        shown = term.wait_for(lambda s: re.search(r"EXIT=\d+", s), "the dashboard to exit", timeout=10)
+        code = int(re.search(r"EXIT=(\d+)", shown).group(1))
+        assert code == 128 + {"TERM": 15, "HUP": 1}[signame]
+        assert term._tmux("display-message", "-p", "-t", "board",
+                          "#{alternate_on} #{mouse_any_flag} #{mouse_button_flag}").split() == ["0", "0", "0"]
+        modes = _stty(term)
+        for mode in ("icanon", "echo", "isig"):
+            assert f"-{mode}" not in modes and mode in modes, modes
+    finally:
+        term.close()
