@@ -747,3 +747,19 @@ async def test_rows_take_the_new_colours_when_the_theme_changes(two):
         wanted = pane.get_component_rich_style("blueprints--key", partial=True).color
         assert wanted != before
         assert key_colour() == wanted
+
+
+async def test_keys_read_in_one_burst_land_where_each_belongs(two):
+    """What a paste or a fast typist gives: the app reads every key before handling the first."""
+    from textual import events
+
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        for key, character in [("slash", "/"), *((c, c) for c in "gamma"), ("enter", "\r"), ("space", " ")]:
+            app.post_message(events.Key(key, character))
+        await wait_for(pilot, lambda: app.board.unsaved == 0 and app.undo_stack, 5)
+        await pilot.pause()
+        assert str(app.filter_by) == "gamma"
+        pane = app.query_one(BlueprintsPane)
+        assert pane.current_key == "stein/cinder/gamma" and pane.current.state is State.IMPLEMENTED
+        assert len(app.undo_stack) == 1

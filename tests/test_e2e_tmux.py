@@ -105,3 +105,22 @@ def test_mark_and_live_edit_in_a_real_terminal(seeds, store_dir):
         term.wait_for(lambda s: not term.alive(), "the dashboard to quit", timeout=10)
     finally:
         term.close()
+
+
+def test_keys_typed_in_one_burst_all_land_in_order(seeds, store_dir):
+    write_two_projects(seeds)
+    command = " ".join(shlex.quote(part) for part in (
+        "env", "-u", "COLUMNS", "-u", "LINES", "TERM=xterm-256color", f"CYCLEBOARD_KEYMAP={store_dir / 'none.toml'}",
+        sys.executable, "-m", "tui", "--seeds", str(seeds.path), "--store", str(store_dir)))
+    term = Terminal(f"cd {shlex.quote(str(REPO))} && {command}")
+    try:
+        term.wait_for(lambda s: "Blueprints (3)" in s and "no filter" in s, "the dashboard")
+        term.type("/gamma\r")  # one write to the terminal, as a paste or a fast typist gives it
+        term.wait_for(lambda s: "Blueprints (1)" in s and "filter: gamma" in s and "(preview)" not in s,
+                      "the filter typed in one burst")
+        term.type(" q")  # space marks, q quits: one write
+        term.wait_for(lambda s: not term.alive(), "the dashboard to quit", timeout=10)
+        listed = run_subprocess("list", "--seeds", str(seeds.path), "--store", str(store_dir), "--format", "json")
+        assert {r["key"]: r["state"] for r in json.loads(listed.stdout)}["stein/cinder/gamma"] == "implemented"
+    finally:
+        term.close()

@@ -49,6 +49,7 @@ from tui.planning import VIEW_BINDINGS, PlanningViews
 from tui.screens.details import BlueprintDetails, SessionDetails, ThemeDetails
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import ALL_PROJECTS, link_picker, project_picker, state_picker
+from tui.typeahead import KeyOrder
 from tui.undo import UndoCarry, UndoMark, UndoQueue, undo_last
 from tui.views.burnup import BurnupChart
 from tui.views.runways import RunwaysView
@@ -94,6 +95,7 @@ class CycleboardApp(PlanningViews, App[None]):
         super().__init__()
         self.board = board
         self.handle_signals = handle_signals  # SIGTERM and SIGHUP quit cleanly (a real terminal only)
+        self.key_order = KeyOrder(self)  # keys typed ahead wait for the ones before them
         self.not_saved: list[str] = []  # marks that were shown but could not be written by the exit
         self.cycle = cycle
         self.filter_by = query
@@ -155,8 +157,18 @@ class CycleboardApp(PlanningViews, App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
+            if self.key_order.hold(event):
+                return  # handed on once the keys before it are dealt with
             self.collector.key()  # every key, before any widget takes it
+            await super().on_event(event)
+            self.key_order.started(event)
+            return
         await super().on_event(event)
+
+    def _on_key(self, event: events.Key) -> None:
+        # Textual runs App._on_key (the bindings) after this handler, within the same
+        # message: the next key, posted from here at the earliest, comes after them.
+        self.key_order.came_back(event)
 
     def on_unmount(self) -> None:
         self.collector.stop()
