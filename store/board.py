@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -20,6 +21,7 @@ from store.carry import carried_over, next_cycle, why_not
 from store.marks import (
     Carry,
     Mark,
+    MarkDay,
     MarksStore,
     QueueChange,
     QueueEntry,
@@ -255,17 +257,24 @@ class Board:
         return [s for s in self.plan.sessions.values() if key in s.blueprints]
 
     def events_of(self, key: str) -> list[Mark]:
-        return [m for m in self.marks.events() if m.key == key]
+        return self.marks.events_of(key)
 
     def resolve(self, text: str) -> str:
         return resolve_key(text, self.plan.blueprints)
 
     # -- writing -------------------------------------------------------------
-    def mark(self, key: str, state: State, via: str) -> Mark:
-        """Set a blueprint's state and write it down before returning."""
-        mark = self.stage(key, state, via)
-        self.save(mark)
-        return mark
+    def mark(self, key: str, state: State, via: str) -> tuple[State, Mark | None]:
+        """Set a blueprint's state and write it down before returning.
+
+        Read and decided under the marks lock, so another process's mark made
+        since this board read the marks counts: returns the state before and
+        the mark written, or None when the blueprint already had ``state``.
+        """
+        before, mark = self.marks.record_unless_already(self.row(key).blueprint, state, via)
+        if mark is not None:
+            self.latest[key] = mark
+            self._remake(key)
+        return before, mark
 
     def stage(self, key: str, state: State, via: str) -> Mark:
         """Show ``state`` at once; :meth:`save` (may run in a thread) makes it durable."""
@@ -331,12 +340,10 @@ class Board:
         self.queues = {**self.queues, cycle: change}
         return change
 
-    def marks_by_key(self) -> dict[str, list[Mark]]:
-        """Every mark event, by blueprint key, oldest first (what the burn-up charts)."""
-        found: dict[str, list[Mark]] = {}
-        for mark in self.marks.events():
-            found.setdefault(mark.key, []).append(mark)
-        return found
+    def marks_by_key(self, keys: Iterable[str] | None = None) -> dict[str, list[MarkDay]]:
+        """Each marked blueprint's state at the end of each day it was marked (what the burn-up
+        charts); ``keys``: only these blueprints'."""
+        return self.marks.mark_days(keys)
 
     # -- whole-plan views ------------------------------------------------------
     def export(self) -> dict:

@@ -20,11 +20,12 @@ import getpass
 import os
 import socket
 import threading
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tinydb import TinyDB
-
+from store import journal
+from store.journal import META, Segments, Summary, docs_in_order, event_count, generation_of, next_id
 from store.model import Blueprint, State
 from store.storage import AtomicJSONStorage, DamagedFile, locked, remove_stale_temps, stale_temps
 
@@ -158,13 +159,25 @@ def _who() -> str:
 _WHO = _who()
 
 
+@dataclass(frozen=True)
+class MarkDay:
+    """A blueprint's state at the end of a day it was marked (what the burn-up reads)."""
+
+    at: dt.datetime
+    state: State
+
+
+_EVENT_OF = {"marks": Mark, "carries": Carry, "runways": QueueChange}
+
+
 class MarksStore:
-    """The marks TinyDB file; reads are fresh, writes are locked and atomic."""
+    """The marks journal (see :mod:`store.journal`); reads are fresh, writes are locked and atomic."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.notices: list[str] = []  # things the user must be told (a file moved aside)
-        self._db = TinyDB(path, storage=AtomicJSONStorage)
+        self._storage = AtomicJSONStorage(path)
+        self.segments = Segments(path)
         # The file as we last read it, and as our last write left it; see changed_elsewhere.
         self._read: tuple[int, ...] | None = None
         self._written: tuple[int, ...] | None = None
@@ -194,18 +207,31 @@ class MarksStore:
             return self._written is None or self._identity() != self._written
 
     # -- reading -------------------------------------------------------------
-    def _tables(self) -> dict:
+    def _active(self) -> dict:
         self._read = self._identity()  # before the read: a write after it makes them differ
         try:
-            return self._db.storage.read() or {}
+            return self._storage.read() or {}
         except DamagedFile:
             self._recover()
             return {}
 
+    def _journal(self, history: bool = False) -> tuple[Summary, dict]:
+        """The summary of the sealed segments (``history``: with its history part) and the
+        active file's events not in them."""
+        for _ in range(3):
+            summary = self.segments.summary(history=history)
+            active = self._active()
+            found = generation_of(active)
+            if found == summary.generation or summary.generation < 0:
+                return summary, active
+            if found < summary.generation:
+                return summary, {}  # sealed by a writer that died before emptying the file
+        return summary, active  # sealed again and again meanwhile: a busy store; this read is close
+
     @staticmethod
-    def _parsed(docs: dict | None, cls) -> list:
+    def _parsed(docs, cls) -> list:
         found = []
-        for doc in (docs or {}).values():
+        for doc in docs:
             try:
                 found.append(cls.from_doc(doc))
             except (KeyError, ValueError, TypeError, AttributeError):
@@ -213,35 +239,67 @@ class MarksStore:
         found.sort(key=lambda event: event.at)
         return found
 
+    def _all(self, table: str) -> list:
+        """Every event of ``table``, oldest first: the segments', then the active file's."""
+        summary, active = self._journal()
+        docs = [doc for name in summary.segments for doc in docs_in_order(self.segments.read(name), table)]
+        return self._parsed([*docs, *docs_in_order(active, table)], _EVENT_OF[table])
+
     def events(self) -> list[Mark]:
-        """Every change, oldest first."""
-        return self._parsed(self._tables().get("marks"), Mark)
+        """Every change, oldest first (the whole journal: for reports and tests, not every key)."""
+        return self._all("marks")
+
+    def events_of(self, key: str) -> list[Mark]:
+        """One blueprint's changes, oldest first: only the segments that hold it are read."""
+        summary, active = self._journal(history=True)
+        docs = [doc for position in summary.where.get(key, ())
+                for doc in docs_in_order(self.segments.read(summary.segments[position]), "marks")
+                if doc.get("key") == key]
+        docs += [doc for doc in docs_in_order(active, "marks") if doc.get("key") == key]
+        return self._parsed(docs, Mark)
+
+    def mark_days(self, keys: Iterable[str] | None = None) -> dict[str, list[MarkDay]]:
+        """Each marked blueprint's state at the end of each day it was marked, oldest first
+        (``keys``: only these blueprints')."""
+        summary, active = self._journal(history=True)
+        wanted = None if keys is None else set(keys)
+        days = {key: dict(by_day) for key, by_day in summary.days.items() if wanted is None or key in wanted}
+        for mark in self._parsed(docs_in_order(active, "marks"), Mark):
+            if wanted is None or mark.key in wanted:
+                days.setdefault(mark.key, {})[mark.at.date().isoformat()] = mark.state.value
+        found: dict[str, list[MarkDay]] = {}
+        for key, by_day in days.items():
+            try:
+                found[key] = [MarkDay(dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC), State(state))
+                              for day, state in sorted(by_day.items())]
+            except ValueError:
+                continue
+        return found
 
     def recorded(self) -> Recorded:
-        """Marks, carries and runway queues, from one read of the file."""
-        tables = self._tables()
-        latest = {mark.key: mark for mark in self._parsed(tables.get("marks"), Mark)}
-        carries: dict[tuple[str, str], Carry] = {}
-        for carry in self._parsed(tables.get("carries"), Carry):
+        """Marks, carries and runway queues, from one read of the summary and the active file."""
+        summary, active = self._journal()
+        latest = {mark.key: mark for mark in self._parsed(summary.latest.values(), Mark)}
+        latest.update((mark.key, mark) for mark in self._parsed(docs_in_order(active, "marks"), Mark))
+        carries = {(c.key, c.to): c for c in self._parsed(summary.carries.values(), Carry)}
+        for carry in self._parsed(docs_in_order(active, "carries"), Carry):
             if carry.undone:
                 carries.pop((carry.key, carry.to), None)
             else:
                 carries[(carry.key, carry.to)] = carry
-        queues = {change.cycle: change for change in self._parsed(tables.get("runways"), QueueChange)}
+        queues = {change.cycle: change for change in self._parsed(summary.queues.values(), QueueChange)}
+        queues.update((c.cycle, c) for c in self._parsed(docs_in_order(active, "runways"), QueueChange))
         return Recorded(latest, tuple(sorted(carries.values(), key=lambda c: c.at)), queues)
 
     def carry_events(self) -> list[Carry]:
-        return self._parsed(self._tables().get("carries"), Carry)
+        return self._all("carries")
 
     def queue_events(self) -> list[QueueChange]:
-        return self._parsed(self._tables().get("runways"), QueueChange)
+        return self._all("runways")
 
     def latest(self) -> dict[str, Mark]:
         """The newest mark of each blueprint key."""
-        newest: dict[str, Mark] = {}
-        for mark in self.events():
-            newest[mark.key] = mark
-        return newest
+        return self.recorded().latest
 
     # -- writing -------------------------------------------------------------
     def tidy(self) -> None:
@@ -256,6 +314,26 @@ class MarksStore:
         self.write(mark)
         return mark
 
+    def record_unless_already(self, blueprint: Blueprint, state: State, via: str) -> tuple[State, Mark | None]:
+        """Set ``blueprint``'s state, deciding under the lock on the journal as it is then.
+
+        Returns the effective state before, and the mark written (None when it
+        already had ``state``: nothing is written).
+        """
+        decided: list[tuple[State, Mark | None]] = []
+
+        def decide(summary: Summary, active: dict) -> Mark | None:
+            newest = [m for m in self._parsed(docs_in_order(active, "marks"), Mark) if m.key == blueprint.key]
+            if not newest and blueprint.key in summary.latest:
+                newest = self._parsed([summary.latest[blueprint.key]], Mark)
+            before = effective_state(blueprint, newest[-1] if newest else None)
+            mark = None if before is state else self.new(blueprint.key, state, before, blueprint.state, via)
+            decided.append((before, mark))
+            return mark
+
+        self._append(decide)
+        return decided[0]
+
     @staticmethod
     def new(key: str, state: State, previous: State, seed_state: State, via: str) -> Mark:
         return Mark(key, state, previous, seed_state, now(), _WHO, via)
@@ -266,28 +344,46 @@ class MarksStore:
 
     def write(self, event: Mark | Carry | QueueChange) -> None:
         """Append ``event`` durably: under the lock, atomically."""
-        table = _TABLE_OF[type(event)]
+        self._append(lambda _summary, _active: event)
+
+    def _append(self, decide) -> None:
+        """Under the lock: read the journal as it is now, append what ``decide`` gives, seal if full."""
         with locked(self.path, "marks", self.give_up):
             remove_stale_temps(self.path)
             before = self._identity()
             only_ours = before in (self._read, self._written)  # None and None: there was no file yet
+            try:
+                active = self._storage.read() or {}
+            except DamagedFile:
+                self._recover(locked_already=True)
+                active = {}
+            summary = self.segments.summary()
+            if generation_of(active) < summary.generation:
+                active = {}  # sealed already by a writer that died before emptying it
+            event = decide(summary, active)
+            if event is None:
+                return
+            table = _TABLE_OF[type(event)]
+            tables = {name: dict(docs) for name, docs in active.items()}
+            docs = tables.setdefault(table, {})
+            docs[next_id(docs)] = event.to_doc()
+            tables[META] = {"1": {"generation": max(summary.generation, generation_of(active))}}
             with self._writing:
-                try:
-                    self._insert(table, event.to_doc())
-                except DamagedFile:
-                    self._recover(locked_already=True)
-                    self._insert(table, event.to_doc())
+                self._storage.write(tables)  # durable before any seal
                 # Still under the lock: nobody else has written since.
                 self._written = self._identity() if only_ours else None
+            if event_count(tables) >= journal.SEAL_AT:
+                self._seal(tables, self.segments.summary(history=True))  # a seal folds into both parts
 
-    def _insert(self, table: str, doc: dict) -> None:
-        """Insert through a table opened now, under the lock.
-
-        A TinyDB table remembers its next document id in memory; after another
-        process has written, that id may be taken. A fresh table reads it from
-        the file as it is now.
-        """
-        TinyDB(self.path, storage=AtomicJSONStorage).table(table).insert(doc)
+    def _seal(self, tables: dict, summary: Summary) -> None:
+        """Move the active file's events into a segment and start it again (under the lock)."""
+        try:
+            sealed = self.segments.seal(tables, summary)
+        except OSError:
+            return  # the events stay in the active file; the next write tries again
+        with self._writing:
+            self._storage.write({META: {"1": {"generation": sealed.generation}}})
+            self._written = self._identity() if self._written is not None else None
 
     def _recover(self, locked_already: bool = False) -> None:
         """Move an unreadable marks file aside (never overwrite it) and say where."""
@@ -302,7 +398,6 @@ class MarksStore:
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
         aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
         os.replace(self.path, aside)
-        self._db.clear_cache()
         self.notices.append(
             f"marks file {self.path} could not be read ({reason}); moved it to {aside} "
             f"and started with no marks; to recover, repair that file and move it back"

@@ -141,6 +141,7 @@ def store_lock(path: Path, timeout: float = 10.0) -> FileLock:
     until its timeout and then blame another process.
     """
     lock_path = str(path) + ".lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
     os.close(os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644))
     return FileLock(lock_path, timeout=timeout)
 

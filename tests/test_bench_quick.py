@@ -16,6 +16,7 @@ BOUNDS = {
     "mark_on_screen_ms": 40, "mark_on_screen_ms_all": 40, "mark_on_screen_ms_1k": 40,
     "mark_durable_ms": 50, "mark_durable_ms_1k": 50, "save_to_panes_p95_ms": 450,
     "list_all_json_ms": 1_000, "peak_mb": 300, "cold_peak_mb": 300,
+    "mark_durable_ms_100k_events": 50,
 }
 
 

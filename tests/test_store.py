@@ -235,14 +235,14 @@ def test_our_own_write_half_done_is_not_taken_for_another_processes(tmp_path):
     store.recorded()
     store.record("stein/nova/a", State.IMPLEMENTED, State.APPROVED, State.APPROVED, "dashboard")
     renamed, go_on = threading.Event(), threading.Event()
-    insert = store._insert
+    write = store._storage.write
 
-    def insert_then_wait(table: str, doc: dict) -> None:
-        insert(table, doc)  # the new file is in place
+    def write_then_wait(data: dict) -> None:
+        write(data)  # the new file is in place
         renamed.set()
         go_on.wait(5)
 
-    store._insert = insert_then_wait
+    store._storage.write = write_then_wait
     writer = threading.Thread(target=store.record, args=(
         "stein/nova/a", State.APPROVED, State.IMPLEMENTED, State.APPROVED, "dashboard"))
     writer.start()

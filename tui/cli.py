@@ -196,11 +196,10 @@ def cmd_mark(args: argparse.Namespace) -> int:
         raise QueryError(f"unknown state '{args.state}' (expected one of {', '.join(State.names())}, done)") from None
     board = _open_board(args)
     key = board.resolve(args.key)
-    before = board.state_of(key)
-    if before is state:
+    before, mark = board.mark(key, state, via="cli")
+    if mark is None:
         print(f"{key}: already {state.value}; nothing changed")
         return 0
-    board.mark(key, state, via="cli")
     print(f"{key}: {before.value} -> {state.value}")
     return 0
 

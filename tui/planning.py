@@ -110,7 +110,7 @@ class PlanningViews:
             found, released = risks_of(cycle, rows, self.today) if cycle else ([], False)
             self.query_one(RiskList).show(found, {r.blueprint.key: r.blueprint.title for r in rows}, released)
         elif self.current_view == "burnup":
-            marks = self.board.marks_by_key()
+            marks = self.board.marks_by_key(r.blueprint.key for r in rows)
             chart = burnup(cycle, [(r.blueprint, r.state) for r in rows], marks, self.today) if cycle else None
             self.query_one(BurnupChart).show(cycle, chart, milestones_for(cycle, projects) if cycle else [])
         elif self.current_view == "runways" and cycle is not None:

@@ -16,6 +16,7 @@ as JSON.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -38,6 +39,7 @@ TARGETS_MS = {
     "mark_on_screen_ms": 16, "mark_on_screen_ms_all": 16, "mark_on_screen_ms_1k": 16,
     "mark_durable_ms": 20, "mark_durable_ms_all": 20, "mark_durable_ms_1k": 20,
     "save_to_panes_p95_ms": 300, "list_all_json_ms": 1000, "peak_mb": 300, "cold_peak_mb": 300,
+    "mark_durable_ms_100k_events": 50,
 }
 # Measures that are not milliseconds, or only explain another.
 NOT_TIMED = ("rows", "files_parsed_per_save")
@@ -69,6 +71,24 @@ def _plan(folder: Path, blueprints: int) -> int:
     return files
 
 
+JOURNAL_EVENTS = 100_000
+
+
+def _long_journal(path: Path, seeds: Path, events: int) -> list[str]:
+    """A marks file of ``events`` marks on the plan's blueprints, in the single-file format."""
+    listed = _python("-m", "tui", "list", "cycle:all", "--format", "json", "--seeds", str(seeds),
+                     "--store", str(path.parent / "keys"))
+    keys = [row["key"] for row in json.loads(listed.stdout)]
+    start = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+    states = ("approved", "started", "blocked", "implemented")
+    docs = {str(n + 1): {"key": keys[(n * 7919) % len(keys)], "state": states[n % 4], "previous": "approved",
+                         "seed_state": "approved", "at": (start + dt.timedelta(minutes=n)).isoformat(),
+                         "by": "bench@host", "via": "cli"} for n in range(events)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"marks": docs}))
+    return keys
+
+
 def measure(blueprints: int, runs: int) -> dict:
     work = Path(tempfile.mkdtemp(prefix="cycleboard-bench-"))
     try:
@@ -98,6 +118,19 @@ def measure(blueprints: int, runs: int) -> dict:
             at_1k = _probe("dashboard", str(small), str(small_store))
             add("mark_on_screen_ms_1k", at_1k["mark_on_screen_ms"])
             add("mark_durable_ms_1k", at_1k["mark_durable_ms"])
+            # The same plan with a journal of 100,000 events from earlier days: a mark
+            # must cost what it costs with a short one.
+            long_store = work / f"store-journal-{run}"
+            keys = _long_journal(long_store / "marks.json", small, JOURNAL_EVENTS)
+            start = time.perf_counter()
+            _python("-m", "tui", "mark", "--seeds", str(small), "--store", str(long_store), keys[0], "deferred")
+            add("journal_first_mark_ms", (time.perf_counter() - start) * 1000)  # seals the old file, once
+            start = time.perf_counter()
+            _python("-m", "tui", "mark", "--seeds", str(small), "--store", str(long_store), keys[1], "deferred")
+            add("journal_cli_mark_ms", (time.perf_counter() - start) * 1000)
+            long = _probe("dashboard-marks", str(small), str(long_store))
+            add("mark_durable_ms_100k_events", long["mark_durable_ms"])
+            add("journal_start_ms", long["first_paint_ms"])
             rows_file = work / "rows.json"
             rows_file.write_text(listed.stdout)
             baseline = _probe("datatable", str(rows_file))

@@ -203,6 +203,21 @@ async def dashboard(seeds: Path, store: Path, start_ns: int, extra: bool = True)
     return result
 
 
+async def marks_only(seeds: Path, store: Path, start_ns: int) -> dict:
+    """First paint and ten marks (on screen, durable), nothing else."""
+    from tui.app import make_app
+
+    app = make_app(seeds=seeds, store=store, watch_files=False)
+    clock = FrameClock(app)
+    async with app.run_test(size=(120, 36)):
+        await _refreshed(app)
+        result = {"first_paint_ms": (time.time_ns() - start_ns) / 1e6}
+        on_screen, durable = await _marks(app, clock, 10)
+    result["mark_on_screen_ms"] = statistics.median(on_screen)
+    result["mark_durable_ms"] = statistics.median(durable)
+    return result
+
+
 async def datatable(rows_file: Path, start_ns: int) -> dict:
     """The naive way: read every row from JSON into a DataTable."""
     from textual.app import App
@@ -230,6 +245,8 @@ def main() -> None:
     mode, *args = sys.argv[1:]
     if mode in ("dashboard", "start"):
         result = asyncio.run(dashboard(Path(args[0]), Path(args[1]), int(args[2]), extra=mode == "dashboard"))
+    elif mode == "dashboard-marks":
+        result = asyncio.run(marks_only(Path(args[0]), Path(args[1]), int(args[2])))
     else:
         result = asyncio.run(datatable(Path(args[0]), int(args[1])))
     print(json.dumps(result))
