@@ -127,3 +127,24 @@ def test_a_signal_to_the_dashboard_gives_the_terminal_back(two, store_dir, tmp_p
             assert f"-{mode}" not in modes and mode in modes, modes
     finally:
         term.close()
+
+
+def test_quitting_in_a_terminal_names_the_mark_not_saved_on_stderr(two, store_dir, lock_held):
+    # Textual draws on stderr, so it stays the terminal; what is printed after the
+    # dashboard has given the terminal back is read from the screen.
+    dashboard = " ".join(shlex.quote(p) for p in (
+        sys.executable, "-m", "tui", "--seeds", str(two.path), "--store", str(store_dir)))
+    term = Terminal("env -u COLUMNS -u LINES TERM=xterm-256color bash --norc --noprofile")
+    try:
+        term.type(f"cd {shlex.quote(str(REPO))}; {dashboard}; echo EXIT=$?")
+        term.send("Enter")
+        term.wait_for(lambda s: "Blueprints (" in s, "the dashboard")
+        time.sleep(0.5)
+        term.type("/alpha\r q")
+        shown = term.wait_for(lambda s: re.search(r"EXIT=\d+", s), "the dashboard to exit", timeout=15)
+        assert re.search(r"EXIT=(\d+)", shown).group(1) == "1"
+        assert "cycleboard: not saved (the marks file stayed locked): stein/nova/alpha -> implemented" in shown
+        assert "Traceback" not in shown
+    finally:
+        term.close()
+    assert stored_marks(store_dir) == []
