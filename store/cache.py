@@ -55,9 +55,9 @@ from store.storage import (
 )
 
 # Bump when the parser's output changes shape, so old caches are rebuilt.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 # Bump when the records' classes change, so old snapshots are ignored.
-SNAPSHOT_FORMAT = 7
+SNAPSHOT_FORMAT = 8
 # A file modified this close to when it was cached may change again within the
 # same mtime tick, so its stat cannot be trusted and its content is hashed.
 _RACY_NS = 2_000_000_000

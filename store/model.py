@@ -168,6 +168,7 @@ class Session:
 class HistoryEntry:
     date: dt.date
     state: State
+    by: str = ""  # who set it, where a change made with cycleboard wrote it
 
 
 @dataclass(frozen=True)

@@ -142,7 +142,7 @@ _SCHEMA: dict[str, dict[str, object]] = {
         "reviews": _INTS, "state": State, "fast_tracked": _BOOL, "owner": _STR,
         "url": _STR, "history": _TABLES,
     },
-    "history": {"date": _DATE, "state": State},
+    "history": {"date": _DATE, "state": State, "by": _STR},
     "runway": {"blueprint": _STR, "cycle": _STR, "start": _DATE},
     # [[milestone]] at the top level: a milestone of a cycle that another file defines.
     "added_milestone": {"cycle": _STR, "name": _STR, "date": _DATE, "kind": MilestoneKind, "project": _STR},
@@ -425,8 +425,9 @@ class _Reader:
             self.check_keys("history", raw, hpath, hwhat)
             hdate = self.value("history", raw, "date", hpath, hwhat, required=True)
             hstate = self.value("history", raw, "state", hpath, hwhat, required=True)
+            hby = self.value("history", raw, "by", hpath, hwhat) or ""
             if hdate is not None and hstate is not None:
-                history.append(HistoryEntry(hdate, hstate))
+                history.append(HistoryEntry(hdate, hstate, hby))
         history.sort(key=lambda h: h.date)
         if cycle is None or project is None:
             return
