@@ -1,0 +1,108 @@
+"""Writing an edit into a seed file so that nobody's work is lost.
+
+The edit is made under a lock (one per seeds folder, kept in the store so
+the team's folder gains no files), on the file as it is on disk at that
+moment: an editor's save or a ``git pull`` a second earlier is edited, not
+overwritten.  A file that does not parse is never edited.  The new text
+replaces the old atomically (a temp file beside it, fsynced, renamed over
+it, the folder fsynced) and keeps the file's mode, so a crash leaves the old
+file or the new one.  Undo puts the old bytes back only while the file is
+still exactly what the edit left.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from store.seed_edit import EditRefused
+from store.seeds import SeedUnreadable, parse_text, read_seed
+from store.storage import fsync_folder, locked, remove_stale_temps
+
+SEEDS_LOCK = "seeds"  # the lock's name in the store folder: seeds.lock
+
+
+class SeedsReadOnly(EditRefused):
+    """The file or its folder cannot be written by this user; the change must stay local."""
+
+
+@dataclass(frozen=True)
+class Written:
+    """One edit as it landed: what undo needs to put the file back."""
+
+    path: Path
+    before: bytes
+    after: bytes
+
+
+def _step(name: str) -> None:
+    """A point between the steps of a write; the crash test stops a writer at each."""
+
+
+def writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def edit_seed(path: Path, rel: str, edit: Callable[[str], str], lock_dir: Path) -> Written:
+    """Apply ``edit`` to the text of ``path`` as it is now, under the seeds lock, atomically.
+
+    ``rel`` names the file in messages.  Raises :class:`EditRefused` (one
+    line) when the file cannot be read, does not parse, or the edit cannot
+    be made, and :class:`SeedsReadOnly` when it cannot be written.
+    """
+    if not writable(path):
+        raise SeedsReadOnly(f"{rel} is read-only")
+    with locked(lock_dir / SEEDS_LOCK, "the seeds lock"):
+        remove_stale_temps(path)  # a writer killed mid-write left them
+        try:
+            raw, found = read_seed(path)
+        except SeedUnreadable as exc:
+            raise EditRefused(f"{rel}: {exc}") from None
+        parsed = parse_text(rel, raw)
+        if not parsed.ok:
+            first = next(e for e in parsed.errors if not e.warning)
+            raise EditRefused(f"{rel} has errors ({first}); fix it before changing it here")
+        text = raw.decode("utf-8")
+        after = edit(text).encode("utf-8")
+        _replace(path, after, stat.S_IMODE(found.st_mode))
+        return Written(path, raw, after)
+
+
+def undo_edit(written: Written, rel: str, lock_dir: Path) -> None:
+    """Put back the bytes ``written`` replaced, if the file is still what it left."""
+    with locked(lock_dir / SEEDS_LOCK, "the seeds lock"):
+        try:
+            raw, found = read_seed(written.path)
+        except SeedUnreadable as exc:
+            raise EditRefused(f"{rel}: {exc}") from None
+        if raw != written.after:
+            raise EditRefused(f"{rel} changed since; the change is undone by a new one instead")
+        _replace(written.path, written.before, stat.S_IMODE(found.st_mode))
+
+
+def _replace(path: Path, data: bytes, mode: int) -> None:
+    folder = path.parent
+    # Hidden and not ending in .toml: neither a seed file nor a change the watcher reports.
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        _step("temp made")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            _step("written")
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+        _step("synced")
+        os.replace(temp, path)
+        _step("renamed")
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+    fsync_folder(folder)
