@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from store.seed_edit import EditRefused
 from store.seeds import SeedUnreadable, parse_text, read_seed
-from store.storage import fsync_folder, locked, remove_stale_temps
+from store.storage import atomic_write, locked, remove_stale_temps
 
 SEEDS_LOCK = "seeds"  # the lock's name in the store folder: seeds.lock
 
@@ -85,24 +84,6 @@ def undo_edit(written: Written, rel: str, lock_dir: Path) -> None:
 
 
 def _replace(path: Path, data: bytes, mode: int) -> None:
-    folder = path.parent
-    # Hidden and not ending in .toml: neither a seed file nor a change the watcher reports.
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        _step("temp made")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            _step("written")
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        _step("synced")
-        os.replace(temp, path)
-        _step("renamed")
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
-    fsync_folder(folder)
+    # The temp file is hidden and does not end in .toml: neither a seed file nor a
+    # change the watcher reports.
+    atomic_write(path, data, mode=mode, step=lambda name: _step(name))

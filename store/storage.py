@@ -15,7 +15,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,22 +42,35 @@ def temp_prefix(path: Path) -> str:
     return f".{path.name}."
 
 
-def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
+def _no_step(_name: str) -> None:
+    pass
+
+
+def atomic_write(path: Path, data: bytes | Iterable[bytes], *, mode: int | None = None,
+                 step: Callable[[str], None] = _no_step) -> None:
     """Replace ``path`` with ``data`` so that a crash leaves the old or the new file.
 
     ``data`` may come in pieces, so a large file need not be held whole in memory.
+    ``mode``: the new file's permissions (else 0600, as the temp file is made).
+    ``step`` is called between the steps of the write (crash tests stop a writer there).
     """
     folder = path.parent
     fd, temp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX, dir=folder)
     try:
+        step("temp made")
         with os.fdopen(fd, "wb") as handle:
             if isinstance(data, bytes):
                 handle.write(data)
             else:
                 handle.writelines(data)
+            step("written")
             handle.flush()
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
+        step("synced")
         os.replace(temp, path)
+        step("renamed")
     except BaseException:
         try:
             os.unlink(temp)

@@ -394,11 +394,16 @@ async def test_the_command_palette_offers_every_key(two):
         assert app.query_one(BlueprintsPane).current.state is State.IMPLEMENTED
 
 
-async def test_a_user_keymap_rebinds_by_id(two, tmp_path, monkeypatch):
+def with_keymap(seeds, tmp_path, monkeypatch, text: str):
+    """The dashboard with a user's keymap file holding ``text``."""
     keymap = tmp_path / "keymap.toml"
-    keymap.write_text('toggle-done = "x"\nnot-a-binding = "z"\n')
+    keymap.write_text(text)
     monkeypatch.setenv("CYCLEBOARD_KEYMAP", str(keymap))
-    app = build(two.path)
+    return build(seeds.path)
+
+
+async def test_a_user_keymap_rebinds_by_id(two, tmp_path, monkeypatch):
+    app = with_keymap(two, tmp_path, monkeypatch, 'toggle-done = "x"\nnot-a-binding = "z"\n')
     async with app.run_test(size=(120, 36)) as pilot:
         pane = app.query_one(BlueprintsPane)
         pane.select_key("stein/nova/alpha")
@@ -417,10 +422,7 @@ async def test_a_user_keymap_rebinds_by_id(two, tmp_path, monkeypatch):
     ('toggle-done = "spaec"\n', "unknown key name 'spaec'"),
 ])
 async def test_a_bad_keymap_is_a_warning_and_the_default_keys_stay(two, tmp_path, monkeypatch, text, expected):
-    keymap = tmp_path / "keymap.toml"
-    keymap.write_text(text)
-    monkeypatch.setenv("CYCLEBOARD_KEYMAP", str(keymap))
-    app = build(two.path)
+    app = with_keymap(two, tmp_path, monkeypatch, text)
     async with app.run_test(size=(120, 36)) as pilot:
         pane = app.query_one(BlueprintsPane)
         pane.select_key("stein/nova/alpha")
