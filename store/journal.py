@@ -82,6 +82,7 @@ class Summary:
     where: dict[str, list[int]] = field(default_factory=dict)  # key -> segment positions holding its marks
     carries: dict[str, dict] = field(default_factory=dict)  # "key|to" -> the carry in force
     queues: dict[str, dict] = field(default_factory=dict)  # cycle -> newest queue change
+    rebuilt: bool = field(default=False, compare=False)  # made again from the segments, not read
 
     def to_doc(self, part: tuple[str, ...]) -> dict:
         return {"summary": {"1": {name: getattr(self, name) for name in part}}}
@@ -178,7 +179,7 @@ class Segments:
         the active file's generation must be past the newest of them: one that
         is not was sealed by a writer that died before emptying it.
         """
-        rebuilt = Summary(generation=-1)  # unknown: the active file's own is then taken as current
+        rebuilt = Summary(generation=-1, rebuilt=True)  # -1: unknown; the active file's is then current
         for position, name in enumerate(sorted(p.name for p in self.folder.glob("[0-9]*.json"))):
             tables = self.read(name)
             rebuilt.segments.append(name)
@@ -213,11 +214,19 @@ class Segments:
             sealed.segments.append(name)
             sealed.fold(events, position)
         sealed.generation = generation_of(tables) + 1
-        # The history first: folding the same segments again (a writer that died before
-        # the summary) changes nothing in it. The summary's new generation commits the seal.
-        for path, part in ((self.history_path, HISTORY), (self.summary_path, CORE)):
-            atomic_write(path, json.dumps(sealed.to_doc(part), ensure_ascii=False, separators=(",", ":")).encode())
+        self.write(sealed)
         return sealed
+
+    def write(self, summary: Summary) -> None:
+        """Write the summary's two parts. Call under the lock.
+
+        The history first: folding the same segments again (a writer that died
+        before the summary) changes nothing in it. The summary's generation
+        commits a seal.
+        """
+        self.folder.mkdir(exist_ok=True)
+        for path, part in ((self.history_path, HISTORY), (self.summary_path, CORE)):
+            atomic_write(path, json.dumps(summary.to_doc(part), ensure_ascii=False, separators=(",", ":")).encode())
 
 
 def _chunks(tables: dict) -> Iterator[dict]:

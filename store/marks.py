@@ -358,6 +358,9 @@ class MarksStore:
                 self._recover(locked_already=True)
                 active = {}
             summary = self.segments.summary()
+            if summary.rebuilt:  # made again from the segments: keep it, so reads need not
+                summary.generation = max(summary.generation, generation_of(active))
+                self.segments.write(summary)
             if generation_of(active) < summary.generation:
                 active = {}  # sealed already by a writer that died before emptying it
             event = decide(summary, active)

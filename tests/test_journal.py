@@ -217,3 +217,6 @@ def test_a_damaged_summary_is_made_again_from_the_segments(tmp_path, monkeypatch
     again.record(KEYS[4], State.STARTED, State.APPROVED, State.APPROVED, "t")
     assert MarksStore(path).events() == [*expected, MarksStore(path).events()[-1]]
     assert len(MarksStore(path).events()) == 11
+    # The write under the lock kept the summary it made again: reads no longer rebuild it.
+    monkeypatch.setattr(journal.Segments, "rebuild", lambda self: pytest.fail("rebuilt again"))
+    assert len(MarksStore(path).events()) == 11
