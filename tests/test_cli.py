@@ -33,7 +33,7 @@ def test_export_has_every_array_with_keys_and_model_fields(cli, store_dir):
     assert [c["key"] for c in data["cycles"]][:2] == ["2023.1", "zed"]  # newest first
     io_ops = next(b for b in data["blueprints"] if b["key"] == "kilo/nova/io-ops-weight")
     assert io_ops["state"] == "implemented" and io_ops["reviews"] == [127123, 132614]
-    assert io_ops["history"][0] == {"date": "2014-10-30", "state": "approved"}
+    assert io_ops["history"][0] == {"date": "2014-10-30", "state": "approved", "by": ""}  # by: who set it, when known
     session = next(s for s in data["sessions"] if s["key"] == "stein/nova-cyborg")
     assert session["actions"] == [{"owner": "cyborg team", "text": session["actions"][0]["text"], "done": False}]
 
