@@ -43,6 +43,7 @@ def _isolated_environment(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data-home")))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config-home")))
     monkeypatch.delenv("CYCLEBOARD_SEEDS", raising=False)
+    monkeypatch.delenv("CYCLEBOARD_KEYMAP", raising=False)  # a developer's own keymap changes the keys
 
 
 @pytest.fixture

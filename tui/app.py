@@ -5,10 +5,10 @@ answers the panes' requests. Reading and writing the store happen in workers.
 from __future__ import annotations
 
 import asyncio
-import signal
-import time
 import datetime as dt
 import gc
+import signal
+import time
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
