@@ -109,3 +109,22 @@ def test_a_snapshot_copied_from_another_users_data_folder_is_refused(plan_files,
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "another-user"))
     with pytest.raises(snapshot.SnapshotRefused):
         snapshot.load(copied)
+
+
+def test_python_m_tui_in_a_plan_repository_never_imports_its_store_folder(plan_files, tmp_path):
+    """A store committed with a plan sits in the working folder, which ``python -m`` puts first."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    clone = tmp_path / "clone"
+    (clone / "store").mkdir(parents=True)
+    marker = tmp_path / "PWNED"
+    (clone / "store" / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    done = subprocess.run([sys.executable, "-m", "tui", "list", "--seeds", str(plan_files.path), "--store",
+                           str(clone / "store")], capture_output=True, text=True, cwd=clone, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert not marker.exists()
+    assert done.returncode == 0 and "alpha" in done.stdout, done.stderr
