@@ -102,7 +102,9 @@ class Summary:
         return found
 
     def copy(self) -> Summary:
-        return Summary.from_docs(json.loads(json.dumps(self.to_doc(CORE))), json.loads(json.dumps(self.to_doc(HISTORY))))
+        """A deep copy: a seal folds into it while the cached summary stays as its file says."""
+        core, history = (json.loads(json.dumps(self.to_doc(part))) for part in (CORE, HISTORY))
+        return Summary.from_docs(core, history)
 
     def fold(self, tables: dict, position: int) -> None:
         """Add one sealed segment's events, in the order they happened."""
