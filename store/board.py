@@ -22,11 +22,13 @@ from store.marks import (
     Carry,
     Mark,
     MarkDay,
+    NoEffect,
     MarksStore,
     QueueChange,
     QueueEntry,
     effective_state,
     now,
+    why_no_effect,
 )
 from store.model import Blueprint, State, to_dict
 from store.paths import display_path
@@ -277,9 +279,14 @@ class Board:
         return before, mark
 
     def stage(self, key: str, state: State, via: str) -> Mark:
-        """Show ``state`` at once; :meth:`save` (may run in a thread) makes it durable."""
+        """Show ``state`` at once; :meth:`save` (may run in a thread) makes it durable.
+
+        Raises :class:`NoEffect` when the mark would not change what the board shows.
+        """
         row = self.row(key)
         mark = self.marks.new(key, state, row.state, row.blueprint.state, via)
+        if why := why_no_effect(row.blueprint, mark):
+            raise NoEffect(why)
         self.latest[key] = self._unsaved[key] = mark
         self._remake(key)
         return mark

@@ -148,6 +148,23 @@ def effective_state(blueprint: Blueprint, mark: Mark | None) -> State:
     return mark.state
 
 
+def why_no_effect(blueprint: Blueprint, mark: Mark) -> str | None:
+    """Why ``mark`` would not change ``blueprint``'s effective state, or None when it would.
+
+    A seed whose history has an entry dated after the mark wins over it: the
+    mark would be stored and shown nowhere.
+    """
+    if effective_state(blueprint, mark) is mark.state:
+        return None
+    newest = blueprint.history[-1].date if blueprint.history else None
+    return (f"{blueprint.key}: its seed has a history entry dated {newest}, later than a mark made now, "
+            f"so the seed's state ({blueprint.state.value}) stays in force; change the seed file instead")
+
+
+class NoEffect(Exception):
+    """A change that would not take effect; nothing was written. The message is one plain line."""
+
+
 def _who() -> str:
     try:
         user = getpass.getuser()
@@ -328,6 +345,8 @@ class MarksStore:
                 newest = self._parsed([summary.latest[blueprint.key]], Mark)
             before = effective_state(blueprint, newest[-1] if newest else None)
             mark = None if before is state else self.new(blueprint.key, state, before, blueprint.state, via)
+            if mark is not None and (why := why_no_effect(blueprint, mark)):
+                raise NoEffect(why)
             decided.append((before, mark))
             return mark
 

@@ -220,3 +220,54 @@ def test_a_damaged_summary_is_made_again_from_the_segments(tmp_path, monkeypatch
     # The write under the lock kept the summary it made again: reads no longer rebuild it.
     monkeypatch.setattr(journal.Segments, "rebuild", lambda self: pytest.fail("rebuilt again"))
     assert len(MarksStore(path).events()) == 11
+
+
+FUTURE_HISTORY = """
+[[project]]
+id = "nova"
+
+[[cycle]]
+id = "stein"
+name = "Stein"
+
+[defaults]
+cycle = "stein"
+project = "nova"
+
+[[blueprint]]
+id = "walrus-telemetry"
+title = "Walrus telemetry"
+state = "approved"
+
+[[blueprint.history]]
+date = 2999-01-01
+state = "approved"
+"""
+
+
+def test_a_mark_that_would_not_take_effect_is_refused_and_not_stored(seeds, store_dir, cli):
+    seeds.write("plan.toml", FUTURE_HISTORY)
+    code, out, err = cli("mark", "walrus-telemetry", "done", "--seeds", str(seeds.path), "--store", str(store_dir))
+    assert code == 1 and "->" not in out
+    assert "history entry dated 2999-01-01" in err and "change the seed file instead" in err
+    assert MarksStore(store_dir / "marks.json").events() == []
+    code, out, _ = cli("list", "--seeds", str(seeds.path), "--store", str(store_dir))
+    assert out.startswith("approved")
+
+
+@pytest.mark.anyio
+async def test_space_on_a_blueprint_its_seed_dates_later_says_why_and_stores_nothing(seeds, store_dir):
+    from tests.dashboard_helpers import build
+    from tui.panes.blueprints import BlueprintsPane
+
+    seeds.write("plan.toml", FUTURE_HISTORY)
+    app = build(seeds.path, store_dir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        pane.select_key("stein/nova/walrus-telemetry")
+        await pilot.press("space")
+        await pilot.pause()
+        assert pane.current.state is State.APPROVED and app.board.unsaved == 0 and not app.undo_stack
+        said = [str(n.message) for n in app._notifications if n.severity == "warning"]
+        assert any("2999-01-01" in s for s in said), said
+    assert MarksStore(store_dir / "marks.json").events() == []

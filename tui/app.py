@@ -28,7 +28,7 @@ from textual.worker import Worker, WorkerState
 from store.board import Board, Loaded
 from store.cache import collector_paused
 from store.links import links
-from store.marks import Mark
+from store.marks import Mark, NoEffect
 from store.model import State
 from store.paths import display_path
 from store.plan import Plan
@@ -391,7 +391,11 @@ class CycleboardApp(PlanningViews, App[None]):
         if before is state:
             self.notify(f"{key} is already {state.value}", timeout=3)
             return None
-        mark = self.board.stage(key, state, via="dashboard")
+        try:
+            mark = self.board.stage(key, state, via="dashboard")
+        except NoEffect as exc:
+            self.notify(str(exc), title="not changed", severity="warning", timeout=10)
+            return None
         if not undoing:
             self.undo_stack.append(UndoMark(key, before))
         self.save_mark(mark)  # first: the write need not wait for the repaint

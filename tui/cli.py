@@ -194,9 +194,14 @@ def cmd_mark(args: argparse.Namespace) -> int:
         state = State.parse(args.state)
     except ValueError:
         raise QueryError(f"unknown state '{args.state}' (expected one of {', '.join(State.names())}, done)") from None
+    from store.marks import NoEffect
+
     board = _open_board(args)
     key = board.resolve(args.key)
-    before, mark = board.mark(key, state, via="cli")
+    try:
+        before, mark = board.mark(key, state, via="cli")
+    except NoEffect as exc:
+        raise QueryError(str(exc)) from None
     if mark is None:
         print(f"{key}: already {state.value}; nothing changed")
         return 0
