@@ -54,3 +54,37 @@ def test_a_folder_outside_any_work_tree_has_no_count(tmp_path):
     folder.mkdir()
     (folder / "a.toml").write_text("")
     assert uncommitted_seed_files(folder) is None
+
+
+@pytest.mark.anyio
+async def test_the_dashboard_counts_uncommitted_seed_files_after_a_change_and_a_reload(tmp_path):
+    from tests.dashboard_helpers import build, wait_for, write_two_projects
+    from tui.widgets.bars import StatusBar
+
+    root = tmp_path / "plan"
+    seeds = root / "seeds"
+    seeds.mkdir(parents=True)
+
+    class Seeds:
+        path = seeds
+
+        def write(self, name: str, text: str) -> None:
+            (seeds / name).write_text(text.lstrip("\n"))
+
+    write_two_projects(Seeds())
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "plan")
+    app = build(seeds, tmp_path / "store", watch_files=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        bar = app.query_one(StatusBar)
+        await wait_for(pilot, lambda: app.uncommitted == 0, 10)
+        assert "uncommitted" not in str(bar.render())
+        await wait_for(pilot, lambda: any(w.group == "watch" and w.is_running for w in app.workers), 10)
+        await pilot.pause(0.3)
+        stein = seeds / "stein.toml"
+        stein.write_text(stein.read_text().replace('"Beta feature"', '"Beta, edited"'))
+        await wait_for(pilot, lambda: "1 uncommitted" in str(bar.render()), 10)
+        git(root, "commit", "-qam", "edit")  # nothing in the seeds changes: r asks again
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "uncommitted" not in str(bar.render()), 10)

@@ -28,6 +28,7 @@ from textual.worker import Worker, WorkerState
 from store.board import Board, Loaded
 from store.cache import collector_paused
 from store.links import links
+from store.git_status import uncommitted_seed_files
 from store.marks import Mark, NoEffect
 from store.model import State
 from store.paths import display_path
@@ -97,6 +98,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self.handle_signals = handle_signals  # SIGTERM and SIGHUP quit cleanly (a real terminal only)
         self.key_order = KeyOrder(self)  # keys typed ahead wait for the ones before them
         self.not_saved: list[str] = []  # marks that were shown but could not be written by the exit
+        self.uncommitted: int | None = None  # seed files with changes git has not committed
         self.cycle = cycle
         self.filter_by = query
         self.filter_preview: Filter | None = None  # what the filter line shows while typing
@@ -152,6 +154,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self.render_view()
         self.focus_pane("blueprints")
         self.call_after_refresh(self._settle)
+        self.count_uncommitted()
         if self.watch_files:
             self.watch_seeds()
 
@@ -239,8 +242,9 @@ class CycleboardApp(PlanningViews, App[None]):
         self._widget(CycleBar).show(plan.cycles.get(self.cycle), self.today, len(plan.cycles))
         self._widget(ProblemBar).show(plan.problems, self.board.notices)
         self._tell_notices()
-        label = "all cycles" if self.cycle == ALL_CYCLES else plan.cycles[self.cycle].name
-        self._widget(StatusBar).show(query, label, self._source, previewing=self.filter_preview is not None)
+        label = self._cycle_label()
+        self._widget(StatusBar).show(query, label, self._source, previewing=self.filter_preview is not None,
+                                     uncommitted=self.uncommitted)
         if not typing:
             self.render_planning()
         if not typing and self.cycle != self._painted_cycle:
@@ -250,6 +254,9 @@ class CycleboardApp(PlanningViews, App[None]):
                 # collector would start on some later keystroke (10-20 ms at 50,000).
                 self.call_after_refresh(gc.collect)
             self._painted_cycle = self.cycle
+
+    def _cycle_label(self) -> str:
+        return "all cycles" if self.cycle == ALL_CYCLES else self.board.plan.cycles[self.cycle].name
 
     def _widget(self, kind: type[W]) -> W:
         """The one widget of ``kind``: the dashboard's are made once, and a query per
@@ -539,7 +546,21 @@ class CycleboardApp(PlanningViews, App[None]):
         loaded = self.board.load(marks_only=marks_only)
         self.call_from_thread(self._adopt, loaded)
 
+    @work(thread=True, exclusive=True, group="git", exit_on_error=False)
+    def count_uncommitted(self) -> None:
+        """How many seed files git has uncommitted changes in (None outside a work tree)."""
+        found = uncommitted_seed_files(self.board.seeds_dir)
+        self.call_from_thread(self._show_uncommitted, found)
+
+    def _show_uncommitted(self, found: int | None) -> None:
+        if found != self.uncommitted:
+            self.uncommitted = found
+            self._widget(StatusBar).show(self.shown_filter, self._cycle_label(), self._source,
+                                         previewing=self.filter_preview is not None, uncommitted=found)
+
     def _adopt(self, loaded: Loaded) -> None:
+        if loaded.plan is not None:
+            self.count_uncommitted()  # a seed file changed: a save, a pull, a checkout
         self._reloading = False
         changed = self.board.adopt(loaded)
         self.reloads += 1

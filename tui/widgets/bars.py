@@ -70,11 +70,14 @@ class ProblemBar(Bar):
 class StatusBar(Bar):
     """The active filter, always visible, and where the data comes from."""
 
-    def show(self, query: Filter, cycle_label: str, source: str, previewing: bool = False) -> None:
+    def show(self, query: Filter, cycle_label: str, source: str, previewing: bool = False,
+             uncommitted: int | None = None) -> None:
+        """``uncommitted``: seed files git has uncommitted changes in (shown when there are any)."""
         text = str(query.with_cycles(frozenset()))
         filt = (("filter: ", "$text-muted"), (text, "bold $accent")) if text else (
             ("no filter  (/ to filter, p to pick a project)", "$text-muted"),)
         self.say(Content.assemble(
             *filt, (" (preview)" if previewing else "", "italic $text-muted"),
             ("  ·  ", "$text-muted"), cycle_label, ("  ·  ", "$text-muted"), (source, "$text-muted"),
+            (f"  ·  {uncommitted} uncommitted" if uncommitted else "", "$warning"),
         ))
