@@ -559,8 +559,6 @@ class CycleboardApp(PlanningViews, App[None]):
                                          previewing=self.filter_preview is not None, uncommitted=found)
 
     def _adopt(self, loaded: Loaded) -> None:
-        if loaded.plan is not None:
-            self.count_uncommitted()  # a seed file changed: a save, a pull, a checkout
         self._reloading = False
         changed = self.board.adopt(loaded)
         self.reloads += 1
@@ -569,6 +567,8 @@ class CycleboardApp(PlanningViews, App[None]):
         if loaded.plan is not None:
             gc.unfreeze()  # the old plan may go now
             self.call_after_refresh(self._settle)
+            # A seed file changed (a save, a pull, a checkout): count again once it is on screen.
+            self.call_after_refresh(self.count_uncommitted)
         if self._announce:
             self._announce = False
             stats = loaded.stats
