@@ -184,7 +184,8 @@ class MarkDay:
     state: State
 
 
-_EVENT_OF = {"marks": Mark, "carries": Carry, "runways": QueueChange}
+_EVENT_OF = {"marks": Mark, "carries": Carry, "runways": QueueChange}  # each table's kind of event
+_TABLE_OF = {kind: table for table, kind in _EVENT_OF.items()}
 
 
 class MarksStore:
@@ -425,5 +426,3 @@ class MarksStore:
             f"and started with no marks; to recover, repair that file and move it back"
         )
 
-
-_TABLE_OF = {Mark: "marks", Carry: "carries", QueueChange: "runways"}
