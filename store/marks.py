@@ -425,4 +425,3 @@ class MarksStore:
             f"marks file {self.path} could not be read ({reason}); moved it to {aside} "
             f"and started with no marks; to recover, repair that file and move it back"
         )
-
