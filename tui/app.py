@@ -243,8 +243,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self._widget(ProblemBar).show(plan.problems, self.board.notices)
         self._tell_notices()
         label = self._cycle_label()
-        self._widget(StatusBar).show(query, label, self._source, previewing=self.filter_preview is not None,
-                                     uncommitted=self.uncommitted)
+        self._show_status(query, label)
         if not typing:
             self.render_planning()
         if not typing and self.cycle != self._painted_cycle:
@@ -555,8 +554,11 @@ class CycleboardApp(PlanningViews, App[None]):
     def _show_uncommitted(self, found: int | None) -> None:
         if found != self.uncommitted:
             self.uncommitted = found
-            self._widget(StatusBar).show(self.shown_filter, self._cycle_label(), self._source,
-                                         previewing=self.filter_preview is not None, uncommitted=found)
+            self._show_status(self.shown_filter, self._cycle_label())
+
+    def _show_status(self, query: Filter, cycle_label: str) -> None:
+        self._widget(StatusBar).show(query, cycle_label, self._source, previewing=self.filter_preview is not None,
+                                     uncommitted=self.uncommitted)
 
     def _adopt(self, loaded: Loaded) -> None:
         self._reloading = False
