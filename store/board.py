@@ -22,8 +22,8 @@ from store.marks import (
     Carry,
     Mark,
     MarkDay,
-    NoEffect,
     MarksStore,
+    NoEffect,
     QueueChange,
     QueueEntry,
     effective_state,
@@ -34,7 +34,10 @@ from store.model import Blueprint, State, to_dict
 from store.paths import display_path
 from store.plan import Plan
 from store.query import Filter, QueryError, resolve_key
+from store.seed_edit import EditRefused
+from store.seed_write import SeedsReadOnly, Written
 from store.seeds import SeedError
+from store.writeback import AlreadyThere, KeptLocally, SeedWriter, Target, sha256
 
 PLAN_FILE = "plan.json"
 MARKS_FILE = "marks.json"
@@ -73,6 +76,16 @@ class Loaded:
     carries: tuple[Carry, ...] = ()
     queues: dict[str, QueueChange] = dataclasses.field(default_factory=dict)
     seeds_missing: bool = False  # the seeds folder is gone; ``plan`` is the last good one
+    seed_writes: int = 0  # how many of the board's own seed writes had landed when the read began
+
+
+@dataclass(frozen=True)
+class Saved:
+    """Where a change went: ``mark`` as the journal holds it, and the seed edit that carried it."""
+
+    mark: Mark
+    written: Written | None = None  # None: kept locally
+    journal_problem: str = ""  # the seeds have it, the journal could not record it
 
 
 class Board:
@@ -82,6 +95,7 @@ class Board:
         self.store_dir = store_dir
         self.cache = PlanCache(store_dir / PLAN_FILE, hold=live)
         self.marks = MarksStore(store_dir / MARKS_FILE)
+        self.writer = SeedWriter(seeds_dir, store_dir)
         self.cache.notices = self.marks.notices  # one list, in the order things happened
         self.plan = Plan()
         # The plan as the seeds give it; ``plan`` is it with the carry-overs made in the dashboard.
@@ -104,6 +118,15 @@ class Board:
         self.in_state: dict[State, int] = {}
         # What store.view works out from the rows and keeps; emptied whenever a row changes.
         self.memo: dict = {}
+        # Marks written into a seed file that no read of the seeds has brought back yet,
+        # each with the count of seed writes when it landed: shown until a read begun
+        # after it is adopted, so the row does not flicker back meanwhile.
+        self._landing: dict[str, tuple[int, Mark]] = {}
+        self._seed_writes = 0
+        self._own_writes: dict[str, str] = {}  # file -> sha256 of the text our last write left there
+        self._landing_queues: dict[str, tuple[int, QueueChange]] = {}
+        self._landing_carries: dict[tuple[str, str], tuple[int, Carry]] = {}
+        self._told_local = False
 
     @property
     def notices(self) -> list[str]:
@@ -118,6 +141,7 @@ class Board:
     def load(self, marks_only: bool = False) -> Loaded:
         """Read changed seed files (unless ``marks_only``) and the marks; safe off the main thread."""
         plan, stats = None, RefreshStats()
+        seed_writes = self._seed_writes
         if not marks_only:
             self.marks.tidy()
             try:
@@ -137,7 +161,7 @@ class Board:
                 dataclasses.replace(e, path=f"{base}/{e.path}" if base != "." else e.path) for e in plan.errors
             ]
         recorded = self.marks.recorded()
-        return Loaded(plan, stats, recorded.latest, recorded.carries, recorded.queues)
+        return Loaded(plan, stats, recorded.latest, recorded.carries, recorded.queues, seed_writes=seed_writes)
 
     def _without_seeds(self, missing: SeedsFolderMissing) -> Loaded:
         """The last good plan, with the missing folder as its one problem."""
@@ -150,17 +174,33 @@ class Board:
 
     def adopt(self, loaded: Loaded) -> bool:
         """Use what :meth:`load` read; False when it changed nothing (a marks file we wrote ourselves)."""
+        own_only = False
         if loaded.plan is not None:
             self.seeds_missing = loaded.seeds_missing
+            changed_files = loaded.stats.changed
+            own_only = bool(changed_files) and all(self._own_writes.get(rel) == sha
+                                                   for rel, sha in changed_files.items())
+            self._landing = {key: held for key, held in self._landing.items() if held[0] > loaded.seed_writes}
+            self._landing_queues = {cycle: held for cycle, held in self._landing_queues.items()
+                                    if held[0] > loaded.seed_writes}
+            self._landing_carries = {key: held for key, held in self._landing_carries.items()
+                                     if held[0] > loaded.seed_writes}
         before = self.latest
-        self.latest = {**loaded.latest, **self._unsaved}
-        queues_changed = loaded.queues != self.queues
-        self.queues = loaded.queues
-        if loaded.plan is not None or loaded.carries != self.carries:
-            self.carries = loaded.carries
+        self.latest = {**loaded.latest, **{key: mark for key, (_, mark) in self._landing.items()}, **self._unsaved}
+        queues = {**loaded.queues, **{cycle: change for cycle, (_, change) in self._landing_queues.items()}}
+        queues_changed = queues != self.queues
+        self.queues = queues
+        # A carry written into the seeds is only the journal's record once they are read back.
+        carries = (*(c for c in loaded.carries if not c.where), *(c for _, c in self._landing_carries.values()))
+        if loaded.plan is not None or carries != self.carries:
+            shown = self.state_at
+            carries_changed = carries != self.carries
+            self.carries = carries
             with collector_paused():
                 self._take(loaded.plan or self.seed_plan, loaded.stats if loaded.plan else self.stats)
-            return True
+            # Our own seed write, read back: the rows already showed it.
+            return not (own_only and not carries_changed and not queues_changed and self.state_at == shown)
+        
         # Only the marks were read: remake the rows whose newest mark changed.
         changed = {k for k in before.keys() | self.latest.keys() if before.get(k) != self.latest.get(k)}
         for key in changed:
@@ -265,18 +305,46 @@ class Board:
         return resolve_key(text, self.plan.blueprints)
 
     # -- writing -------------------------------------------------------------
-    def mark(self, key: str, state: State, via: str) -> tuple[State, Mark | None]:
-        """Set a blueprint's state and write it down before returning.
+    def destination(self, key: str) -> Target | KeptLocally:
+        """The seed file a change to blueprint ``key`` is written into, or why it stays local."""
+        if key not in self.seed_plan.blueprints:
+            return KeptLocally(f"{key} was carried over in this store only, not in a seed file")
+        origin = self.seed_plan.origins.get(f"blueprint:{key}")
+        if origin is None:
+            return KeptLocally(f"{key} is in no seed file")
+        return self.writer.target(origin[0])
 
-        Read and decided under the marks lock, so another process's mark made
-        since this board read the marks counts: returns the state before and
-        the mark written, or None when the blueprint already had ``state``.
+    def mark(self, key: str, state: State, via: str) -> tuple[State, Mark | None]:
+        """Set a blueprint's state and write it down (into its seed file) before returning.
+
+        Returns the state before and the mark as the journal holds it, or None
+        when the blueprint already had ``state`` (nothing is written).  Where
+        the seeds cannot take it, the mark is kept locally (its ``where`` is
+        empty): decided under the marks lock, so another process's mark made
+        since this board read the marks counts.  Raises :class:`EditRefused`
+        (one line) when the seed file cannot be edited.
         """
-        before, mark = self.marks.record_unless_already(self.row(key).blueprint, state, via)
-        if mark is not None:
-            self.latest[key] = mark
-            self._remake(key)
-        return before, mark
+        destination = self.destination(key)
+        if isinstance(destination, KeptLocally):
+            before, mark = self.marks.record_unless_already(self.row(key).blueprint, state, via)
+            if mark is not None:
+                self.latest[key] = mark
+                self._remake(key)
+                self._kept_locally(destination.reason)
+            return before, mark
+        row = self.row(key)
+        if row.state is state:
+            return row.state, None
+        mark = self.marks.new(key, state, row.state, row.blueprint.state, via, by=self.writer.who())
+        try:
+            saved = self._save(mark, destination, None)
+        except AlreadyThere:
+            return state, None
+        self.latest[key] = mark  # shown as the seed now says, until the seeds are read again
+        self._remake(key)
+        if saved.journal_problem:
+            self.notices.append(saved.journal_problem)
+        return saved.mark.previous, saved.mark
 
     def stage(self, key: str, state: State, via: str) -> Mark:
         """Show ``state`` at once; :meth:`save` (may run in a thread) makes it durable.
@@ -284,21 +352,88 @@ class Board:
         Raises :class:`NoEffect` when the mark would not change what the board shows.
         """
         row = self.row(key)
-        mark = self.marks.new(key, state, row.state, row.blueprint.state, via)
-        if why := why_no_effect(row.blueprint, mark):
+        mark = self.marks.new(key, state, row.state, row.blueprint.state, via, by=self.writer.who())
+        if isinstance(self.destination(key), KeptLocally) and (why := why_no_effect(row.blueprint, mark)):
             raise NoEffect(why)
         self.latest[key] = self._unsaved[key] = mark
         self._remake(key)
         return mark
 
-    def save(self, mark: Mark) -> None:
+    def save(self, mark: Mark, restore: Written | None = None) -> Saved:
+        """Write a staged mark into its seed file (else keep it locally) and journal it.
+
+        ``restore``: the edit this mark undoes; while the file is still what it
+        left, its old bytes are put back.  On failure the mark is unstaged and
+        the exception raised: :class:`AlreadyThere` when the seed file says it
+        already, :class:`EditRefused` (one line) when it cannot be edited, a
+        store error when nothing could be written.
+        """
         try:
-            self.marks.write(mark)
+            saved = self._save(mark, self.destination(mark.key), restore)
         except BaseException:
             self.unstage(mark)
             raise
         if self._unsaved.get(mark.key) is mark:
             del self._unsaved[mark.key]
+        return saved
+
+    def _save(self, mark: Mark, destination: Target | KeptLocally, restore: Written | None) -> Saved:
+        if isinstance(destination, Target):
+            journaled: list[Mark] = []
+            problems: list[str] = []
+
+            def record(written: Written, found: str | None) -> None:
+                """Under the seeds lock: the journal keeps the order in which the seeds changed."""
+                event = dataclasses.replace(mark, where=destination.rel, at=now())  # in the order written
+                if found is not None and found != mark.seed_state.value:  # changed since this board read it
+                    event = dataclasses.replace(event, previous=State(found))
+                self._landed(destination.rel, written)
+                self._landing[mark.key] = (self._seed_writes, mark)
+                journaled.append(event)
+                try:
+                    self.marks.write(event)
+                except Exception as exc:  # noqa: BLE001 - the change is made; only its record is missing
+                    problems.append(f"{mark.key} -> {mark.state.value} is in {destination.rel}, but the journal "
+                                    f"could not record it ({exc}): undo and the change list will not know it")
+
+            try:
+                written = self._edit_seed(mark, destination, restore, record)
+            except SeedsReadOnly as exc:
+                destination = KeptLocally(str(exc))
+            else:
+                return Saved(journaled[0], written, journal_problem=problems[0] if problems else "")
+        self.marks.write(mark)
+        self._kept_locally(destination.reason)
+        return Saved(mark)
+
+    def _edit_seed(self, mark: Mark, target: Target, restore: Written | None, record) -> Written:
+        """The seed edit; ``record(written, state the file gave before or None)`` runs under its lock."""
+        if restore is not None:
+            try:
+                self.writer.restore(restore, target.rel)
+            except EditRefused:
+                pass  # edited since: the reverse goes in as a change of its own
+            else:
+                written = Written(restore.path, restore.after, restore.before)
+                record(written, None)
+                return written
+        written, _ = self.writer.set_state(target, mark.key, mark.state.value, mark.seed_state.value,
+                                           mark.at.astimezone().date(), then=record)
+        return written
+
+    def tick_action(self, session: str, index: int, done: bool, restore: Written | None = None) -> Written:
+        """Set ``done`` of a session's ``index``-th action item in its seed file.
+
+        ``restore``: the tick this takes back (its bytes are put back while the
+        file is still what it left).  Raises :class:`EditRefused` (one line).
+        """
+        origin = self.seed_plan.origins.get(f"session:{session}")
+        if origin is None:
+            raise EditRefused(f"session {session} is in no seed file")
+        rel = origin[0]
+        written = self._restored(restore, rel) or self.writer.tick_action(rel, session, index, done)
+        self._landed(rel, written)
+        return written
 
     def unstage(self, mark: Mark) -> None:
         """Forget a mark that could not be written: show what is on disk again."""
@@ -312,40 +447,133 @@ class Board:
             self._remake(mark.key)
 
     # -- planning: carry-over and runways -------------------------------------------
-    def carry(self, key: str, via: str) -> Carry:
-        """Re-propose an unfinished blueprint into the next cycle; written down before returning.
+    def carry(self, key: str, via: str) -> tuple[Carry, Written | None]:
+        """Re-propose an unfinished blueprint into the next cycle: written into its seed file
+        (deferred there, proposed in the next cycle beside it; else kept locally) before returning.
 
-        Raises QueryError (one line) when it cannot be carried.
+        Raises QueryError or :class:`EditRefused` (one line) when it cannot be carried.
         """
         row = self.row(key)
         problem = why_not(self.plan, row.blueprint, row.state)
         if problem:
             raise QueryError(problem)
-        carry = Carry(key, next_cycle(self.plan, row.blueprint.cycle) or "", now(), self.marks.who(), via)
-        self.marks.write(carry)
+        carry = Carry(key, next_cycle(self.plan, row.blueprint.cycle) or "", now(), self.writer.who(), via)
+        destination = self.destination(key)
+        written = None
+        if isinstance(destination, Target):
+            try:
+                written = self.writer.carry(destination, key, carry.to, carry.at.astimezone().date())
+            except SeedsReadOnly as exc:
+                destination = KeptLocally(str(exc))
+        if written is None:
+            self.marks.write(carry)
+            self._kept_locally(destination.reason)
+        else:
+            carry = dataclasses.replace(carry, where=destination.rel)
+            self._landed(destination.rel, written)
+            self._landing_carries[(carry.key, carry.to)] = (self._seed_writes, carry)
+            self._journal(carry)
         self.carries = (*self.carries, carry)
         with collector_paused():
             self._take(self.seed_plan, self.stats)
-        return carry
+        return carry, written
 
-    def uncarry(self, carry: Carry, via: str) -> None:
-        """Take back ``carry``: the blueprint returns to the cycle it came from."""
-        self.marks.write(dataclasses.replace(carry, at=now(), by=self.marks.who(), via=via, undone=True))
+    def uncarry(self, carry: Carry, via: str, state: State = State.APPROVED, written: Written | None = None) -> None:
+        """Take back ``carry``: the blueprint returns to the cycle it came from (in ``state``).
+
+        A carry written into the seeds as ``written`` is undone there: byte for
+        byte while the file is still what it left, else as a change of its own.
+        """
+        undone = dataclasses.replace(carry, at=now(), by=self.writer.who(), via=via, undone=True)
+        if carry.where and written is not None:
+            target = Target(written.path, carry.where)
+            done = self._restored(written, carry.where) or self.writer.uncarry(
+                target, carry.key, carry.moved_key, state.value, written)
+            self._landed(carry.where, done)
+            self._landing_carries.pop((carry.key, carry.to), None)
+            self._journal(undone)
+        else:
+            self.marks.write(undone)
         self.carries = tuple(c for c in self.carries if (c.key, c.to) != (carry.key, carry.to))
         with collector_paused():
             self._take(self.seed_plan, self.stats)
+
+    def queue_destination(self, cycle: str) -> Target | KeptLocally:
+        """The seed file ``cycle``'s runway queue is written into, or why it stays local."""
+        files = {self.seed_plan.origins[f"runway:{r.key}"][0] for r in self.seed_plan.runways.values()
+                 if r.cycle == cycle and f"runway:{r.key}" in self.seed_plan.origins}
+        if len(files) > 1:
+            return KeptLocally(f"the runway queue of {cycle} is spread over {', '.join(sorted(files))}")
+        if not files:
+            origin = self.seed_plan.origins.get(f"cycle:{cycle}")
+            if origin is None:
+                return KeptLocally(f"cycle {cycle} is in no seed file")
+            files = {origin[0]}
+        return self.writer.target(files.pop())
 
     def queue(self, cycle: str) -> tuple[QueueEntry, ...]:
         """The runway queue of ``cycle``, head first."""
         return runways.effective_queue(self.seed_plan, self.plan, cycle, self.queues.get(cycle))
 
-    def set_queue(self, cycle: str, entries: tuple[QueueEntry, ...], via: str) -> QueueChange:
-        """Leave ``cycle``'s queue as ``entries``; written down before returning."""
+    def set_queue(self, cycle: str, entries: tuple[QueueEntry, ...], via: str,
+                  restore: Written | None = None) -> tuple[QueueChange, Written | None]:
+        """Leave ``cycle``'s queue as ``entries``: written into the seeds (else kept locally) before returning.
+
+        ``restore``: the change this undoes (its bytes go back while the file is
+        still what it left).  Returns the change as journaled and the seed edit.
+        Raises :class:`EditRefused` (one line) when the seed file cannot be edited.
+        """
         change = QueueChange(cycle, tuple(entries), runways.seed_queue(self.seed_plan, cycle), now(),
-                             self.marks.who(), via)
-        self.marks.write(change)
+                             self.writer.who(), via)
+        destination = self.queue_destination(cycle)
+        written = None
+        if isinstance(destination, Target):
+            def resolve(ref: str) -> str | None:
+                runway = self.seed_plan.runways.get(f"{cycle}/{ref}")
+                return runway.blueprint if runway else None
+
+            try:
+                written = self._restored(restore, destination.rel) or self.writer.set_queue(
+                    destination, cycle, change.queue, resolve)
+            except SeedsReadOnly as exc:
+                destination = KeptLocally(str(exc))
+        if written is None:
+            self.marks.write(change)
+            self._kept_locally(destination.reason)
+        else:
+            self._landed(destination.rel, written)
+            self._landing_queues[cycle] = (self._seed_writes, change)
+            self._journal(dataclasses.replace(change, where=destination.rel))
         self.queues = {**self.queues, cycle: change}
-        return change
+        return (dataclasses.replace(change, where=destination.rel) if written else change), written
+
+    def _restored(self, restore: Written | None, rel: str) -> Written | None:
+        """Put back what ``restore`` replaced while the file is still what it left; None when it is not."""
+        if restore is None:
+            return None
+        try:
+            self.writer.restore(restore, rel)
+        except EditRefused:
+            return None  # edited since: the reverse goes in as a change of its own
+        return Written(restore.path, restore.after, restore.before)
+
+    def _landed(self, rel: str, written: Written) -> None:
+        self._seed_writes += 1
+        self._own_writes[rel] = sha256(written.after)
+
+    def _journal(self, event) -> None:
+        """Record a change the seeds already carry; a journal that cannot take it is said, not raised."""
+        try:
+            self.marks.write(event)
+        except Exception as exc:  # noqa: BLE001 - the change is made; only its record is missing
+            self.notices.append(f"the change is in the seeds, but the journal could not record it ({exc}): "
+                                "undo and the change list will not know it")
+
+    def _kept_locally(self, reason: str) -> None:
+        """Say once a session why changes stay in the local marks store."""
+        if not self._told_local:
+            self._told_local = True
+            self.notices.append(f"kept locally: {reason}")
 
     def marks_by_key(self, keys: Iterable[str] | None = None) -> dict[str, list[MarkDay]]:
         """Each marked blueprint's state at the end of each day it was marked (what the burn-up

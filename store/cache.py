@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from collections import deque
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tinydb import TinyDB
@@ -55,9 +55,9 @@ from store.storage import (
 )
 
 # Bump when the parser's output changes shape, so old caches are rebuilt.
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 # Bump when the records' classes change, so old snapshots are ignored.
-SNAPSHOT_FORMAT = 8
+SNAPSHOT_FORMAT = 9
 # A file modified this close to when it was cached may change again within the
 # same mtime tick, so its stat cannot be trusted and its content is hashed.
 _RACY_NS = 2_000_000_000
@@ -76,6 +76,7 @@ class RefreshStats:
     files: int = 0
     parsed: int = 0
     rebuilt: bool = False
+    changed: dict[str, str] = field(default_factory=dict)  # each file read again whose text changed: its sha256
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -240,6 +241,7 @@ class PlanCache:
             stats.parsed += 1
             changed = True
             entries[item.rel] = item.entry(parsed, good)
+            stats.changed[item.rel] = entries[item.rel]["sha256"]
             if parsed.ok:
                 fresh[item.rel] = parsed
         changed |= set(cached) != set(entries)
@@ -296,6 +298,7 @@ class PlanCache:
                 continue
             parsed = parse_text(rel, raw)
             stats.parsed += 1
+            stats.changed[rel] = sha
             plan = patch(plan, parsed)
             if plan is None:
                 return None

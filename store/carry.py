@@ -1,7 +1,12 @@
 """Carry-over: an unfinished blueprint re-proposed into the next cycle.
 
-The seeds are never edited by the dashboard.  A carry is an event in the marks
-store, and the board shows the plan with every carry in force applied: the
+In the seeds a carry is what a team writes by hand: the blueprint is deferred
+in its cycle, and a copy of it is proposed in the next one (see
+:func:`store.seed_edit.carry_blueprint`).  Until a read of the seeds brings
+that back, the board shows it the same way (:func:`deferred_and_proposed`).
+
+Where the seeds cannot be written, a carry is an event in the marks store,
+and the board shows the plan with every such carry in force applied: the
 blueprint leaves its cycle, turns up in the next one as ``proposed`` with its
 history (plus the day it moved), and counts how many cycles it has slipped.
 """
@@ -35,6 +40,11 @@ def moved(blueprint: Blueprint, carry: Carry) -> Blueprint:
                                slipped=blueprint.slipped + 1)
 
 
+def deferred(blueprint: Blueprint, carry: Carry) -> Blueprint:
+    history = (*blueprint.history, HistoryEntry(carry.at.date(), State.DEFERRED, carry.by))
+    return dataclasses.replace(blueprint, state=State.DEFERRED, history=history)
+
+
 def carried_over(plan: Plan, carries: tuple[Carry, ...]) -> Plan:
     """``plan`` with ``carries`` (oldest first) applied; ``plan`` is not changed.
 
@@ -50,7 +60,11 @@ def carried_over(plan: Plan, carries: tuple[Carry, ...]) -> Plan:
         new = moved(blueprint, carry)
         if new.key in blueprints:
             continue
-        del blueprints[carry.key]
+        if carry.where:  # written into the seeds, not read back yet: shown as the seeds will say it
+            blueprints[carry.key] = deferred(blueprint, carry)
+            new = dataclasses.replace(new, history=(HistoryEntry(carry.at.date(), State.PROPOSED, carry.by),))
+        else:
+            del blueprints[carry.key]
         blueprints[new.key] = new
         origin = origins.get(f"blueprint:{carry.key}")
         if origin is not None:  # the seed that defines it is still where it came from

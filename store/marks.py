@@ -39,11 +39,16 @@ class Mark:
     at: dt.datetime  # UTC
     by: str = ""
     via: str = ""  # "cli" or "dashboard"
+    # The seed file it was written into ("": kept locally, where the seeds could not be written).
+    # Such a mark is only the journal's record: the seed file says the state.
+    where: str = ""
 
     def to_doc(self) -> dict:
         doc = asdict(self)
         doc.update(state=self.state.value, previous=self.previous.value,
                    seed_state=self.seed_state.value, at=self.at.isoformat())
+        if not self.where:
+            del doc["where"]
         return doc
 
     @classmethod
@@ -51,7 +56,7 @@ class Mark:
         return cls(
             key=doc["key"], state=State(doc["state"]), previous=State(doc["previous"]),
             seed_state=State(doc["seed_state"]), at=dt.datetime.fromisoformat(doc["at"]),
-            by=doc.get("by", ""), via=doc.get("via", ""),
+            by=doc.get("by", ""), via=doc.get("via", ""), where=doc.get("where", ""),
         )
 
 
@@ -65,6 +70,7 @@ class Carry:
     by: str = ""
     via: str = ""
     undone: bool = False  # this event takes back the carry of ``key`` to ``to``
+    where: str = ""  # the seed file it was written into ("": kept locally)
 
     @property
     def source(self) -> str:
@@ -79,12 +85,15 @@ class Carry:
     def to_doc(self) -> dict:
         doc = asdict(self)
         doc["at"] = self.at.isoformat()
+        if not self.where:
+            del doc["where"]
         return doc
 
     @classmethod
     def from_doc(cls, doc: dict) -> Carry:
         return cls(key=doc["key"], to=doc["to"], at=dt.datetime.fromisoformat(doc["at"]),
-                   by=doc.get("by", ""), via=doc.get("via", ""), undone=bool(doc.get("undone", False)))
+                   by=doc.get("by", ""), via=doc.get("via", ""), undone=bool(doc.get("undone", False)),
+                   where=doc.get("where", ""))
 
 
 QueueEntry = tuple[str, "dt.date | None"]  # a blueprint key and its runway's start
@@ -104,13 +113,17 @@ class QueueChange:
     at: dt.datetime
     by: str = ""
     via: str = ""
+    where: str = ""  # the seed file it was written into ("": kept locally)
 
     def to_doc(self) -> dict:
         def plain(entries):
             return [[key, start.isoformat() if start else None] for key, start in entries]
 
-        return {"cycle": self.cycle, "queue": plain(self.queue), "seed": plain(self.seed),
-                "at": self.at.isoformat(), "by": self.by, "via": self.via}
+        doc = {"cycle": self.cycle, "queue": plain(self.queue), "seed": plain(self.seed),
+               "at": self.at.isoformat(), "by": self.by, "via": self.via}
+        if self.where:
+            doc["where"] = self.where
+        return doc
 
     @classmethod
     def from_doc(cls, doc: dict) -> QueueChange:
@@ -118,7 +131,8 @@ class QueueChange:
             return tuple((str(key), dt.date.fromisoformat(start) if start else None) for key, start in raw)
 
         return cls(cycle=doc["cycle"], queue=entries(doc["queue"]), seed=entries(doc["seed"]),
-                   at=dt.datetime.fromisoformat(doc["at"]), by=doc.get("by", ""), via=doc.get("via", ""))
+                   at=dt.datetime.fromisoformat(doc["at"]), by=doc.get("by", ""), via=doc.get("via", ""),
+                   where=doc.get("where", ""))
 
 
 @dataclass(frozen=True)
@@ -139,9 +153,10 @@ def effective_state(blueprint: Blueprint, mark: Mark | None) -> State:
 
     A mark is newer unless the seed changed this blueprint's state after the
     mark was made: either its state is no longer the one the mark saw, or its
-    history has an entry dated after the mark.
+    history has an entry dated after the mark.  A mark written into the seeds
+    (``where``) is the journal's record of a seed change: the seed says it.
     """
-    if mark is None or mark.seed_state != blueprint.state:
+    if mark is None or mark.where or mark.seed_state != blueprint.state:
         return blueprint.state
     if blueprint.history and blueprint.history[-1].date > mark.at.date():
         return blueprint.state
@@ -355,8 +370,8 @@ class MarksStore:
         return decided[0]
 
     @staticmethod
-    def new(key: str, state: State, previous: State, seed_state: State, via: str) -> Mark:
-        return Mark(key, state, previous, seed_state, now(), _WHO, via)
+    def new(key: str, state: State, previous: State, seed_state: State, via: str, by: str = "") -> Mark:
+        return Mark(key, state, previous, seed_state, now(), by or _WHO, via)
 
     @staticmethod
     def who() -> str:

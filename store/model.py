@@ -235,7 +235,22 @@ class AddedMilestone:
         return Milestone(self.name, self.date, self.kind, self.project)
 
 
-Record = Cycle | Project | Theme | Session | Blueprint | Runway | AddedMilestone
+@dataclass(frozen=True)
+class Override:
+    """An ``[[override]]``: a blueprint's state set in a hand-written file, over the file that
+    defines the blueprint (an import's, which is never edited).  Its ``state`` replaces the
+    blueprint's; its history joins the blueprint's."""
+
+    blueprint: str  # the blueprint's full key
+    state: State | None = None
+    history: tuple[HistoryEntry, ...] = ()
+
+    @_cached  # asked for thousands of times per refresh
+    def key(self) -> str:
+        return self.blueprint
+
+
+Record = Cycle | Project | Theme | Session | Blueprint | Runway | AddedMilestone | Override
 
 # The record kinds in the order a plan lists them, with their seed table names.
 RECORD_TYPES: dict[str, type] = {
@@ -246,6 +261,7 @@ RECORD_TYPES: dict[str, type] = {
     "blueprint": Blueprint,
     "runway": Runway,
     "milestone": AddedMilestone,
+    "override": Override,
 }
 KIND_OF = {cls: kind for kind, cls in RECORD_TYPES.items()}
 
@@ -253,11 +269,13 @@ _NESTED = {
     ("cycle", "milestones"): Milestone,
     ("session", "actions"): Action,
     ("blueprint", "history"): HistoryEntry,
+    ("override", "history"): HistoryEntry,
 }
 _ENUMS = {
     ("cycle", "status"): CycleStatus,
     ("theme", "kind"): ThemeKind,
     ("blueprint", "state"): State,
+    ("override", "state"): State,
     ("milestone", "kind"): MilestoneKind,
     ("history", "state"): State,
 }

@@ -11,7 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from store.model import KIND_OF, AddedMilestone, Blueprint, Cycle, Project, Record, Runway, Session, Theme
+from store.model import (
+    KIND_OF,
+    AddedMilestone,
+    Blueprint,
+    Cycle,
+    Override,
+    Project,
+    Record,
+    Runway,
+    Session,
+    State,
+    Theme,
+)
 from store.seeds import ParsedFile, Reference, SeedError
 
 if TYPE_CHECKING:
@@ -32,6 +44,7 @@ class Plan:
     blueprints: dict[str, Blueprint] = field(default_factory=dict)
     runways: dict[str, Runway] = field(default_factory=dict)  # in file order: the queue's order
     milestones: dict[str, AddedMilestone] = field(default_factory=dict)  # already folded into their cycles
+    overrides: dict[str, Override] = field(default_factory=dict)  # already applied to their blueprints
     errors: list[SeedError] = field(default_factory=list)  # warnings included
     origins: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # key -> file, line, col
 
@@ -148,7 +161,60 @@ def assemble(files: Iterable[ParsedFile]) -> Plan:
     for parsed, mine in accepted:
         _resolve_references(plan, parsed, mine, by_cycle_id)
     _fold_milestones(plan)
+    _apply_overrides(plan)
+    count_slips(plan)
     return plan
+
+
+def _by_project_id(plan: Plan) -> dict[tuple[str, str], list[str]]:
+    """Blueprint keys by (project, id), across cycles: one piece of work re-proposed cycle after cycle."""
+    if "_by_project_id" not in plan.__dict__:
+        found: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for key, blueprint in plan.blueprints.items():
+            found[(blueprint.project, blueprint.id)].append(key)
+        plan.__dict__["_by_project_id"] = found
+    return plan.__dict__["_by_project_id"]
+
+
+def carried_to(plan: Plan, blueprint: Blueprint) -> Blueprint | None:
+    """Where a deferred blueprint was re-proposed: the same work in the nearest later cycle."""
+    if blueprint.state is not State.DEFERRED:
+        return None
+    order = {cycle.id: at for at, cycle in enumerate(reversed(plan.cycles_newest_first()))}
+    mine = order.get(blueprint.cycle, -1)
+    later = [plan.blueprints[k] for k in _by_project_id(plan).get((blueprint.project, blueprint.id), ())
+             if k in plan.blueprints and order.get(plan.blueprints[k].cycle, -1) > mine]
+    return min(later, key=lambda b: order[b.cycle], default=None)
+
+
+def count_slips(plan: Plan, groups: Iterable[tuple[str, str]] | None = None) -> list[Blueprint]:
+    """Give each blueprint the number of earlier cycles in which the same work (project and id)
+    was deferred: how often it slipped.  ``groups``: only these (project, id).  Returns the
+    blueprints that changed."""
+    by = _by_project_id(plan)
+    chosen = (keys for keys in by.values() if len(keys) > 1) if groups is None else (by.get(g, ()) for g in groups)
+    order = {cycle.id: at for at, cycle in enumerate(reversed(plan.cycles_newest_first()))}
+    changed = []
+    for keys in chosen:
+        deferred = 0
+        for blueprint in sorted((plan.blueprints[k] for k in keys), key=lambda b: order.get(b.cycle, -1)):
+            if blueprint.slipped != deferred:
+                blueprint = plan.blueprints[blueprint.key] = dataclasses.replace(blueprint, slipped=deferred)
+                changed.append(blueprint)
+            if blueprint.state is State.DEFERRED:
+                deferred += 1
+    return changed
+
+
+def _apply_overrides(plan: Plan) -> None:
+    """Give each overridden blueprint its override's state, and the override's history with its own."""
+    for override in plan.overrides.values():
+        blueprint = plan.blueprints.get(override.blueprint)
+        if blueprint is None:  # reported with the references
+            continue
+        history = tuple(sorted(blueprint.history + override.history, key=lambda h: h.date))
+        plan.blueprints[override.blueprint] = dataclasses.replace(
+            blueprint, state=override.state or blueprint.state, history=history)
 
 
 def _fold_milestones(plan: Plan) -> None:
@@ -176,8 +242,10 @@ def patch(plan: Plan, parsed: ParsedFile) -> Plan | None:
     not changed: the dashboard may be drawing it.
     """
     path = parsed.path
-    if not parsed.ok or any(isinstance(r, (Cycle, AddedMilestone)) for r in parsed.records):
+    if not parsed.ok or any(isinstance(r, (Cycle, AddedMilestone, Override)) for r in parsed.records):
         return None
+    if any(plan.origins.get(f"blueprint:{key}", ("",))[0] == path for key in plan.overrides):
+        return None  # its blueprints carry another file's override: assembled again, they keep it
     before = {origin for origin, (where, _, _) in plan.origins.items() if where == path}
     after = {f"{KIND_OF[type(r)]}:{r.key}" for r in parsed.records}
     if before != after or len(after) != len(parsed.records):
@@ -199,8 +267,12 @@ def patch(plan: Plan, parsed: ParsedFile) -> Plan | None:
         mine.add(record.key)
     _resolve_references(new, parsed, mine, _by_cycle_id(plan))
     new.__dict__["_by_cycle_id"] = plan.__dict__["_by_cycle_id"]  # the same keys, so the same map
+    new.__dict__["_by_project_id"] = _by_project_id(plan)
+    blueprints = [r for r in parsed.records if isinstance(r, Blueprint)]
+    slipped = count_slips(new, {(b.project, b.id) for b in blueprints})
     if "index" in plan.__dict__:
-        new.__dict__["index"] = plan.index.patched(new, [r for r in parsed.records if isinstance(r, Blueprint)])
+        new.__dict__["index"] = plan.index.patched(new, [new.blueprints[b.key] for b in blueprints]
+                                                   + [b for b in slipped if b.key not in mine])
     return new
 
 
@@ -226,6 +298,11 @@ def _resolve_references(plan: Plan, parsed: ParsedFile, mine: set[str], by_cycle
         elif ref.field in ("project", "projects"):
             if ref.target not in plan.projects:
                 plan.errors.append(_dangling(parsed, ref, "project", plan.projects))
+        elif ref.field == "override":
+            if ref.target not in plan.blueprints:
+                plan.errors.append(SeedError(parsed.path, ref.line, ref.col, (
+                    f"override of '{ref.target}': no blueprint has that key (write its full key, "
+                    "cycle/project/id, as list or the dashboard shows it)")))
         elif ref.field in ("blueprints", "runway"):
             key = _resolve_blueprint(ref, plan, by_cycle_id, parsed)
             if key and ref.field == "runway" and plan.blueprints[key].cycle != ref.cycle:

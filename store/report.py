@@ -7,6 +7,7 @@ import datetime as dt
 from store import runways
 from store.board import Board
 from store.model import Cycle, State
+from store.plan import carried_to
 from store.query import Filter, QueryError
 from store.timeline import countdown, next_milestone, risks_of
 
@@ -121,13 +122,19 @@ def _runways(board: Board, cycle: Cycle, project: str | None, today: dt.date) ->
 
 def _slipped(board: Board, cycle: Cycle, rows) -> list[str]:
     """Carried out of this cycle in the dashboard, and carried into it from earlier ones."""
-    out = [c for c in board.carries if c.source == cycle.id and c.moved_key in board.plan.blueprints]
+    out = [(c.moved_key, c.to, c.at.date()) for c in board.carries
+           if c.source == cycle.id and c.moved_key in board.plan.blueprints and not c.where]
+    for row in rows:  # carried in the seeds: deferred here, the same work proposed in a later cycle
+        later = carried_to(board.plan, row.blueprint)
+        if later is not None:
+            day = next((h.date for h in reversed(row.blueprint.history) if h.state is State.DEFERRED), None)
+            out.append((later.key, later.cycle, day))
     came = [r for r in rows if r.blueprint.slipped]
     lines = ["", "## Slipped", ""]
     if not out and not came:
         return lines + ["Nothing slipped."]
-    for carry in out:
-        lines.append(f"- {_title(board, carry.moved_key)}: carried over to {carry.to} on {carry.at.date()}")
+    for key, to, day in out:
+        lines.append(f"- {_title(board, key)}: carried over to {to}" + (f" on {day}" if day else ""))
     for row in came:
         times = f"{row.blueprint.slipped} cycle{'s' if row.blueprint.slipped != 1 else ''}"
         lines.append(f"- {_title(board, row.blueprint.key)}: slipped into this cycle ({times} so far)")

@@ -4,10 +4,11 @@ Authors queue approved, ready-for-review blueprints.  The first ``runway_slots``
 places of the queue are runways: each is two weeks of review priority from
 its start.  The rest wait; when a runway frees, the next one starts that day.
 
-The seeds give a queue (``[[runway]]`` tables, in file order); a change made
-in the dashboard is stored in the marks store as the whole queue it left,
-with the seed queue it saw.  The newest change wins until the seeds' queue
-changes, as a mark wins until the seed's state changes.
+The seeds give a queue (``[[runway]]`` tables, in file order).  A change made
+in the dashboard is written into them (see :mod:`store.writeback`); where it
+cannot be, it is kept in the marks store as the whole queue it left, with the
+seed queue it saw, and wins until the seeds' queue changes, as a mark kept
+locally wins until the seed's state changes.
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def effective_queue(seed_plan: Plan, plan: Plan, cycle: str, change: QueueChange
     Blueprints no longer in ``cycle`` (gone from the seeds, or carried over) drop out.
     """
     seed = seed_queue(seed_plan, cycle)
-    entries = change.queue if change is not None and change.seed == seed else seed
+    # A change written into the seeds is only the journal's record: the seeds say it.
+    entries = change.queue if change is not None and not change.where and change.seed == seed else seed
     return tuple((key, start) for key, start in entries
                  if key in plan.blueprints and plan.blueprints[key].cycle == cycle)
 

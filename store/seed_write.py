@@ -22,7 +22,7 @@ from store.seed_edit import EditRefused
 from store.seeds import SeedUnreadable, parse_text, read_seed
 from store.storage import atomic_write, locked, remove_stale_temps
 
-SEEDS_LOCK = "seeds"  # the lock's name in the store folder: seeds.lock
+SEEDS_LOCK = "seed-edits"  # its lock file in the store folder: seed-edits.lock
 
 
 class SeedsReadOnly(EditRefused):
@@ -46,16 +46,19 @@ def writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
 
 
-def edit_seed(path: Path, rel: str, edit: Callable[[str], str], lock_dir: Path) -> Written:
+def edit_seed(path: Path, rel: str, edit: Callable[[str], str], lock_dir: Path,
+              then: Callable[[Written], None] | None = None) -> Written:
     """Apply ``edit`` to the text of ``path`` as it is now, under the seeds lock, atomically.
 
     ``rel`` names the file in messages.  Raises :class:`EditRefused` (one
     line) when the file cannot be read, does not parse, or the edit cannot
-    be made, and :class:`SeedsReadOnly` when it cannot be written.
+    be made, and :class:`SeedsReadOnly` when it cannot be written.  ``then``
+    runs still under the lock once the file is written (the journal entry, so
+    that the journal keeps the order in which the seeds changed).
     """
     if not writable(path):
         raise SeedsReadOnly(f"{rel} is read-only")
-    with locked(lock_dir / SEEDS_LOCK, "the seeds lock"):
+    with locked(lock_dir / SEEDS_LOCK, "seed edits"):
         remove_stale_temps(path)  # a writer killed mid-write left them
         try:
             raw, found = read_seed(path)
@@ -68,12 +71,15 @@ def edit_seed(path: Path, rel: str, edit: Callable[[str], str], lock_dir: Path) 
         text = raw.decode("utf-8")
         after = edit(text).encode("utf-8")
         _replace(path, after, stat.S_IMODE(found.st_mode))
-        return Written(path, raw, after)
+        written = Written(path, raw, after)
+        if then is not None:
+            then(written)
+        return written
 
 
 def undo_edit(written: Written, rel: str, lock_dir: Path) -> None:
     """Put back the bytes ``written`` replaced, if the file is still what it left."""
-    with locked(lock_dir / SEEDS_LOCK, "the seeds lock"):
+    with locked(lock_dir / SEEDS_LOCK, "seed edits"):
         try:
             raw, found = read_seed(written.path)
         except SeedUnreadable as exc:

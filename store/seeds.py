@@ -32,6 +32,7 @@ from store.model import (
     Cycle,
     CycleStatus,
     HistoryEntry,
+    Override,
     Milestone,
     MilestoneKind,
     Project,
@@ -144,10 +145,11 @@ _SCHEMA: dict[str, dict[str, object]] = {
     },
     "history": {"date": _DATE, "state": State, "by": _STR},
     "runway": {"blueprint": _STR, "cycle": _STR, "start": _DATE},
+    "override": {"blueprint": _STR, "state": State, "history": _TABLES},
     # [[milestone]] at the top level: a milestone of a cycle that another file defines.
     "added_milestone": {"cycle": _STR, "name": _STR, "date": _DATE, "kind": MilestoneKind, "project": _STR},
 }
-_TOP_LEVEL = ("defaults", "cycle", "milestone", "project", "theme", "session", "blueprint", "runway")
+_TOP_LEVEL = ("defaults", "cycle", "milestone", "project", "theme", "session", "blueprint", "runway", "override")
 _EXPECTED = {
     _STR: "a string",
     _DATE: "a date like 2018-09-10 (no quotes)",
@@ -306,7 +308,7 @@ class _Reader:
         self.default_project = self.identifier(
             self.value("defaults", defaults, "project", ("defaults",), "defaults"), ("defaults",), "defaults", "project"
         )
-        for table in ("project", "cycle", "milestone", "blueprint", "theme", "session", "runway"):
+        for table in ("project", "cycle", "milestone", "blueprint", "theme", "session", "runway", "override"):
             items = self.data.get(table, [])
             if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
                 self.error((table,), f"'{table}' must be an array of tables, written [[{table}]]")
@@ -418,17 +420,7 @@ class _Reader:
         cycle = self.context(item, path, what, "blueprint", "cycle")
         project = self.context(item, path, what, "blueprint", "project")
         state = self.value("blueprint", item, "state", path, what) or State.PROPOSED
-        history = []
-        for index, raw in enumerate(self.value("blueprint", item, "history", path, what) or []):
-            hpath = path + ("history", index)
-            hwhat = f"{what} history #{index + 1}"
-            self.check_keys("history", raw, hpath, hwhat)
-            hdate = self.value("history", raw, "date", hpath, hwhat, required=True)
-            hstate = self.value("history", raw, "state", hpath, hwhat, required=True)
-            hby = self.value("history", raw, "by", hpath, hwhat) or ""
-            if hdate is not None and hstate is not None:
-                history.append(HistoryEntry(hdate, hstate, hby))
-        history.sort(key=lambda h: h.date)
+        history = self.history("blueprint", item, path, what)
         if cycle is None or project is None:
             return
         record = Blueprint(
@@ -442,12 +434,43 @@ class _Reader:
             fast_tracked=bool(self.value("blueprint", item, "fast_tracked", path, what)),
             owner=self.value("blueprint", item, "owner", path, what) or "",
             url=self.value("blueprint", item, "url", path, what) or "",
-            history=tuple(history),
+            history=history,
             id_derived=derived,
         )
         if self.unique(record.key, path, what):
             self.refer(record.key, "cycle", cycle, cycle, project, path + ("cycle",))
             self.refer(record.key, "project", project, cycle, project, path + ("project",))
+            self.out.records.append(record)
+
+    def history(self, table: str, item: dict, path: tuple, what: str) -> tuple[HistoryEntry, ...]:
+        found = []
+        for index, raw in enumerate(self.value(table, item, "history", path, what) or []):
+            hpath = path + ("history", index)
+            hwhat = f"{what} history #{index + 1}"
+            self.check_keys("history", raw, hpath, hwhat)
+            hdate = self.value("history", raw, "date", hpath, hwhat, required=True)
+            hstate = self.value("history", raw, "state", hpath, hwhat, required=True)
+            hby = self.value("history", raw, "by", hpath, hwhat) or ""
+            if hdate is not None and hstate is not None:
+                found.append(HistoryEntry(hdate, hstate, hby))
+        found.sort(key=lambda h: h.date)
+        return tuple(found)
+
+    def read_override(self, item: dict, path: tuple) -> None:
+        what = f"override #{path[-1] + 1}"
+        self.check_keys("override", item, path, what)
+        ref = self.value("override", item, "blueprint", path, what, required=True)
+        if ref is None:
+            return
+        what = f"override of '{ref}'"
+        if ref.count("/") != 2:
+            self.error(path + ("blueprint",), f"{what}: name the blueprint by its full key, cycle/project/id")
+            return
+        state = self.value("override", item, "state", path, what)
+        record = Override(ref, state, self.history("override", item, path, what))
+        if self.unique(ref, path, what):
+            cycle = ref.split("/", 1)[0]
+            self.refer(record.key, "override", ref, cycle, "", path + ("blueprint",))
             self.out.records.append(record)
 
     def head(self, table: str, item: dict, path: tuple) -> tuple[str, str | None, str | None]:

@@ -46,6 +46,21 @@ def _isolated_environment(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("CYCLEBOARD_KEYMAP", raising=False)  # a developer's own keymap changes the keys
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _shipped_plan_untouched():
+    """No test may edit the repository's own seeds: changes go into seed files, so a test
+    that marked the shipped plan by mistake would change the project."""
+    import hashlib
+
+    def digest() -> dict[str, str]:
+        return {p.relative_to(SHIPPED).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(SHIPPED.rglob("*")) if p.is_file()}
+
+    before = digest()
+    yield
+    assert digest() == before, "a test changed the repository's seeds/"
+
+
 @pytest.fixture
 def anyio_backend():
     """Textual runs on asyncio."""
@@ -60,14 +75,36 @@ def seeds(tmp_path):
 
     class Seeds:
         path = folder
+        kept_locally = False
 
         def write(self, name: str, text: str) -> Path:
             target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists() and self.kept_locally:
+                target.unlink()  # the test plays a teammate or an editor: it may write here
             target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+            if self.kept_locally:
+                not_ours(target)
             return target
 
+        def local_only(self) -> None:
+            """Make every file here one cycleboard may not edit: changes stay in the marks store."""
+            self.kept_locally = True
+            for path in folder.rglob("*.toml"):
+                not_ours(path)
+
     return Seeds()
+
+
+NOBODY = 65534
+
+
+def not_ours(path: Path) -> None:
+    """A seed file this user may not edit: another user's (root can write anything), or read-only."""
+    if os.geteuid() == 0:
+        os.chown(path, NOBODY, NOBODY)
+    else:
+        path.chmod(0o444)
 
 
 @pytest.fixture

@@ -62,10 +62,11 @@ def test_list_json_filters_and_carries_effective_state(cli, store_dir):
 
 
 def test_mark_by_suffix_with_done_alias_then_list_shows_it(cli, store_dir):
+    # The shipped plan is never edited: the mark is kept locally, and stderr says why.
     args = ("--seeds", str(SHIPPED), "--store", str(store_dir))
     code, out, err = cli("mark", "nova/get-lock-status-of-instance", "done", *args)
-    assert (code, err) == (0, "")
-    assert out.strip() == "kilo/nova/get-lock-status-of-instance: approved -> implemented"
+    assert code == 0 and err.startswith("cycleboard: kept locally: ") and "shipped with cycleboard" in err
+    assert out.strip() == "kilo/nova/get-lock-status-of-instance: approved -> implemented (kept locally)"
     code, out, _ = cli("list", "get-lock-status-of-instance", "--format", "json", *args)
     (row,) = json.loads(out)
     assert row["state"] == "implemented" and row["seed_state"] == "approved" and row["marked_at"]

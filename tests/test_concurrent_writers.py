@@ -1,10 +1,11 @@
-"""Two dashboards and a command-line loop mark the same store at once.
+"""Two dashboards and a command-line loop mark blueprints of one seed file at once.
 
 Each writer owns 100 blueprints: dashboard A, dashboard B (each its own
 process with the real watcher, see tests/dashboard_writer.py) and a shell
-loop of ``cycleboard mark``.  Afterwards all 300 marks must be in the store,
-and each dashboard must have shown every other writer's mark within a second
-of that mark being made.
+loop of ``cycleboard mark``.  Every mark is written into the same seed file
+and journaled in the same store.  Afterwards all 300 must be in the file and
+in the journal, and each dashboard must have shown every other writer's mark
+within a second of that mark being made.
 """
 
 from __future__ import annotations
@@ -88,6 +89,15 @@ def test_two_dashboards_and_a_command_line_loop_lose_nothing_and_see_each_other(
     listed = json.loads(run_subprocess("list", "--seeds", str(seeds), "--store", str(store),
                                        "--format", "json").stdout)
     assert {row["key"] for row in listed if row["state"] == "implemented"} == every_key
+    # ... and every one is in the seed file: its state and its own history entry.
+    from store.model import Blueprint, State
+    from store.seeds import parse_file
+
+    parsed = parse_file(seeds / "plan.toml", "plan.toml")
+    assert parsed.ok, parsed.errors
+    written = {r.key for r in parsed.records if isinstance(r, Blueprint) and r.state is State.IMPLEMENTED
+               and [h.state for h in r.history] == [State.IMPLEMENTED]}
+    assert written == every_key and {e.where for e in events} == {"plan.toml"}
 
     # Each dashboard showed the others' marks, each within a second of it being made.
     made = {e.key: e.at.timestamp() for e in events}

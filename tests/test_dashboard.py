@@ -17,7 +17,7 @@ from tui.panes.cycles import CyclesPane
 from tui.panes.sessions import SessionsPane
 from tui.panes.states import StatesPane
 from tui.panes.themes import ThemesPane
-from tui.screens.details import BlueprintDetails, SessionDetails, ThemeDetails
+from tui.screens.details import ActionItems, BlueprintDetails, SessionDetails, ThemeDetails
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import Picker
 from tui.widgets.bars import StatusBar
@@ -157,8 +157,34 @@ async def test_enter_opens_blueprint_theme_and_session_details(two):
         assert isinstance(app.screen, SessionDetails)
         text = " ".join(plain(s) for s in app.screen.query("Static"))
         assert "Rebuild of volume-backed servers goes ahead" in text
-        assert "☐ mriedem: Write the rebuild spec" in text and "☑ jgriffith: Review the API change" in text
+        items = app.screen.query_one(ActionItems)
+        lines = [str(items.get_option_at_index(at).prompt) for at in range(items.option_count)]
+        assert lines == ["☐ mriedem: Write the rebuild spec", "☑ jgriffith: Review the API change"]
+        assert app.focused is items and items.highlighted == 0  # the first one is selected
         assert "1 open" in text and "cross-project" in text
+
+
+async def test_space_in_a_sessions_details_ticks_the_action_item_in_its_seed_and_u_unticks_it(two, store_dir):
+    stein = two.path / "stein.toml"
+    original = stein.read_bytes()
+    app = build(two.path, store_dir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.push_screen(SessionDetails(app.board.plan.sessions["stein/nova-cinder"], []))
+        await pilot.pause()
+        items = app.screen.query_one(ActionItems)
+        await pilot.press("space")
+        assert str(items.get_option_at_index(0).prompt).startswith("☑ mriedem")  # at once
+        await wait_for(pilot, lambda: stein.read_bytes() != original)
+        changed = [line for line in stein.read_text().splitlines() if line not in original.decode().splitlines()]
+        assert changed == [] and stein.read_text().count("done = true") == 2  # only the value changed
+        assert len(stein.read_bytes()) == len(original) - 1  # "false" became "true"
+        app.request_reload(seeds=True, marks=False)
+        await wait_for(pilot, lambda: app.board.plan.sessions["stein/nova-cinder"].actions[0].done)
+        assert "0 open" in plain(app.screen.query_one("#actions-heading"))
+        await pilot.press("u")
+        await wait_for(pilot, lambda: stein.read_bytes() == original)  # byte for byte
+        await pilot.pause()
+        assert str(items.get_option_at_index(0).prompt).startswith("☐ mriedem")
 
 
 # -- filtering ---------------------------------------------------------------------------

@@ -147,6 +147,10 @@ def test_a_store_where_no_lock_can_be_made_fails_at_once_and_reads_still_work(se
     code, out, err = cli("list", "--seeds", str(seeds.path))
     assert code == 0 and "stein/nova/bp-1" in out and "cannot write the plan cache in /proc" in err
     code, _, err = cli("mark", "bp-1", "done", "--seeds", str(seeds.path))
+    assert code == 1 and "cannot write seed edits" in err and "lock" not in err
+    assert "done" not in (seeds.path / "bp.toml").read_text() and "implemented" not in (seeds.path / "bp.toml").read_text()
+    seeds.local_only()
+    code, _, err = cli("mark", "bp-1", "done", "--seeds", str(seeds.path))
     assert code == 1 and "cannot write marks" in err and "lock" not in err
     assert time.monotonic() - started < 5  # not the lock's 10 s timeout
 

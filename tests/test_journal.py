@@ -171,14 +171,18 @@ print(before.value, "written" if mark else "already", flush=True)
 """
 
 
-def test_marks_from_five_processes_at_once_decide_on_the_journal_as_it_is(tmp_path):
-    from tests.conftest import BASE_SEED
+@pytest.mark.parametrize("into", ["seeds", "local"])
+def test_marks_from_five_processes_at_once_decide_on_the_journal_as_it_is(tmp_path, into):
+    from tests.conftest import BASE_SEED, not_ours
     from tests.test_store import BLUEPRINTS
 
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / "base.toml").write_text(BASE_SEED)
     (seeds / "bps.toml").write_text(BLUEPRINTS)
+    if into == "local":  # the seeds cannot be written: decided on the journal alone
+        not_ours(seeds / "base.toml")
+        not_ours(seeds / "bps.toml")
     store = tmp_path / "store"
     wanted = ["deferred", "deferred", "blocked", "deferred", "implemented"]
     writers = [subprocess.Popen([sys.executable, "-c", MARKER, str(seeds), str(store), state],
@@ -200,6 +204,12 @@ def test_marks_from_five_processes_at_once_decide_on_the_journal_as_it_is(tmp_pa
     assert sum(a[1] == "written" for a in answers) == len(events)
     for (before, outcome), target in zip(answers, wanted):
         assert (outcome == "already") == (before == target)
+    if into == "seeds":  # every change written is one history entry in the file, in the same order
+        from store.seeds import parse_file
+
+        (alpha,) = [r for r in parse_file(seeds / "bps.toml", "bps.toml").records if r.key == "stein/nova/alpha"]
+        assert [h.state for h in alpha.history][-len(events):] == [e.state for e in events]
+        assert alpha.state is events[-1].state and all(e.where == "bps.toml" for e in events)
 
 
 @pytest.mark.parametrize("damage", [b"", b"{not json", b'{"summary": {"1": {"latest": 3}}}'])
@@ -247,6 +257,7 @@ state = "approved"
 
 def test_a_mark_that_would_not_take_effect_is_refused_and_not_stored(seeds, store_dir, cli):
     seeds.write("plan.toml", FUTURE_HISTORY)
+    seeds.local_only()  # kept locally, a mark dated before the seed's history would never show
     code, out, err = cli("mark", "walrus-telemetry", "done", "--seeds", str(seeds.path), "--store", str(store_dir))
     assert code == 1 and "->" not in out
     assert "history entry dated 2999-01-01" in err and "change the seed file instead" in err
@@ -255,12 +266,24 @@ def test_a_mark_that_would_not_take_effect_is_refused_and_not_stored(seeds, stor
     assert out.startswith("approved")
 
 
+def test_a_mark_on_a_seed_dated_later_is_written_into_it_and_takes_effect(seeds, store_dir, cli):
+    # The issue's case on a team plan: the state goes into the seed, so the mark is what `list` shows.
+    plan = seeds.write("plan.toml", FUTURE_HISTORY)
+    args = ("--seeds", str(seeds.path), "--store", str(store_dir))
+    code, out, err = cli("mark", "walrus-telemetry", "done", *args)
+    assert (code, err) == (0, "") and out.strip() == "stein/nova/walrus-telemetry: approved -> implemented (written to plan.toml)"
+    assert 'state = "implemented"' in plan.read_text()
+    code, out, _ = cli("list", *args)
+    assert out.startswith("implemented")
+
+
 @pytest.mark.anyio
 async def test_space_on_a_blueprint_its_seed_dates_later_says_why_and_stores_nothing(seeds, store_dir):
     from tests.dashboard_helpers import build
     from tui.panes.blueprints import BlueprintsPane
 
     seeds.write("plan.toml", FUTURE_HISTORY)
+    seeds.local_only()
     app = build(seeds.path, store_dir)
     async with app.run_test(size=(120, 36)) as pilot:
         pane = app.query_one(BlueprintsPane)

@@ -25,19 +25,24 @@ from tui.panes.blueprints import BlueprintsPane
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def two(seeds):
+@pytest.fixture(params=["seeds", "local"])
+def two(seeds, request):
+    """The plan, with marks written into its seeds, or kept locally (the seeds are not ours)."""
     write_two_projects(seeds)
+    if request.param == "local":
+        seeds.local_only()
     return seeds
 
 
 @pytest.fixture
-def lock_held(store_dir):
-    """Another process holds the marks file's lock until the test ends."""
+def lock_held(store_dir, two):
+    """Another process holds the lock a mark waits for until the test ends: the seed edits'
+    lock, or the marks file's where the seeds cannot be written."""
+    name = "marks.json.lock" if two.kept_locally else "seed-edits.lock"
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time; from filelock import FileLock\n"
-         f"lock = FileLock({str(store_dir / 'marks.json.lock')!r}); lock.acquire()\n"
+         f"lock = FileLock({str(store_dir / name)!r}); lock.acquire()\n"
          "print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
@@ -67,6 +72,7 @@ async def test_a_mark_that_cannot_be_written_is_taken_back_and_said(two, store_d
         assert any("Could not save stein/nova/alpha" in s and "holds the lock" in s for s in said), said
         assert not app.undo_stack
     assert stored_marks(store_dir) == []
+    assert (two.path / "stein.toml").read_text().count("implemented") == 0
 
 
 async def test_quitting_with_a_mark_not_yet_written_waits_a_bounded_time_and_names_it(

@@ -117,9 +117,10 @@ async def test_an_old_plans_index_goes_once_a_saved_file_replaced_it(two, store_
         assert [ref() is None for ref in olds] == [True, True, True]
 
 
-async def test_the_dashboards_own_marks_are_not_read_back(two, store_dir):
+async def test_the_dashboards_own_marks_kept_locally_are_not_read_back(two, store_dir):
     """A mark made here is already shown; the watcher seeing its write must not start a reload.
     (A mark from another terminal is: see test_a_mark_from_another_terminal_shows_up.)"""
+    two.local_only()
     app = build(two.path, store_dir, watch_files=True)
     async with app.run_test(size=(120, 36)) as pilot:
         await started(app, pilot)
@@ -133,6 +134,30 @@ async def test_the_dashboards_own_marks_are_not_read_back(two, store_dir):
         await pilot.pause(1.0)  # well past the watcher's debounce
         assert app.reloads == reloads
         assert pane.current.state is not first  # three toggles: the other state
+
+
+async def test_a_mark_written_into_the_seeds_comes_back_without_a_second_redraw(two, store_dir):
+    """The seeds are the truth: the dashboard reads its own write back, as it reads a teammate's,
+    but what it shows already says it, so nothing is drawn again and the cursor stays."""
+    app = build(two.path, store_dir, watch_files=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await started(app, pilot)
+        drawn = []
+        render = app.render_view
+        app.render_view = lambda *args, **kwargs: (drawn.append(1), render(*args, **kwargs))[1]
+        pane = app.query_one(BlueprintsPane)
+        pane.select_key("stein/cinder/gamma")
+        for expected in (State.IMPLEMENTED, State.PROPOSED):
+            reloads = app.reloads
+            drawn.clear()
+            await pilot.press("space")
+            assert pane.current.state is expected  # at once
+            await wait_for(pilot, lambda: app.reloads > reloads)  # read back from the seed file
+            await pilot.pause(0.3)
+            assert len(drawn) == 1, "the reload of our own write drew again"
+            assert pane.current.blueprint.key == "stein/cinder/gamma" and pane.current.state is expected
+            assert app.board.row("stein/cinder/gamma").blueprint.state is expected  # the seed says it now
+        assert f'state = "{State.PROPOSED.value}"' in (two.path / "stein.toml").read_text()
 
 
 @pytest.mark.parametrize("how", ["renamed", "deleted"])

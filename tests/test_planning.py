@@ -106,6 +106,7 @@ def test_queue_changes_fill_free_runways_from_today_and_send_the_displaced_back_
 
 
 def test_a_queue_change_is_stored_with_history_and_the_seeds_win_when_they_change(board, seeds, store_dir):
+    seeds.local_only()  # kept locally: the journal holds the queue
     before = board.queue("train")
     after = runways.added(before, "train/nova/q3", 2, dt.date(2019, 7, 1))
     board.set_queue("train", after, via="dashboard")
@@ -117,6 +118,29 @@ def test_a_queue_change_is_stored_with_history_and_the_seeds_win_when_they_chang
     seeds.write("plan.toml", text.replace('blueprint = "nova/q2"', 'blueprint = "q3"'))
     again.refresh()
     assert again.queue("train") == (("train/nova/q1", dt.date(2019, 6, 3)), ("train/nova/q3", None))
+
+
+def test_a_queue_change_is_written_into_the_seed_tables_and_undone_byte_for_byte(board, seeds, store_dir):
+    plan = seeds.path / "plan.toml"
+    original = plan.read_bytes()
+    today = dt.date(2019, 7, 1)
+    added = runways.added(board.queue("train"), "train/nova/q3", 2, today)
+    change, written = board.set_queue("train", added, via="dashboard")
+    assert written is not None and change.where == "plan.toml"
+    again = Board(seeds.path, store_dir).refresh()  # read from the seed file, not the journal
+    assert again.queue("train") == added and again.seed_plan.runways
+    assert runways.seed_queue(again.seed_plan, "train") == added
+    text = plan.read_text()
+    assert text.startswith(original.decode()) and 'blueprint = "nova/q3"' in text  # appended, the rest kept
+    # The head moves back: the tables move, each keeps its own text; starts follow the slots.
+    moved = runways.moved(added, "train/nova/q3", 2, 2, today)
+    _, second = board.set_queue("train", moved, via="dashboard")
+    assert runways.seed_queue(Board(seeds.path, store_dir).refresh().seed_plan, "train") == moved
+    # Undo right after: the file is put back byte for byte, twice.
+    board.set_queue("train", added, via="dashboard", restore=second)
+    board.set_queue("train", board.queue("train"), via="dashboard", restore=written)
+    assert plan.read_bytes() == original
+    assert [e.where for e in again.marks.queue_events()] == ["plan.toml"] * 4
 
 
 def test_runway_seed_errors_point_at_the_key(seeds, store_dir):
@@ -158,7 +182,9 @@ def test_runway_slots_must_be_a_sensible_whole_number(seeds, store_dir, slots, e
 
 # -- carry-over -------------------------------------------------------------------
 def test_carry_moves_an_unfinished_blueprint_into_the_next_cycle_and_undo_brings_it_back(board, seeds, store_dir):
-    carry = board.carry("stein/nova/a", via="dashboard")
+    seeds.local_only()  # kept locally: the journal holds the carry
+    carry, written = board.carry("stein/nova/a", via="dashboard")
+    assert written is None
     assert carry.to == "train"
     assert "stein/nova/a" not in board.plan.blueprints
     moved = board.plan.blueprints["train/nova/a"]
@@ -177,6 +203,39 @@ def test_carry_moves_an_unfinished_blueprint_into_the_next_cycle_and_undo_brings
     assert [c.undone for c in again.marks.carry_events()] == [False, True]
 
 
+def test_carry_in_the_seeds_defers_it_and_proposes_it_in_the_next_cycle_and_undo_takes_it_back(
+        board, seeds, store_dir):
+    plan = seeds.path / "plan.toml"
+    original = plan.read_bytes()
+    carry, written = board.carry("stein/nova/a", via="dashboard")
+    assert carry.to == "train" and carry.where == "plan.toml" and written is not None
+    for seen in (board, Board(seeds.path, store_dir).refresh()):  # at once, and read from the file
+        assert seen.state_of("stein/nova/a") is State.DEFERRED
+        moved = seen.plan.blueprints["train/nova/a"]
+        assert (moved.state, moved.slipped, moved.history[-1].state) == (State.PROPOSED, 1, State.PROPOSED)
+        assert seen.tally["train"][State.PROPOSED] == 1 and seen.tally["stein"][State.APPROVED] == 0
+    assert "train/nova/a" in Board(seeds.path, store_dir).refresh().seed_plan.blueprints
+    # Undo right after: byte for byte.
+    board.uncarry(carry, via="dashboard", state=State.APPROVED, written=written)
+    assert plan.read_bytes() == original
+    again = Board(seeds.path, store_dir).refresh()
+    assert again.state_of("stein/nova/a") is State.APPROVED and "train/nova/a" not in again.plan.blueprints
+    assert [(c.undone, c.where) for c in again.marks.carry_events()] == [(False, "plan.toml"), (True, "plan.toml")]
+
+
+def test_undoing_a_carry_after_other_edits_keeps_them(board, seeds, store_dir):
+    plan = seeds.path / "plan.toml"
+    carry, written = board.carry("stein/nova/a", via="dashboard")
+    edited = plan.read_text().replace('title = "B"', 'title = "B, renamed by a teammate"')
+    plan.write_text(edited)
+    board.refresh()
+    board.uncarry(carry, via="dashboard", state=State.APPROVED, written=written)
+    again = Board(seeds.path, store_dir).refresh()
+    assert again.state_of("stein/nova/a") is State.APPROVED and "train/nova/a" not in again.plan.blueprints
+    assert again.plan.blueprints["stein/nova/b"].title == "B, renamed by a teammate"
+    assert not again.plan.problems
+
+
 def test_carry_refuses_what_cannot_move(board):
     with pytest.raises(QueryError, match="implemented: only an unfinished blueprint"):
         board.carry("stein/nova/b", via="cli")
@@ -185,15 +244,19 @@ def test_carry_refuses_what_cannot_move(board):
     assert not board.carries and not board.marks.carry_events()
 
 
-def test_a_carried_blueprint_counts_every_cycle_it_slipped(seeds, store_dir):
+@pytest.mark.parametrize("into", ["seeds", "local"])
+def test_a_carried_blueprint_counts_every_cycle_it_slipped(seeds, store_dir, into):
     seeds.write("plan.toml", TWO_CYCLES + """
 [[cycle]]
 id = "ussuri"
 start = 2019-10-17
 release = 2020-05-13
 """)
+    if into == "local":
+        seeds.local_only()
     board = Board(seeds.path, store_dir).refresh()
     board.carry("stein/nova/a", via="cli")
+    board.refresh()
     board.carry("train/nova/a", via="cli")
     assert board.plan.blueprints["ussuri/nova/a"].slipped == 2
     assert Board(seeds.path, store_dir).refresh().plan.blueprints["ussuri/nova/a"].slipped == 2
@@ -271,9 +334,12 @@ def test_marks_move_the_done_line_on_their_day(board):
 
 
 # -- the weekly report ------------------------------------------------------------
-def test_the_report_shows_runways_what_slipped_and_what_is_at_risk(board):
+@pytest.mark.parametrize("into", ["seeds", "local"])
+def test_the_report_shows_runways_what_slipped_and_what_is_at_risk(board, seeds, into):
     from store.report import render
 
+    if into == "local":
+        seeds.local_only()
     board.carry("stein/nova/a", via="cli")
     board.set_queue("train", runways.added(board.queue("train"), "train/nova/a", 2, dt.date(2019, 6, 10)), "cli")
     text = render(board, "train", today=dt.date(2019, 6, 10))

@@ -175,8 +175,11 @@ async def test_c_carries_a_blueprint_into_the_next_cycle_and_u_brings_it_back(pl
     async with app.run_test(size=(120, 36)) as pilot:
         pane = app.query_one(BlueprintsPane)
         pane.select_key("stein/nova/alpha")
+        original = (plan.path / "stein.toml").read_bytes()
         await pilot.press("c")
-        assert "stein/nova/alpha" not in [r.blueprint.key for r in pane.rows]
+        # In the seeds as a team writes it: deferred in stein, proposed in train.
+        assert app.board.state_of("stein/nova/alpha") is State.DEFERRED
+        assert 'cycle = "train"' in (plan.path / "stein.toml").read_text()
         moved = app.board.row("train/nova/alpha")
         assert moved.state is State.PROPOSED and moved.blueprint.slipped == 1
         assert app.view.progress["train"].total == 4
@@ -189,8 +192,9 @@ async def test_c_carries_a_blueprint_into_the_next_cycle_and_u_brings_it_back(pl
         await pilot.press("u")
         assert "train/nova/alpha" not in app.board.plan.blueprints
         assert app.board.state_of("stein/nova/alpha") is State.APPROVED
+        assert (plan.path / "stein.toml").read_bytes() == original
     again = Board(plan.path, store_dir).refresh()
-    assert "stein/nova/alpha" in again.plan.blueprints
+    assert again.state_of("stein/nova/alpha") is State.APPROVED and "train/nova/alpha" not in again.plan.blueprints
 
 
 async def test_c_refuses_a_finished_blueprint_with_a_message(plan, store_dir):

@@ -106,6 +106,7 @@ def test_marks_survive_reopen_and_record_history(seeds, store_dir):
 def test_seed_state_change_after_a_mark_wins(seeds, store_dir):
     seeds.write("base.toml", BASE_SEED)
     bps = seeds.write("bps.toml", BLUEPRINTS)
+    seeds.local_only()  # a mark kept locally, where the seeds cannot be written
     board = make_board(seeds, store_dir)
     board.mark("stein/nova/beta", State.IMPLEMENTED, via="test")
     # another edit to the same file that leaves beta's state alone: the mark stays

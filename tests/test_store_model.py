@@ -1,6 +1,8 @@
 """A model of the store: hypothesis drives the real store and a plain dict side by side.
 
-The rules are what people do: mark a blueprint (as the dashboard does), press
+The seeds are another user's, so every mark is kept in the local marks store:
+what is modelled is that store (marks written into the seeds are tested in
+test_seed_write and test_write_back).  The rules are what people do: mark a blueprint (as the dashboard does), press
 space (toggle done), undo the last step, reload, quit and reopen, and have
 another writer (a second dashboard or the command line) mark the same store
 meanwhile.  The model is a dict of each blueprint's state plus the undo stack;
@@ -21,6 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from store.board import MARKS_FILE, Board
 from store.marks import MarksStore
 from store.model import State
+from tests.conftest import not_ours
 
 SEED_STATES = {
     "stein/nova/a": State.APPROVED,
@@ -40,6 +43,7 @@ def write_seeds(folder: Path) -> None:
         text.append(f'[[blueprint]]\nid = "{ident}"\ncycle = "{cycle}"\nproject = "{project}"\n'
                     f'title = "{ident.upper()}"\nstate = "{state.value}"\n')
     (folder / "plan.toml").write_text("\n".join(text))
+    not_ours(folder / "plan.toml")  # the journal is modelled here: marks kept locally
 
 
 class StoreModel(RuleBasedStateMachine):

@@ -25,18 +25,21 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from store.board import Board, Loaded
+from store.board import Board, Loaded, Saved
 from store.cache import collector_paused
-from store.links import links
 from store.git_status import uncommitted_seed_files
+from store.links import links
 from store.marks import Mark, NoEffect
 from store.model import State
 from store.paths import display_path
 from store.plan import Plan
 from store.query import ALL_CYCLES, Filter, QueryError
+from store.seed_edit import EditRefused
+from store.seed_write import Written
 from store.storage import StoreError
 from store.view import View, compute
 from store.watch import watch
+from store.writeback import AlreadyThere
 from tui import keys
 from tui.browser import open_in_browser
 from tui.collector import QuietCollector
@@ -47,11 +50,16 @@ from tui.panes.sessions import SessionsPane
 from tui.panes.states import StatesPane
 from tui.panes.themes import ThemesPane
 from tui.planning import VIEW_BINDINGS, PlanningViews
-from tui.screens.details import BlueprintDetails, SessionDetails, ThemeDetails
+from tui.screens.details import (
+    ActionItems,
+    BlueprintDetails,
+    SessionDetails,
+    ThemeDetails,
+)
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import ALL_PROJECTS, link_picker, project_picker, state_picker
 from tui.typeahead import KeyOrder
-from tui.undo import UndoCarry, UndoMark, UndoQueue, undo_last
+from tui.undo import UndoAction, UndoCarry, UndoMark, UndoQueue, undo_last
 from tui.views.burnup import BurnupChart
 from tui.views.runways import RunwaysView
 from tui.views.timeline import TimelineView
@@ -105,7 +113,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self.today = today
         self.watch_files = watch_files
         self.view = View(cycle, query)
-        self.undo_stack: list[UndoMark | UndoCarry | UndoQueue] = []
+        self.undo_stack: list[UndoMark | UndoCarry | UndoQueue | UndoAction] = []
         self.saved_reports: list[Path] = []
         self.active_pane = "blueprints"
         self.keymap: dict[str, str] = {}
@@ -391,8 +399,11 @@ class CycleboardApp(PlanningViews, App[None]):
             self.notify(Content(f"No browser to open it; copied to the clipboard: {url}"), timeout=8)
 
     # -- marking ---------------------------------------------------------------------
-    def set_state(self, key: str, state: State, *, undoing: bool = False) -> Mark | None:
-        """Show ``state`` at once and write it down in a worker."""
+    def set_state(self, key: str, state: State, *, undoing: UndoMark | None = None) -> Mark | None:
+        """Show ``state`` at once and write it (into its seed file) in a worker.
+
+        ``undoing``: the step of the undo stack this change takes back.
+        """
         before = self.board.state_of(key)
         if before is state:
             self.notify(f"{key} is already {state.value}", timeout=3)
@@ -402,30 +413,90 @@ class CycleboardApp(PlanningViews, App[None]):
         except NoEffect as exc:
             self.notify(str(exc), title="not changed", severity="warning", timeout=10)
             return None
-        if not undoing:
-            self.undo_stack.append(UndoMark(key, before))
-        self.save_mark(mark)  # first: the write need not wait for the repaint
+        if undoing is None:
+            self.undo_stack.append(UndoMark(key, before, mark))
+        self.save_mark(mark, undoing.written if undoing else None)  # first: the write need not wait for the repaint
         self.render_view()
         return mark
 
     @work(thread=True, group="marks", exit_on_error=False)
-    def save_mark(self, mark: Mark) -> None:
+    def save_mark(self, mark: Mark, restore: Written | None = None) -> None:
         try:
-            self.board.save(mark)
-        except StoreError as exc:
+            saved = self.board.save(mark, restore)
+        except (StoreError, EditRefused) as exc:
             if not self.board.marks.give_up.is_set():
                 self.call_from_thread(self._save_failed, mark, exc)
         else:
-            self.call_from_thread(self._tell_notices)
+            self.call_from_thread(self._saved, mark, saved)
 
-    def _save_failed(self, mark: Mark, exc: StoreError) -> None:
+    def _saved(self, mark: Mark, saved: Saved) -> None:
+        self._reload_if_waiting()
+        for step in reversed(self.undo_stack):
+            if isinstance(step, UndoMark) and step.mark is mark:
+                step.written = saved.written
+                break
+        if saved.journal_problem:
+            self.notify(saved.journal_problem, severity="warning", timeout=10)
+        self._tell_notices()
+
+    def _save_failed(self, mark: Mark, exc: Exception) -> None:
         if not self.is_running:
             return  # quitting: the command line names the marks not saved
+        self._reload_if_waiting()
         top = self.undo_stack[-1] if self.undo_stack else None
-        if isinstance(top, UndoMark) and top.key == mark.key:
+        if isinstance(top, UndoMark) and top.mark is mark:
             self.undo_stack.pop()
         self.render_view()
-        self.notify(f"Could not save {mark.key}: {exc}", title="not saved", severity="error", timeout=10)
+        if isinstance(exc, AlreadyThere):
+            self.notify(f"{exc}; nothing changed", title="already", timeout=5)
+        elif isinstance(exc, EditRefused):
+            self.notify(f"{mark.key} not changed: {exc}", title="not changed", severity="error", timeout=10)
+        else:
+            self.notify(f"Could not save {mark.key}: {exc}", title="not saved", severity="error", timeout=10)
+
+    def on_action_items_toggle_requested(self, message: ActionItems.ToggleRequested) -> None:
+        self.tick_action(message.session, message.index, message.done)
+
+    def tick_action(self, session: str, index: int, done: bool, *, undoing: UndoAction | None = None) -> None:
+        """Show the action item ticked (or not) in the open details at once; write it in a worker."""
+        self._show_session(session, index, done)
+        self.write_tick(session, index, done, undoing)
+
+    def _show_session(self, key: str, index: int | None = None, done: bool = False) -> None:
+        """The open details of session ``key``, as the plan says (with action ``index`` set to ``done``)."""
+        screen = self.screen
+        session = self.board.plan.sessions.get(key)
+        if not isinstance(screen, SessionDetails) or screen.session.key != key or session is None:
+            return
+        if index is not None and index < len(session.actions):
+            actions = list(session.actions)
+            actions[index] = replace(actions[index], done=done)
+            session = replace(session, actions=tuple(actions))
+        screen.show(session)
+
+    @work(thread=True, group="marks", exit_on_error=False)
+    def write_tick(self, session: str, index: int, done: bool, undoing: UndoAction | None) -> None:
+        try:
+            written = self.board.tick_action(session, index, done, undoing.written if undoing else None)
+        except (StoreError, EditRefused) as exc:
+            self.call_from_thread(self._tick_failed, session, exc)
+        else:
+            self.call_from_thread(self._ticked, session, index, done, written, undoing)
+
+    def _ticked(self, session: str, index: int, done: bool, written: Written, undoing: UndoAction | None) -> None:
+        if undoing is None:
+            self.undo_stack.append(UndoAction(session, index, not done, written))
+        action = self.board.plan.sessions[session].actions[index] if session in self.board.plan.sessions else None
+        what = f"“{action.text}”" if action else f"action item {index + 1}"
+        self.notify(Content(f"{'Undone: ' if undoing else ''}{what} is {'done' if done else 'open'} "
+                            f"(in {display_path(written.path)})"), timeout=3)
+
+    def _tick_failed(self, session: str, exc: Exception) -> None:
+        self._show_session(session)  # as the seeds say
+        self.notify(f"Action item not changed: {exc}", title="not changed", severity="error", timeout=10)
+
+    def on_session_details_undo_requested(self, _message: SessionDetails.UndoRequested) -> None:
+        undo_last(self)  # an action item ticked there is undone there
 
     def action_undo(self) -> None:
         undo_last(self)
@@ -531,7 +602,13 @@ class CycleboardApp(PlanningViews, App[None]):
         self._reload_wanted["seeds"] |= seeds
         self._reload_wanted["marks"] |= marks or seeds
         self._announce |= announce
-        if not self._reloading:
+        # While a change is being written, the read waits for it: the write goes first,
+        # and the read then brings it back with whatever else changed.
+        if not self._reloading and not self.board.unsaved:
+            self._start_reload()
+
+    def _reload_if_waiting(self) -> None:
+        if any(self._reload_wanted.values()) and not self._reloading and not self.board.unsaved:
             self._start_reload()
 
     def _start_reload(self) -> None:
@@ -568,9 +645,13 @@ class CycleboardApp(PlanningViews, App[None]):
             self.render_view()
         if loaded.plan is not None:
             gc.unfreeze()  # the old plan may go now
-            self.call_after_refresh(self._settle)
-            # A seed file changed (a save, a pull, a checkout): count again once it is on screen.
-            self.call_after_refresh(self.count_uncommitted)
+            # A seed file changed (a save, a pull, a checkout): count again once it is on screen
+            # (our own write, read back, draws nothing: then at once).
+            after = self.call_after_refresh if changed else self.call_later
+            after(self._settle)
+            after(self.count_uncommitted)
+            if isinstance(self.screen, SessionDetails):
+                self._show_session(self.screen.session.key)
         if self._announce:
             self._announce = False
             stats = loaded.stats

@@ -195,17 +195,21 @@ def cmd_mark(args: argparse.Namespace) -> int:
     except ValueError:
         raise QueryError(f"unknown state '{args.state}' (expected one of {', '.join(State.names())}, done)") from None
     from store.marks import NoEffect
+    from store.seed_edit import EditRefused
 
     board = _open_board(args)
     key = board.resolve(args.key)
     try:
         before, mark = board.mark(key, state, via="cli")
-    except NoEffect as exc:
-        raise QueryError(str(exc)) from None
+    except (NoEffect, EditRefused) as exc:
+        raise QueryError(f"not changed: {exc}") from None
+    for notice in board.notices:
+        print(f"{PROG}: {notice}", file=sys.stderr)
     if mark is None:
         print(f"{key}: already {state.value}; nothing changed")
         return 0
-    print(f"{key}: {before.value} -> {state.value}")
+    where = f"written to {mark.where}" if mark.where else "kept locally"
+    print(f"{key}: {before.value} -> {state.value} ({where})")
     return 0
 
 

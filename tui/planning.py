@@ -20,6 +20,7 @@ from store.marks import QueueEntry
 from store.model import Cycle, State
 from store.query import ALL_CYCLES, QueryError
 from store.report import pick_cycle, render
+from store.seed_edit import EditRefused
 from store.storage import StoreError, atomic_write
 from store.timeline import milestones_for, risks_of
 from tui.undo import UndoCarry, UndoQueue
@@ -183,26 +184,28 @@ class PlanningViews:
 
     def _change_queue(self, cycle: str, before, after) -> bool:
         try:
-            self.board.set_queue(cycle, after, via="dashboard")
-        except StoreError as exc:
-            self.notify(f"Could not save the runway queue: {exc}", severity="error", timeout=10)
+            _, written = self.board.set_queue(cycle, after, via="dashboard")
+        except (StoreError, EditRefused) as exc:
+            self.notify(f"Runway queue not changed: {exc}", title="not changed", severity="error", timeout=10)
             return False
-        self.undo_stack.append(UndoQueue(cycle, before))
+        self.undo_stack.append(UndoQueue(cycle, before, written))
         self.render_view()
         return True
 
     # -- carry-over ------------------------------------------------------------------
     def on_blueprints_pane_carry_requested(self, message) -> None:
+        state = self.board.state_of(message.key)
         try:
-            carry = self.board.carry(message.key, via="dashboard")
-        except (QueryError, StoreError) as exc:
+            carry, written = self.board.carry(message.key, via="dashboard")
+        except (QueryError, StoreError, EditRefused) as exc:
             self.notify(str(exc), severity="warning", timeout=6)
             return
-        self.undo_stack.append(UndoCarry(carry))
+        self.undo_stack.append(UndoCarry(carry, state, written))
         moved = carry.moved_key
         slipped = self.board.plan.blueprints[moved].slipped
         self.render_view()
-        self.notify(Content(f"Carried over: {moved} (slipped {slipped} cycle{'s' if slipped != 1 else ''})"),
+        where = f"; deferred in {carry.source}, proposed in {carry.to} ({carry.where})" if carry.where else ""
+        self.notify(Content(f"Carried over: {moved} (slipped {slipped} cycle{'s' if slipped != 1 else ''}){where}"),
                     timeout=5)
 
     # -- the weekly report -------------------------------------------------------------

@@ -211,6 +211,11 @@ def import_nova_specs(index: Path, out: Path) -> Imported:
                     notices.append(f"{own.key}: {spec.state.value} in nova-specs, {own.state.value} in {where}; "
                                    "the hand-written state stays")
                 continue
+            override = besides.overrides.get(f"{cid}/nova/{bid}")
+            if override is not None and override.state is not None and override.state is not spec.state:
+                where = besides.origins[f"override:{override.key}"][0]
+                notices.append(f"{override.key}: {spec.state.value} in nova-specs, {override.state.value} "
+                               f"in {where}; the override stays")
             table = {"id": bid, "title": spec.title, "state": spec.state.value}
             if url:
                 table["url"] = url

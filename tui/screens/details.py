@@ -8,12 +8,12 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 
 from store.board import Row
 from store.links import links
 from store.marks import Mark
-from store.model import Session, State, Theme
+from store.model import Action, Session, State, Theme
 from tui.text import state_label
 
 Section = tuple[str, list[Content]]
@@ -50,9 +50,16 @@ class DetailsScreen(ModalScreen[None]):
             body.border_subtitle = "escape: back"
             yield Static(Content("\n").join(self._summary), classes="details-summary")
             for heading, lines in self._sections:
-                yield Static(Content.styled(heading, "bold $accent"), classes="details-heading")
-                body_text = Content("\n").join(lines) if lines else Content.styled("none", "$text-muted")
-                yield Static(body_text, classes="details-section")
+                yield Static(Content.styled(heading, "bold $accent"), classes="details-heading",
+                             id=self.heading_id(heading))
+                yield from self.section_body(heading, lines)
+
+    def heading_id(self, heading: str) -> str | None:
+        return None
+
+    def section_body(self, heading: str, lines: list[Content]) -> ComposeResult:
+        body_text = Content("\n").join(lines) if lines else Content.styled("none", "$text-muted")
+        yield Static(body_text, classes="details-section")
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -94,7 +101,8 @@ class BlueprintDetails(DetailsScreen):
         mark_history = [
             Content.assemble((m.at.strftime("%Y-%m-%d %H:%M UTC"), "$text-muted"), "  ",
                              state_label(m.previous), " → ", state_label(m.state),
-                             (f"   {m.by} via {m.via}", "$text-muted"))
+                             (f"   {m.by} via {m.via}, " + (f"in {m.where}" if m.where else "kept locally"),
+                              "$text-muted"))
             for m in events
         ]
         sections: list[Section] = [
@@ -128,7 +136,55 @@ class ThemeDetails(DetailsScreen):
         super().__init__(theme.key, f"Theme {theme.key}", summary, sections)
 
 
+def _action_line(action: Action) -> Content:
+    return Content.assemble(("☑ " if action.done else "☐ ", "$success" if action.done else "$warning"),
+                            (action.owner, "bold"), ": ", action.text)
+
+
+class ActionItems(OptionList):
+    """A session's action items; ``space`` asks for the highlighted one to be ticked (or unticked)."""
+
+    BINDINGS = [Binding("space", "toggle", "Tick", id="tick-action", tooltip="Tick the action item off, or undo it")]
+
+    class ToggleRequested(Message):
+        def __init__(self, session: str, index: int, done: bool) -> None:
+            super().__init__()
+            self.session = session
+            self.index = index
+            self.done = done
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(*[_action_line(a) for a in session.actions], id="action-items")
+        self.session = session
+
+    def on_mount(self) -> None:
+        if self.option_count:
+            self.highlighted = 0
+
+    def action_toggle(self) -> None:
+        at = self.highlighted
+        if at is not None:
+            self.post_message(self.ToggleRequested(self.session.key, at, not self.session.actions[at].done))
+
+    def show(self, session: Session) -> None:
+        """The session as the seeds now say: lines redrawn in place, the highlight kept."""
+        at = self.highlighted
+        self.session = session
+        self.clear_options()
+        self.add_options([_action_line(a) for a in session.actions])
+        if self.option_count:
+            self.highlighted = min(at or 0, self.option_count - 1)
+
+
 class SessionDetails(DetailsScreen):
+    BINDINGS = [Binding("u", "undo", "Undo", id="details-undo", tooltip="Undo the last change made in this dashboard")]
+
+    class UndoRequested(Message):
+        """``u`` in the details: the app's undo stack decides what it takes back."""
+
+    def action_undo(self) -> None:
+        self.post_message(self.UndoRequested())
+
     def __init__(self, session: Session, rows: list[Row]) -> None:
         summary = [
             Content.styled(session.title, "bold"),
@@ -138,14 +194,34 @@ class SessionDetails(DetailsScreen):
             _field("date", str(session.date) if session.date else "—"),
             _field("projects", ", ".join(session.projects) + ("  (cross-project)" if session.cross_project else "")),
         ]
-        actions = [
-            Content.assemble(("☑ " if a.done else "☐ ", "$success" if a.done else "$warning"),
-                             (a.owner, "bold"), ": ", a.text)
-            for a in session.actions
-        ]
+        self.session = session
         sections: list[Section] = [
             ("Agreements", [Content.assemble("• ", text) for text in session.agreements]),
-            (f"Action items ({len(session.open_actions)} open)", actions),
+            (self._actions_heading(session), []),  # the list itself is a widget, below
             ("Blueprints", [_row_line(r) for r in rows]),
         ]
         super().__init__(session.key, f"Session {session.key}", summary, sections)
+
+    @staticmethod
+    def _actions_heading(session: Session) -> str:
+        return f"Action items ({len(session.open_actions)} open; space ticks one)"
+
+    def heading_id(self, heading: str) -> str | None:
+        return "actions-heading" if heading.startswith("Action items") else None
+
+    def section_body(self, heading: str, lines: list[Content]) -> ComposeResult:
+        if heading.startswith("Action items") and self.session.actions:
+            yield ActionItems(self.session)
+        else:
+            yield from super().section_body(heading, lines)
+
+    def on_mount(self) -> None:
+        if self.session.actions:
+            self.query_one(ActionItems).focus()
+
+    def show(self, session: Session) -> None:
+        """The session as a new read of the seeds gives it."""
+        self.session = session
+        self.query_one("#actions-heading", Static).update(Content.styled(self._actions_heading(session), "bold $accent"))
+        if session.actions:
+            self.query_one(ActionItems).show(session)
