@@ -142,6 +142,7 @@ class Board:
         """Read changed seed files (unless ``marks_only``) and the marks; safe off the main thread."""
         plan, stats = None, RefreshStats()
         seed_writes = self._seed_writes
+        self.writer.who()  # asks git once, here (a worker thread), not on the first keypress
         if not marks_only:
             self.marks.tidy()
             try:
@@ -336,6 +337,7 @@ class Board:
         if row.state is state:
             return row.state, None
         mark = self.marks.new(key, state, row.state, row.blueprint.state, via, by=self.writer.who())
+        mark = dataclasses.replace(mark, staged_for=destination.rel)
         try:
             saved = self._save(mark, destination, None)
         except AlreadyThere:
@@ -353,8 +355,12 @@ class Board:
         """
         row = self.row(key)
         mark = self.marks.new(key, state, row.state, row.blueprint.state, via, by=self.writer.who())
-        if isinstance(self.destination(key), KeptLocally) and (why := why_no_effect(row.blueprint, mark)):
-            raise NoEffect(why)
+        destination = self.destination(key)
+        if isinstance(destination, KeptLocally):
+            if why := why_no_effect(row.blueprint, mark):
+                raise NoEffect(why)
+        else:
+            mark = dataclasses.replace(mark, staged_for=destination.rel)
         self.latest[key] = self._unsaved[key] = mark
         self._remake(key)
         return mark
@@ -384,7 +390,7 @@ class Board:
 
             def record(written: Written, found: str | None) -> None:
                 """Under the seeds lock: the journal keeps the order in which the seeds changed."""
-                event = dataclasses.replace(mark, where=destination.rel, at=now())  # in the order written
+                event = dataclasses.replace(mark, where=destination.rel, staged_for="", at=now())  # in written order
                 if found is not None and found != mark.seed_state.value:  # changed since this board read it
                     event = dataclasses.replace(event, previous=State(found))
                 self._landed(destination.rel, written)
@@ -402,6 +408,7 @@ class Board:
                 destination = KeptLocally(str(exc))
             else:
                 return Saved(journaled[0], written, journal_problem=problems[0] if problems else "")
+        mark = dataclasses.replace(mark, staged_for="")
         self.marks.write(mark)
         self._kept_locally(destination.reason)
         return Saved(mark)

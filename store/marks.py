@@ -15,6 +15,7 @@ left after a change.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import getpass
 import os
@@ -42,11 +43,19 @@ class Mark:
     # The seed file it was written into ("": kept locally, where the seeds could not be written).
     # Such a mark is only the journal's record: the seed file says the state.
     where: str = ""
+    # Shown, and on its way into this seed file: it counts until the file is read back.
+    staged_for: str = dataclasses.field(default="", compare=False)
+
+    @property
+    def local(self) -> bool:
+        """Kept in the marks store only: the seed file does not say it."""
+        return not self.where and not self.staged_for
 
     def to_doc(self) -> dict:
         doc = asdict(self)
         doc.update(state=self.state.value, previous=self.previous.value,
                    seed_state=self.seed_state.value, at=self.at.isoformat())
+        del doc["staged_for"]
         if not self.where:
             del doc["where"]
         return doc

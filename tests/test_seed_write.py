@@ -107,6 +107,34 @@ def test_a_writer_killed_at_each_step_leaves_the_old_file_or_the_new_one(plan, s
     assert sorted(p.name for p in plan.parent.iterdir()) == ["plan.toml"]
 
 
+KILLED_MARKING = """
+import os, sys
+import store.seed_write as seed_write
+from tui.cli import main
+
+stop_at = sys.argv[3]
+seed_write._step = lambda name: os._exit(9) if name == stop_at else None
+os._exit(main(["mark", "bp-0", "done", "--seeds", sys.argv[1], "--store", sys.argv[2]]))
+"""
+
+
+@pytest.mark.parametrize("step", ["temp made", "written", "synced", "renamed", "never"])
+def test_cycleboard_mark_killed_at_each_step_leaves_the_old_file_or_the_new_one(plan, store_dir, step):
+    old = plan.read_bytes()
+    done = subprocess.run([sys.executable, "-c", KILLED_MARKING, str(plan.parent), str(store_dir), step],
+                          cwd=REPO, timeout=60, capture_output=True, text=True)
+    assert done.returncode == (0 if step == "never" else 9), done.stderr
+    if step in ("renamed", "never"):
+        assert states(plan)["bp-0"] == "implemented"
+    else:
+        assert plan.read_bytes() == old
+    # The next mark clears what the killed one left and lands.
+    again = subprocess.run([sys.executable, "-m", "tui", "mark", "bp-1", "blocked", "--seeds", str(plan.parent),
+                            "--store", str(store_dir)], cwd=REPO, timeout=60, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert states(plan)["bp-1"] == "blocked" and sorted(p.name for p in plan.parent.iterdir()) == ["plan.toml"]
+
+
 WRITER = """
 import sys, datetime as dt
 from pathlib import Path

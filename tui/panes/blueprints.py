@@ -262,7 +262,9 @@ class BlueprintsPane(LineScroll, can_focus=True):
         state_style = self._component(f"blueprints--{row.state.value}")
         key_style = self._component("blueprints--key")
         muted = self._component("blueprints--muted")
-        marked = "*" if row.mark is not None and row.state == row.mark.state and row.state != bp.state else " "
+        # "*": a mark kept locally set the state shown, not the seed.
+        local = row.mark is not None and row.mark.local and row.state == row.mark.state != bp.state
+        marked = "*" if local else " "
         segments = [
             Segment(" ", base),
             Segment(fit(f"{STATE_GLYPH[row.state]} {row.state.value}", _STATE_WIDTH - 3), base + state_style),
