@@ -95,7 +95,7 @@ class Board:
         self.store_dir = store_dir
         self.cache = PlanCache(store_dir / PLAN_FILE, hold=live)
         self.marks = MarksStore(store_dir / MARKS_FILE)
-        self.writer = SeedWriter(seeds_dir, store_dir)
+        self.writer = SeedWriter(seeds_dir, store_dir, self._clean_shas)
         self.cache.notices = self.marks.notices  # one list, in the order things happened
         self.plan = Plan()
         # The plan as the seeds give it; ``plan`` is it with the carry-overs made in the dashboard.
@@ -127,6 +127,11 @@ class Board:
         self._landing_queues: dict[str, tuple[int, QueueChange]] = {}
         self._landing_carries: dict[tuple[str, str], tuple[int, Carry]] = {}
         self._told_local = False
+
+    def _clean_shas(self, rel: str) -> set[str]:
+        """Digests of texts of ``rel`` known to have no error: as last read, and as our own
+        last write left it (an edit of a clean file changes only a state and a history)."""
+        return {sha for sha in (self.cache.clean_sha(rel), self._own_writes.get(rel)) if sha}
 
     @property
     def notices(self) -> list[str]:
@@ -194,7 +199,7 @@ class Board:
         # A carry written into the seeds is only the journal's record once they are read back.
         carries = (*(c for c in loaded.carries if not c.where), *(c for _, c in self._landing_carries.values()))
         if loaded.plan is not None or carries != self.carries:
-            shown = self.state_at
+            shown = list(self.state_at)  # a patch remakes rows in place
             carries_changed = carries != self.carries
             self.carries = carries
             with collector_paused():
@@ -210,11 +215,22 @@ class Board:
 
     def _take(self, seed_plan: Plan, stats: RefreshStats) -> None:
         """Use a newly read plan: carry over what the dashboard carried, index it, make every blueprint's row."""
+        before = self.index
         self.seed_plan, self.stats = seed_plan, stats
         self.plan = carried_over(seed_plan, self.carries) if self.carries else seed_plan
         self.index = self.plan.index
-        # Most blueprints have no mark: make their rows in one sweep, then remake the marked ones.
         blueprints = self.index.blueprints
+        if self.index.position is before.position and len(self.row_at) == len(blueprints):
+            # A patched plan (a saved file, our own write read back): the same keys in the same
+            # places, so only the rows of the blueprints that changed are made again.
+            old = before.blueprints
+            for at in [at for at, (was, now) in enumerate(zip(old, blueprints)) if was is not now]:
+                self._remake_at(at)
+            self.memo.clear()
+            for key in self.latest:
+                self._remake(key)
+            return
+        # Most blueprints have no mark: make their rows in one sweep, then remake the marked ones.
         self.state_at = [bp.state for bp in blueprints]
         self.row_at = list(map(Row, blueprints, self.state_at, repeat(None)))
         self.in_state = bitset.by_value(self.state_at)
@@ -225,13 +241,17 @@ class Board:
     def _remake(self, key: str) -> None:
         at = self.index.position.get(key)
         if at is not None:
-            blueprint, mark = self.index.blueprints[at], self.latest.get(key)
-            row = self.row_at[at] = Row(blueprint, effective_state(blueprint, mark), mark)
-            self.memo.clear()
-            bit = 1 << at
-            self.in_state[self.state_at[at]] &= ~bit
-            self.in_state[row.state] = self.in_state.get(row.state, 0) | bit
-            self.state_at[at] = row.state
+            self._remake_at(at)
+
+    def _remake_at(self, at: int) -> None:
+        blueprint = self.index.blueprints[at]
+        mark = self.latest.get(blueprint.key)
+        row = self.row_at[at] = Row(blueprint, effective_state(blueprint, mark), mark)
+        self.memo.clear()
+        bit = 1 << at
+        self.in_state[self.state_at[at]] &= ~bit
+        self.in_state[row.state] = self.in_state.get(row.state, 0) | bit
+        self.state_at[at] = row.state
 
     @property
     def tally(self) -> dict[str, Counter[State]]:

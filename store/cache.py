@@ -183,6 +183,15 @@ class PlanCache:
     def snapshot_path(self) -> Path:
         return self.path.with_suffix(".snapshot")
 
+    def clean_sha(self, rel: str) -> str | None:
+        """The sha256 of ``rel`` as the held plan last read it, when it had no error; else None."""
+        held = self._held
+        if held is None or rel not in held.stamps:
+            return None
+        if any(e.path == rel and not e.warning for e in held.plan.errors):
+            return None
+        return held.stamps[rel][3] or None
+
     @property
     def unwritten(self) -> int:
         """How many re-parsed files only this process knows of so far."""

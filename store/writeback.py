@@ -78,16 +78,20 @@ def sha256(data: bytes) -> str:
 class SeedWriter:
     """Writes changes into one seeds folder; its lock lives in the store folder."""
 
-    def __init__(self, seeds_dir: Path, lock_dir: Path) -> None:
+    def __init__(self, seeds_dir: Path, lock_dir: Path,
+                 clean_shas: Callable[[str], set[str]] = lambda rel: set()) -> None:
+        """``clean_shas(rel)``: digests of texts of a file known to have no error (see edit_seed)."""
         self.seeds_dir = seeds_dir
         self.lock_dir = lock_dir
+        self.clean_shas = clean_shas
         self._who: str | None = None
         self.shipped = _same_folder(seeds_dir, shipped_seeds())
+        self._shown = display_path(seeds_dir).rstrip("/") + "/"
 
     # -- where ---------------------------------------------------------------------
     def target(self, rel: str) -> Target | KeptLocally:
         """Where a change to a record defined in ``rel`` goes."""
-        shown = display_path(self.seeds_dir).rstrip("/") + "/"
+        shown = self._shown
         if self.shipped:
             return KeptLocally(f"{shown} is the plan shipped with cycleboard, which it does not edit "
                                "(copy it into a folder of your own to make it your team's)")
@@ -230,7 +234,7 @@ class SeedWriter:
               then: Callable[[Written], None] | None = None) -> Written:
         if not target.path.exists():  # overrides.toml, made by the first change that needs it
             return self._create(target, edit, then)
-        return edit_seed(target.path, target.rel, edit, self.lock_dir, then)
+        return edit_seed(target.path, target.rel, edit, self.lock_dir, then, self.clean_shas(target.rel))
 
     def _create(self, target: Target, edit: Callable[[str], str],
                 then: Callable[[Written], None] | None = None) -> Written:

@@ -19,6 +19,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
+from textual.widgets import OptionList
+
 from store.board import Board
 from store.seeds import clean_text
 from tests.dashboard_helpers import build
@@ -116,7 +118,10 @@ async def what_the_dashboard_shows(seeds: Path, store: Path) -> dict[str, str]:
             app.focus_pane(pane_id)
             await pilot.press("enter")
             await pilot.pause()
-            shown[name] = " ".join(str(s.render()) for s in app.screen.query("Static"))
+            lists = app.screen.query(OptionList)  # a session's action items
+            shown[name] = " ".join([str(s.render()) for s in app.screen.query("Static")]
+                                   + [str(items.get_option_at_index(at).prompt)
+                                      for items in lists for at in range(items.option_count)])
             shown[name + "-screen"] = painted(app)
             shown[name + "-body"] = painted(app, app.screen.query_one("#details-body").content_region)
             await pilot.press("escape")

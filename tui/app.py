@@ -415,8 +415,10 @@ class CycleboardApp(PlanningViews, App[None]):
             return None
         if undoing is None:
             self.undo_stack.append(UndoMark(key, before, mark))
-        self.save_mark(mark, undoing.written if undoing else None)  # first: the write need not wait for the repaint
         self.render_view()
+        # The write starts once the mark is on screen: its parse and edit of the seed file
+        # would otherwise hold the interpreter while the row is drawn.
+        self.call_after_refresh(self.save_mark, mark, undoing.written if undoing else None)
         return mark
 
     @work(thread=True, group="marks", exit_on_error=False)

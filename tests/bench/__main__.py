@@ -37,7 +37,8 @@ TARGETS_MS = {
     "cold_first_paint_ms": 3000, "warm_first_paint_ms": 1000, "all_cycles_ms": 500,
     "filter_key_p95_ms": 16, "filter_key_p95_ms_all": 16, "cursor_p95_ms": 16, "cursor_p95_ms_all": 16,
     "mark_on_screen_ms": 16, "mark_on_screen_ms_all": 16, "mark_on_screen_ms_1k": 16,
-    "mark_durable_ms": 20, "mark_durable_ms_all": 20, "mark_durable_ms_1k": 20,
+    # A mark is written into its seed file (fsynced) and journaled.
+    "mark_durable_ms": 50, "mark_durable_ms_all": 50, "mark_durable_ms_1k": 50,
     "save_to_panes_p95_ms": 300, "list_all_json_ms": 1000, "peak_mb": 300, "cold_peak_mb": 300,
     "mark_durable_ms_100k_events": 50,
 }

@@ -217,7 +217,7 @@ class SessionDetails(DetailsScreen):
 
     def on_mount(self) -> None:
         if self.session.actions:
-            self.query_one(ActionItems).focus()
+            self.query_one(ActionItems).focus(scroll_visible=False)  # the details open at their top
 
     def show(self, session: Session) -> None:
         """The session as a new read of the seeds gives it."""
