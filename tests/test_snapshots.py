@@ -7,6 +7,8 @@ the commit why it changed.
 
 from __future__ import annotations
 
+import shutil
+
 from tests.conftest import SHIPPED
 from tests.dashboard_helpers import build
 from tui.panes.blueprints import BlueprintsPane
@@ -79,6 +81,10 @@ def test_burnup_view(snap_compare):
     assert snap_compare(build(SHIPPED, cycle="kilo"), terminal_size=SIZE, press=["3"])
 
 
-def test_runways_view(snap_compare):
+def test_runways_view(snap_compare, tmp_path, monkeypatch):
     # Four approved Kilo blueprints queued from the list beside the queue: three runways, one waiting.
-    assert snap_compare(build(SHIPPED, cycle="kilo"), terminal_size=SIZE, press=["4", "tab", "a", "a", "a", "a"])
+    # On a copy: the shipped plan is never edited, and a team's plan is where the queue is written.
+    shutil.copytree(SHIPPED, tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)  # shown as "seeds", as the shipped plan is
+    assert snap_compare(build(tmp_path / "seeds", cycle="kilo"), terminal_size=SIZE,
+                        press=["4", "tab", "a", "a", "a", "a"])
