@@ -437,13 +437,11 @@ class Board:
         """The seed edit; ``record(written, state the file gave before or None)`` runs under its lock."""
         if restore is not None:
             try:
-                self.writer.restore(restore, target.rel)
+                self.writer.restore(restore, target.rel, then=lambda written: record(written, None))
             except EditRefused:
                 pass  # edited since: the reverse goes in as a change of its own
             else:
-                written = Written(restore.path, restore.after, restore.before)
-                record(written, None)
-                return written
+                return Written(restore.path, restore.after, restore.before)
         written, _ = self.writer.set_state(target, mark.key, mark.state.value, mark.seed_state.value,
                                            mark.at.astimezone().date(), then=record)
         return written

@@ -81,8 +81,11 @@ def edit_seed(path: Path, rel: str, edit: Callable[[str], str], lock_dir: Path,
         return written
 
 
-def undo_edit(written: Written, rel: str, lock_dir: Path) -> None:
-    """Put back the bytes ``written`` replaced, if the file is still what it left."""
+def undo_edit(written: Written, rel: str, lock_dir: Path, then: Callable[[Written], None] | None = None) -> None:
+    """Put back the bytes ``written`` replaced, if the file is still what it left.
+
+    ``then`` gets the reverse edit, still under the lock (see :func:`edit_seed`).
+    """
     with locked(lock_dir / SEEDS_LOCK, "seed edits"):
         try:
             raw, found = read_seed(written.path)
@@ -91,6 +94,8 @@ def undo_edit(written: Written, rel: str, lock_dir: Path) -> None:
         if raw != written.after:
             raise EditRefused(f"{rel} changed since; the change is undone by a new one instead")
         _replace(written.path, written.before, stat.S_IMODE(found.st_mode))
+        if then is not None:
+            then(Written(written.path, written.after, written.before))
 
 
 def _replace(path: Path, data: bytes, mode: int) -> None:

@@ -226,9 +226,10 @@ class SeedWriter:
 
         return self._edit(target, edit)
 
-    def restore(self, written: Written, rel: str) -> None:
-        """Put back what ``written`` replaced, byte for byte, if the file is still what it left."""
-        undo_edit(written, rel, self.lock_dir)
+    def restore(self, written: Written, rel: str, then: Callable[[Written], None] | None = None) -> None:
+        """Put back what ``written`` replaced, byte for byte, if the file is still what it left;
+        ``then`` gets the reverse edit under the seeds lock."""
+        undo_edit(written, rel, self.lock_dir, then)
 
     def _edit(self, target: Target, edit: Callable[[str], str],
               then: Callable[[Written], None] | None = None) -> Written:

@@ -18,7 +18,6 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
-
 from textual.widgets import OptionList
 
 from store.board import Board

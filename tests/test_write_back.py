@@ -240,3 +240,23 @@ def test_a_file_with_an_error_or_without_the_blueprint_is_not_edited(seeds, stor
         board.mark("stein/nova/otter-api", State.BLOCKED, via="cli")
     assert plan.read_bytes() == before
     assert MarksStore(store_dir / "marks.json").events() == []
+
+
+@pytest.mark.anyio
+async def test_undo_right_after_a_mark_puts_the_file_back_byte_for_byte(seeds, store_dir):
+    write_two_projects(seeds)
+    stein = seeds.path / "stein.toml"
+    original = stein.read_bytes()
+    app = build(seeds.path, store_dir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        pane.select_key("stein/nova/alpha")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: stein.read_bytes() != original and app.board.unsaved == 0)
+        await pilot.pause()
+        await pilot.press("u")
+        await wait_for(pilot, lambda: stein.read_bytes() == original and app.board.unsaved == 0)
+        assert pane.current.state.value == "approved"
+    events = MarksStore(store_dir / "marks.json").events()
+    assert [(e.state.value, e.previous.value, e.where) for e in events] == [
+        ("implemented", "approved", "stein.toml"), ("approved", "implemented", "stein.toml")]
