@@ -85,7 +85,6 @@ class Saved:
 
     mark: Mark
     written: Written | None = None  # None: kept locally
-    journal_problem: str = ""  # the seeds have it, the journal could not record it
 
 
 class Board:
@@ -364,8 +363,6 @@ class Board:
             return state, None
         self.latest[key] = mark  # shown as the seed now says, until the seeds are read again
         self._remake(key)
-        if saved.journal_problem:
-            self.notices.append(saved.journal_problem)
         return saved.mark.previous, saved.mark
 
     def stage(self, key: str, state: State, via: str) -> Mark:
@@ -406,7 +403,6 @@ class Board:
     def _save(self, mark: Mark, destination: Target | KeptLocally, restore: Written | None) -> Saved:
         if isinstance(destination, Target):
             journaled: list[Mark] = []
-            problems: list[str] = []
 
             def record(written: Written, found: str | None) -> None:
                 """Under the seeds lock: the journal keeps the order in which the seeds changed."""
@@ -416,18 +412,14 @@ class Board:
                 self._landed(destination.rel, written)
                 self._landing[mark.key] = (self._seed_writes, mark)
                 journaled.append(event)
-                try:
-                    self.marks.write(event)
-                except Exception as exc:  # noqa: BLE001 - the change is made; only its record is missing
-                    problems.append(f"{mark.key} -> {mark.state.value} is in {destination.rel}, but the journal "
-                                    f"could not record it ({exc}): undo and the change list will not know it")
+                self._journal(event)
 
             try:
                 written = self._edit_seed(mark, destination, restore, record)
             except SeedsReadOnly as exc:
                 destination = KeptLocally(str(exc))
             else:
-                return Saved(journaled[0], written, journal_problem=problems[0] if problems else "")
+                return Saved(journaled[0], written)
         mark = dataclasses.replace(mark, staged_for="")
         self.marks.write(mark)
         self._kept_locally(destination.reason)

@@ -303,7 +303,10 @@ def _override_state(text: str, key: str, state: str, day: dt.date, by: str) -> s
              f"by = {toml_string(by)}"]
     gap = nl if body.strip() else ""
     edited = body + gap + nl.join(lines) + nl
-    tomli.loads(edited)
+    try:
+        tomli.loads(edited)
+    except tomli.TOMLDecodeError as exc:  # never leave a file that does not parse
+        raise EditRefused(f"the override would not parse ({exc}); edit {OVERRIDES_FILE} by hand") from None
     return edited
 
 

@@ -437,8 +437,6 @@ class CycleboardApp(PlanningViews, App[None]):
             if isinstance(step, UndoMark) and step.mark is mark:
                 step.written = saved.written
                 break
-        if saved.journal_problem:
-            self.notify(saved.journal_problem, severity="warning", timeout=10)
         self._tell_notices()
 
     def _save_failed(self, mark: Mark, exc: Exception) -> None:
