@@ -69,6 +69,9 @@ from tui.widgets.filter_bar import KEYS_HINT, FilterBar
 _PREPARE_PAUSE_S = 0.01  # after each slice of building the search index
 QUIT_WAIT_S = 3.0  # how long quitting waits for marks still being written
 _SEEDS_POLL_S = 1.0  # how often a missing seeds folder is looked for
+# A read waits for our own writes in flight, but no longer than this: a stream of
+# marks typed one after another must not hold back a teammate's change.
+_READ_WAITS_AT_MOST_S = 0.25
 W = TypeVar("W", bound=Widget)
 
 # Reading order, which is also the order of tab / shift+tab.
@@ -119,6 +122,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self.keymap: dict[str, str] = {}
         self._reload_wanted = {"seeds": False, "marks": False}
         self._reloading = False
+        self._read_overdue: Timer | None = None  # ends a read's wait for our own writes
         self._seeds_poll: Timer | None = None  # looks for a missing seeds folder
         self.reloads = 0  # adopted reloads; tests and the benchmark wait on it
         self._notices_told = 0  # store notices already popped up
@@ -606,12 +610,23 @@ class CycleboardApp(PlanningViews, App[None]):
         # and the read then brings it back with whatever else changed.
         if not self._reloading and not self.board.unsaved:
             self._start_reload()
+        elif not self._reloading and self._read_overdue is None:
+            self._read_overdue = self.set_timer(_READ_WAITS_AT_MOST_S, self._start_overdue_reload)
 
     def _reload_if_waiting(self) -> None:
         if any(self._reload_wanted.values()) and not self._reloading and not self.board.unsaved:
             self._start_reload()
 
+    def _start_overdue_reload(self) -> None:
+        """Read now although our own writes are still in flight (they stay shown: they are staged)."""
+        self._read_overdue = None
+        if any(self._reload_wanted.values()) and not self._reloading:
+            self._start_reload()
+
     def _start_reload(self) -> None:
+        if self._read_overdue is not None:
+            self._read_overdue.stop()
+            self._read_overdue = None
         seeds = self._reload_wanted["seeds"]
         self._reload_wanted = {"seeds": False, "marks": False}
         self._reloading = True
