@@ -222,8 +222,11 @@ class Board:
         if self.index.position is before.position and len(self.row_at) == len(blueprints):
             # A patched plan (a saved file, our own write read back): the same keys in the same
             # places, so only the rows of the blueprints that changed are made again.
-            old = before.blueprints
-            for at in [at for at, (was, now) in enumerate(zip(old, blueprints)) if was is not now]:
+            if self.index.patched_from == before.generation:
+                changed = self.index.patched_at
+            else:  # patched more than once since our last plan
+                changed = [at for at, (was, now) in enumerate(zip(before.blueprints, blueprints)) if was is not now]
+            for at in changed:
                 self._remake_at(at)
             self.memo.clear()
             for key in self.latest:

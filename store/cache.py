@@ -34,7 +34,7 @@ from tinydb import TinyDB
 
 from store import snapshot as snapshot_file
 from store.model import KIND_OF, from_dict, to_dict
-from store.plan import Plan, assemble, patch, seed_files, seed_name
+from store.plan import Plan, assemble, patch, seed_listing
 from store.seeds import (
     ParsedFile,
     Reference,
@@ -207,7 +207,7 @@ class PlanCache:
         with self._lock_if_possible(), collector_paused():
             remove_stale_temps(self.path)
             remove_stale_temps(self.snapshot_path)
-            files = [(path, seed_name(path, seeds_dir)) for path in seed_files(seeds_dir)]
+            files = seed_listing(seeds_dir)
             stats.files = len(files)
             if self._held is not None:
                 plan = self._patch_held(files, stats)
@@ -225,7 +225,7 @@ class PlanCache:
                 self._held = _Held(plan, stamps, {}, due)
         return plan, stats
 
-    def _read_entries(self, files: list[tuple[Path, str]], stats: RefreshStats,
+    def _read_entries(self, files: list[tuple[str, str]], stats: RefreshStats,
                       snapshot: bool = True) -> tuple[Plan, dict[str, Stamp]]:
         """Every file's entry, re-parsing those that changed; the plan assembled from all of them."""
         db = TinyDB(self.path, storage=AtomicJSONStorage)
@@ -282,7 +282,7 @@ class PlanCache:
         except OSError as exc:
             self._cannot_write(exc)
 
-    def _patch_held(self, files: list[tuple[Path, str]], stats: RefreshStats) -> Plan | None:
+    def _patch_held(self, files: list[tuple[str, str]], stats: RefreshStats) -> Plan | None:
         """The held plan with changed files re-parsed and patched in; None when only a full read will do."""
         held = self._held
         if len(files) != len(held.stamps) or any(rel not in held.stamps for _, rel in files):
@@ -291,7 +291,7 @@ class PlanCache:
         for path, rel in files:
             size, mtime_ns, checked_ns, digest = stamps[rel]
             try:
-                st = path.stat()
+                st = os.stat(path)
             except OSError:
                 return None
             if _trusted(st, size, mtime_ns, checked_ns):
@@ -334,7 +334,7 @@ class PlanCache:
             held.unwritten, held.snapshot_due = {}, None
         return True
 
-    def _snapshot_plan(self, files: list[tuple[Path, str]]) -> tuple[Plan, dict[str, Stamp]] | None:
+    def _snapshot_plan(self, files: list[tuple[str, str]]) -> tuple[Plan, dict[str, Stamp]] | None:
         """The snapshot's plan when every seed file is as it was when the snapshot was made."""
         try:
             snapshot = snapshot_file.load(self.snapshot_path)
@@ -348,7 +348,7 @@ class PlanCache:
                 return None
             for path, rel in files:
                 size, mtime_ns, checked_ns, _ = stamps[rel]
-                st = path.stat()
+                st = os.stat(path)
                 if not _trusted(st, size, mtime_ns, checked_ns):
                     return None
             return snapshot["plan"], stamps
@@ -364,11 +364,11 @@ class PlanCache:
                                                 "stamps": stamps, "plan": plan})
 
     @staticmethod
-    def _check(path: Path, rel: str, old: dict | None) -> tuple[dict, bool] | _Changed:
+    def _check(path: str, rel: str, old: dict | None) -> tuple[dict, bool] | _Changed:
         """One seed file against its cache entry: the entry to keep (and whether the
         file was read again), or the file's bytes when they must be parsed."""
         try:
-            st = path.stat()
+            st = os.stat(path)
         except OSError:
             st = None  # read_seed below says why
         now = time.time_ns()

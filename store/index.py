@@ -14,7 +14,7 @@ which marks change, live beside it in the board.
 
 from __future__ import annotations
 
-import copy
+import itertools
 from collections import OrderedDict
 from collections.abc import Iterator
 from functools import reduce
@@ -27,6 +27,7 @@ from store.plan import Plan
 from store.query import haystack
 from store.words import WordIndex, build, scan
 
+_GENERATIONS = itertools.count(1)  # see PlanIndex._new_generation
 Selection = int | None  # a set of positions; None means every blueprint
 
 
@@ -34,6 +35,7 @@ class PlanIndex:
     def __init__(self, plan: Plan) -> None:
         # No reference back to the plan: the plan holds its index, and a cycle
         # would keep every replaced plan alive until a full collection.
+        self._new_generation()
         cycles = plan.cycles_newest_first()
         rank = {c.id: i for i, c in enumerate(cycles)}
         blueprints = sorted(
@@ -88,18 +90,28 @@ class PlanIndex:
             for s in plan.sessions.values()
         }
 
-    def patched(self, plan: Plan, blueprints: list[Blueprint]) -> PlanIndex:
+    def patched(self, plan: Plan, blueprints: list[Blueprint], *, regroup: bool = True) -> PlanIndex:
         """This index for ``plan``, which differs from ours only in records with the same keys.
 
         The order, cycles, projects and key widths stay: they follow the keys.
-        The changed blueprints' text and category, and the themes' and
-        sessions' lists, are redone.  Ours is not changed.
+        The changed blueprints' text and category are redone, and with
+        ``regroup`` (themes or sessions changed) the themes' and sessions'
+        lists.  Ours is not changed.  The new index knows it was patched from
+        ours, and at which positions (``patched_from``, ``patched_at``).
         """
-        new = copy.copy(self)
+        # Not copy.copy: that goes through __getstate__, which leaves out the sets made on
+        # first use. Those that follow the keys (cycle spans, projects, key widths) stay
+        # right, and making them again held up the first frame after every reload.
+        new = object.__new__(PlanIndex)
+        new.__dict__.update(self.__dict__)
         new.blueprints = list(self.blueprints)
         for blueprint in blueprints:
             new.blueprints[self.position[blueprint.key]] = blueprint
-        new._categories, new._selections = None, OrderedDict()  # they may hold the old text's matches
+        new.generation, new.patched_from = next(_GENERATIONS), self.generation
+        new.patched_at = sorted({self.position[b.key] for b in blueprints})
+        if any(new.blueprints[at].category != self.blueprints[at].category for at in new.patched_at):
+            new._categories = None
+        new._selections = OrderedDict()  # they may hold the old text's matches
         new._haystacks = new._words = None
         if self._haystacks is not None:
             new._haystacks = list(self._haystacks)
@@ -109,7 +121,8 @@ class PlanIndex:
                 before[at], new._haystacks[at] = self._haystacks[at], haystack(blueprint)
             if self._words is not None:
                 new._words = self._words.patched(new._haystacks, before)
-        new._group(plan)
+        if regroup:
+            new._group(plan)
         return new
 
     def __getstate__(self) -> dict:
@@ -122,6 +135,14 @@ class PlanIndex:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._clear_derived()
+        self._new_generation()
+
+    def _new_generation(self) -> None:
+        """A number no other index of this process has; a patched index names its source's
+        (a number, not the index: a chain of replaced indexes would stay in memory)."""
+        self.generation: int = next(_GENERATIONS)
+        self.patched_from: int | None = None
+        self.patched_at: list[int] = []
 
     def __len__(self) -> int:
         return len(self.keys)

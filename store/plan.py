@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 # Cycles without dates sort as the newest: they are the ones being planned.
 _FAR_FUTURE = dt.date(9999, 12, 31)
+# Made on a plan's first patch and handed on to the patched plan (see patch()).
+_PATCH_LOOKUPS = ("_by_cycle_id", "_by_project_id", "_origins_by_file")
 
 
 @dataclass
@@ -63,6 +65,10 @@ class Plan:
 
         return PlanIndex(self)
 
+    def __getstate__(self) -> dict:
+        # The snapshot keeps the index but not the lookups a patch makes: cheap to make again.
+        return {name: value for name, value in self.__dict__.items() if name not in _PATCH_LOOKUPS}
+
     def table(self, kind: str) -> dict[str, Record]:
         return getattr(self, kind + "s")
 
@@ -79,44 +85,56 @@ class Plan:
 
 
 def seed_files(root: Path) -> list[Path]:
-    """Every ``*.toml`` below ``root``, recursively, in a stable order.
+    """Every ``*.toml`` below ``root``, recursively, in a stable order (see :func:`seed_listing`)."""
+    return [Path(path) for path, _ in seed_listing(root)]
+
+
+def seed_listing(root: Path) -> list[tuple[str, str]]:
+    """Every ``*.toml`` below ``root`` as (its path, its name as :func:`seed_name` gives it),
+    ordered as paths are (folder by folder).
 
     Symlinked folders are followed once: a link back to a folder already
-    walked (a loop) is returned instead of walked, and so is a folder named
+    walked (a loop) is listed instead of walked, and so is a folder named
     ``x.toml``, so that reading them reports them rather than hangs or hides.
+    Made of strings, not ``Path`` objects: every reload lists the folder, and
+    at 2,000 files the objects cost more than the walk.
     """
-    found: list[Path] = []
+    top = os.fspath(root)
+    found: list[tuple[str, str]] = []
     seen: set[tuple[int, int]] = set()
-    for folder, dirs, files in os.walk(root, followlinks=True):
-        base = Path(folder)
+    for folder, dirs, files in os.walk(top, followlinks=True):
+        prefix = os.path.relpath(folder, top).replace(os.sep, "/") + "/"
+        prefix = "" if prefix == "./" else prefix
         seen.add(_identity(folder))
         for name in files:
             if name.endswith(".toml") and not name.startswith("."):
-                found.append(base / name)
+                found.append((os.path.join(folder, name), prefix + name))
         walk = []
         # Real folders claim their place before links to them do.
-        for name in sorted(dirs, key=lambda n: ((base / n).is_symlink(), n)):
-            path = base / name
+        for name in sorted(dirs, key=lambda n: (os.path.islink(os.path.join(folder, n)), n)):
+            path = os.path.join(folder, name)
             ident = _identity(path)
             walked_already = ident in seen
-            if name.endswith(".toml") or (walked_already and path.is_symlink()):
-                found.append(path)  # reading it reports what it is
+            if name.endswith(".toml") or (walked_already and os.path.islink(path)):
+                found.append((path, prefix + name))  # reading it reports what it is
             if not walked_already:
                 seen.add(ident)
                 walk.append(name)
         dirs[:] = sorted(walk)
-    found.sort()
-    return found
+    found.sort(key=lambda item: item[1].split("/"))
+    return [(path, _shown_name(rel)) for path, rel in found]
 
 
 def seed_name(path: Path, root: Path) -> str:
-    """A seed file's name relative to ``root``, as messages and the cache show it.
+    """A seed file's name relative to ``root``, as messages and the cache show it."""
+    return _shown_name(path.relative_to(root).as_posix())
 
-    A name that is not UTF-8 (its stray bytes come from the OS as surrogates)
+
+def _shown_name(rel: str) -> str:
+    """A name that is not UTF-8 (its stray bytes come from the OS as surrogates)
     is shown with those bytes escaped (``quokka-\\xff.toml``): it could not be
     printed or stored otherwise.  Reading such a file reports it instead.
     """
-    rel = path.relative_to(root).as_posix()
     try:
         rel.encode("utf-8")
     except UnicodeEncodeError:
@@ -246,7 +264,7 @@ def patch(plan: Plan, parsed: ParsedFile) -> Plan | None:
         return None
     if any(plan.origins.get(f"blueprint:{key}", ("",))[0] == path for key in plan.overrides):
         return None  # its blueprints carry another file's override: assembled again, they keep it
-    before = {origin for origin, (where, _, _) in plan.origins.items() if where == path}
+    before = _origins_by_file(plan).get(path, set())
     after = {f"{KIND_OF[type(r)]}:{r.key}" for r in parsed.records}
     if before != after or len(after) != len(parsed.records):
         return None
@@ -267,13 +285,25 @@ def patch(plan: Plan, parsed: ParsedFile) -> Plan | None:
         mine.add(record.key)
     _resolve_references(new, parsed, mine, _by_cycle_id(plan))
     new.__dict__["_by_cycle_id"] = plan.__dict__["_by_cycle_id"]  # the same keys, so the same map
+    new.__dict__["_origins_by_file"] = plan.__dict__["_origins_by_file"]  # the same keys in the same files
     new.__dict__["_by_project_id"] = _by_project_id(plan)
     blueprints = [r for r in parsed.records if isinstance(r, Blueprint)]
     slipped = count_slips(new, {(b.project, b.id) for b in blueprints})
     if "index" in plan.__dict__:
-        new.__dict__["index"] = plan.index.patched(new, [new.blueprints[b.key] for b in blueprints]
-                                                   + [b for b in slipped if b.key not in mine])
+        changed = [new.blueprints[b.key] for b in blueprints] + [b for b in slipped if b.key not in mine]
+        regroup = any(isinstance(r, (Theme, Session)) for r in parsed.records)
+        new.__dict__["index"] = plan.index.patched(new, changed, regroup=regroup)
     return new
+
+
+def _origins_by_file(plan: Plan) -> dict[str, set[str]]:
+    """Each seed file's records (``kind:key``), made once per plan: a patch asks for one file's."""
+    if "_origins_by_file" not in plan.__dict__:
+        found: dict[str, set[str]] = defaultdict(set)
+        for origin, (where, _, _) in plan.origins.items():
+            found[where].add(origin)
+        plan.__dict__["_origins_by_file"] = dict(found)
+    return plan.__dict__["_origins_by_file"]
 
 
 def _by_cycle_id(plan: Plan) -> dict[tuple[str, str], list[str]]:

@@ -11,7 +11,7 @@ import pytest
 from store.board import Board
 from store.marks import Mark, MarksStore, effective_state
 from store.model import Blueprint, HistoryEntry, State
-from store.plan import assemble, seed_files
+from store.plan import assemble, seed_files, seed_listing
 from store.seeds import parse_file
 from tests.conftest import BASE_SEED, SHIPPED
 
@@ -256,3 +256,14 @@ def test_our_own_write_half_done_is_not_taken_for_another_processes(tmp_path):
     writer.join(5)
     asker.join(5)
     assert answers == [False]
+
+
+def test_seed_files_are_listed_folder_by_folder_with_their_names_relative(tmp_path):
+    for rel in ("a/x.toml", "a-b/y.toml", "a.toml", "b/c/d.toml", ".hidden.toml", "notes.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("")
+    listed = seed_listing(tmp_path)
+    # As paths sort (by folder), not as strings would ("a-b/..." before "a.toml" before "a/...").
+    assert [rel for _, rel in listed] == ["a/x.toml", "a-b/y.toml", "a.toml", "b/c/d.toml"]
+    assert [path for path, _ in listed] == [str(tmp_path / rel) for _, rel in listed]
+    assert seed_files(tmp_path) == [tmp_path / rel for _, rel in listed]
