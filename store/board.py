@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -142,15 +142,19 @@ class Board:
         self.adopt(self.load())
         return self
 
-    def load(self, marks_only: bool = False) -> Loaded:
-        """Read changed seed files (unless ``marks_only``) and the marks; safe off the main thread."""
+    def load(self, marks_only: bool = False, only: Collection[str] | None = None) -> Loaded:
+        """Read changed seed files (unless ``marks_only``) and the marks; safe off the main thread.
+
+        ``only``: the seed files a watcher saw change (names relative to the folder),
+        when it saw nothing else; see :meth:`PlanCache.refresh`.
+        """
         plan, stats = None, RefreshStats()
         seed_writes = self._seed_writes
         self.writer.who()  # asks git once, here (a worker thread), not on the first keypress
         if not marks_only:
             self.marks.tidy()
             try:
-                plan, stats = self.cache.refresh(self.seeds_dir)
+                plan, stats = self.cache.refresh(self.seeds_dir, only)
             except SeedsFolderMissing as exc:
                 if not self.cache.hold:
                     raise  # a command has no last good data to show

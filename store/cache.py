@@ -26,6 +26,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from collections import deque
+from collections.abc import Collection
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ from tinydb import TinyDB
 
 from store import snapshot as snapshot_file
 from store.model import KIND_OF, from_dict, to_dict
-from store.plan import Plan, assemble, patch, seed_listing
+from store.plan import Plan, assemble, patch, walk_seeds
 from store.seeds import (
     ParsedFile,
     Reference,
@@ -118,6 +119,7 @@ class _Held:
     unwritten: dict[str, dict]  # entries re-parsed since the TinyDB file was last written
     # The snapshot of a full read, not yet written, and the TinyDB file it goes with.
     snapshot_due: tuple[int, int, int] | None = None
+    linked: bool = True  # the folder, as last listed, has symlinks in it
 
 
 class PlanCache:
@@ -197,8 +199,13 @@ class PlanCache:
         """How many re-parsed files only this process knows of so far."""
         return len(self._held.unwritten) if self._held else 0
 
-    def refresh(self, seeds_dir: Path) -> tuple[Plan, RefreshStats]:
-        """Bring the cache up to date with ``seeds_dir`` and return the plan it holds."""
+    def refresh(self, seeds_dir: Path, only: Collection[str] | None = None) -> tuple[Plan, RefreshStats]:
+        """Bring the cache up to date with ``seeds_dir`` and return the plan it holds.
+
+        ``only``: the names of the files that changed (as a watcher saw them).
+        A held plan then looks at those files alone, unless one of them is new,
+        gone, or links are in play (a file may change under another's name).
+        """
         stats = RefreshStats()
         if not seeds_dir.is_dir():
             # Checked before the lock and the cache: an empty walk would replace
@@ -207,11 +214,20 @@ class PlanCache:
         with self._lock_if_possible(), collector_paused():
             remove_stale_temps(self.path)
             remove_stale_temps(self.snapshot_path)
-            files = seed_listing(seeds_dir)
+            held = self._held
+            if only is not None and held is not None and not held.linked and all(r in held.stamps for r in only):
+                stats.files = len(held.stamps)
+                named = [(os.path.join(seeds_dir, *rel.split("/")), rel) for rel in sorted(only)]
+                plan = self._patch_held(named, stats, every_file=False)
+                if plan is not None:
+                    return plan, stats
+                stats.parsed = 0
+            files, linked = walk_seeds(seeds_dir)
             stats.files = len(files)
             if self._held is not None:
                 plan = self._patch_held(files, stats)
                 if plan is not None:
+                    self._held.linked = linked
                     return plan, stats
                 stats.parsed = 0  # what the full read below parses is what counts
             found = self._snapshot_plan(files)
@@ -222,7 +238,7 @@ class PlanCache:
                 due = _stamp(self.path) if self.hold else None
             plan, stamps = found
             if self.hold:
-                self._held = _Held(plan, stamps, {}, due)
+                self._held = _Held(plan, stamps, {}, due, linked)
         return plan, stats
 
     def _read_entries(self, files: list[tuple[str, str]], stats: RefreshStats,
@@ -282,10 +298,13 @@ class PlanCache:
         except OSError as exc:
             self._cannot_write(exc)
 
-    def _patch_held(self, files: list[tuple[str, str]], stats: RefreshStats) -> Plan | None:
-        """The held plan with changed files re-parsed and patched in; None when only a full read will do."""
+    def _patch_held(self, files: list[tuple[str, str]], stats: RefreshStats, every_file: bool = True) -> Plan | None:
+        """The held plan with changed files re-parsed and patched in; None when only a full read will do.
+
+        ``files``: every seed file, or (not ``every_file``) some of them.
+        """
         held = self._held
-        if len(files) != len(held.stamps) or any(rel not in held.stamps for _, rel in files):
+        if every_file and len(files) != len(held.stamps) or any(rel not in held.stamps for _, rel in files):
             return None  # a file came or went: keys change, so assemble it all
         plan, stamps, unwritten = held.plan, dict(held.stamps), dict(held.unwritten)
         for path, rel in files:

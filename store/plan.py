@@ -91,7 +91,13 @@ def seed_files(root: Path) -> list[Path]:
 
 def seed_listing(root: Path) -> list[tuple[str, str]]:
     """Every ``*.toml`` below ``root`` as (its path, its name as :func:`seed_name` gives it),
-    ordered as paths are (folder by folder).
+    ordered as paths are (folder by folder)."""
+    return walk_seeds(root)[0]
+
+
+def walk_seeds(root: Path) -> tuple[list[tuple[str, str]], bool]:
+    """:func:`seed_listing`, and whether a symlink was met on the way (a file or a folder):
+    then one file's text can change under another file's name.
 
     Symlinked folders are followed once: a link back to a folder already
     walked (a loop) is listed instead of walked, and so is a folder named
@@ -102,6 +108,7 @@ def seed_listing(root: Path) -> list[tuple[str, str]]:
     top = os.fspath(root)
     found: list[tuple[str, str]] = []
     seen: set[tuple[int, int]] = set()
+    linked = False
     for folder, dirs, files in os.walk(top, followlinks=True):
         prefix = os.path.relpath(folder, top).replace(os.sep, "/") + "/"
         prefix = "" if prefix == "./" else prefix
@@ -109,10 +116,12 @@ def seed_listing(root: Path) -> list[tuple[str, str]]:
         for name in files:
             if name.endswith(".toml") and not name.startswith("."):
                 found.append((os.path.join(folder, name), prefix + name))
+                linked = linked or os.path.islink(found[-1][0])
         walk = []
         # Real folders claim their place before links to them do.
         for name in sorted(dirs, key=lambda n: (os.path.islink(os.path.join(folder, n)), n)):
             path = os.path.join(folder, name)
+            linked = linked or os.path.islink(path)
             ident = _identity(path)
             walked_already = ident in seen
             if name.endswith(".toml") or (walked_already and os.path.islink(path)):
@@ -122,16 +131,18 @@ def seed_listing(root: Path) -> list[tuple[str, str]]:
                 walk.append(name)
         dirs[:] = sorted(walk)
     found.sort(key=lambda item: item[1].split("/"))
-    return [(path, _shown_name(rel)) for path, rel in found]
+    return [(path, shown_name(rel)) for path, rel in found], linked
 
 
 def seed_name(path: Path, root: Path) -> str:
     """A seed file's name relative to ``root``, as messages and the cache show it."""
-    return _shown_name(path.relative_to(root).as_posix())
+    return shown_name(path.relative_to(root).as_posix())
 
 
-def _shown_name(rel: str) -> str:
-    """A name that is not UTF-8 (its stray bytes come from the OS as surrogates)
+def shown_name(rel: str) -> str:
+    """A seed file's relative name as it is shown and stored.
+
+    A name that is not UTF-8 (its stray bytes come from the OS as surrogates)
     is shown with those bytes escaped (``quokka-\\xff.toml``): it could not be
     printed or stored otherwise.  Reading such a file reports it instead.
     """

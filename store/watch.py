@@ -8,6 +8,7 @@ Bursts are coalesced into one :class:`Changes`; the change type is ignored
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import AsyncIterator
@@ -15,6 +16,7 @@ from typing import AsyncIterator
 import watchfiles
 
 from store.board import MARKS_FILE
+from store.plan import shown_name
 
 # watchfiles waits up to ``debounce`` ms for a burst to end, checking every
 # ``step`` ms; its 1.6 s default is far slower than "updates within a second".
@@ -26,6 +28,9 @@ STEP_MS = 30
 class Changes:
     seeds: bool  # a seed file was added, changed or removed
     marks: bool  # another process wrote the marks file
+    # The seed files seen changing, named relative to the seeds folder; None when
+    # the folder itself changed (moved, renamed, deleted): then everything is read.
+    seed_files: frozenset[str] | None = frozenset()
 
 
 def _filter_for(seeds_dir: Path, store_dir: Path):
@@ -42,6 +47,7 @@ def _filter_for(seeds_dir: Path, store_dir: Path):
 async def watch(seeds_dir: Path, store_dir: Path, stop_event=None) -> AsyncIterator[Changes]:
     """Yield once per burst of changes to seed files or the marks file."""
     marks_path = str((store_dir / MARKS_FILE).resolve())
+    seeds_root = str(seeds_dir.resolve())
     async for batch in watchfiles.awatch(
         seeds_dir.resolve(), store_dir.resolve(),
         watch_filter=_filter_for(seeds_dir, store_dir),
@@ -49,4 +55,12 @@ async def watch(seeds_dir: Path, store_dir: Path, stop_event=None) -> AsyncItera
         ignore_permission_denied=True,
     ):
         paths = {path for _, path in batch}
-        yield Changes(seeds=any(p != marks_path for p in paths), marks=marks_path in paths)
+        seed_paths = paths - {marks_path}
+        yield Changes(seeds=bool(seed_paths), marks=marks_path in paths, seed_files=_names(seed_paths, seeds_root))
+
+
+def _names(paths: set[str], seeds_root: str) -> frozenset[str] | None:
+    """Seed files' names as the plan cache knows them (``sub/x.toml``), or None for the folder itself."""
+    if seeds_root in paths:
+        return None
+    return frozenset(shown_name(os.path.relpath(p, seeds_root).replace(os.sep, "/")) for p in paths)

@@ -216,7 +216,8 @@ def test_a_file_deleted_between_listing_and_reading_is_reported(tmp_path, monkey
     assert set(plan.blueprints) == GOOD_KEYS
 
     shutil.copy(CORPUS / "cases" / "unknown-key.toml", doomed)
-    monkeypatch.setattr("store.cache.seed_listing", lambda root: [(str(p), p.name) for p in listing_then_delete(root)])
+    monkeypatch.setattr("store.cache.walk_seeds",
+                        lambda root: ([(str(p), p.name) for p in listing_then_delete(root)], False))
     seen = dashboard_sees(folder, tmp_path / "store")
     assert "doomed.toml: vanished while being read" in seen["problem"]
     assert set(seen["rows"]) == GOOD_KEYS

@@ -173,3 +173,67 @@ def test_a_start_after_a_crash_before_the_write_reads_the_saved_file_again(seeds
     del live  # gone without persist(): the cache on disk is a step behind
     again = Board(seeds.path, store).refresh()
     assert again.stats.parsed == 1 and again.plan.blueprints["stein/nova/alpha"].title == "Alpha, unsaved cache"
+
+
+def _no_listing(monkeypatch) -> list:
+    """Count the listings of the seeds folder a refresh makes."""
+    import store.cache
+
+    listings = []
+    walk = store.cache.walk_seeds
+    monkeypatch.setattr(store.cache, "walk_seeds", lambda root: listings.append(root) or walk(root))
+    return listings
+
+
+def test_the_files_a_watcher_names_are_read_without_listing_the_folder(seeds, tmp_path, monkeypatch):
+    _write_all(seeds)
+    live = Board(seeds.path, tmp_path / "live", live=True).refresh()
+    listings = _no_listing(monkeypatch)
+    nova = seeds.path / "nova.toml"
+    nova.write_text(nova.read_text().replace('"Alpha"', '"Alpha, named"'))
+
+    live.adopt(live.load(only={"nova.toml"}))
+    assert listings == [] and live.stats.parsed == 1 and live.stats.files == 3
+    fresh = Board(seeds.path, tmp_path / "fresh").refresh()
+    assert live.plan.blueprints == fresh.plan.blueprints and _views(live) == _views(fresh)
+
+
+@pytest.mark.parametrize("change", ["a file came", "the named file went", "a file was renamed"])
+def test_a_named_file_that_came_or_went_lists_the_folder_again(seeds, tmp_path, monkeypatch, change):
+    _write_all(seeds)
+    live = Board(seeds.path, tmp_path / "live", live=True).refresh()
+    listings = _no_listing(monkeypatch)
+    cinder = seeds.path / "cinder.toml"
+    if change == "a file came":
+        seeds.write("glance.toml", '[[blueprint]]\ncycle = "stein"\nproject = "nova"\nid = "zeta"\ntitle = "Zeta"\n')
+        named = {"glance.toml"}
+    elif change == "the named file went":
+        cinder.unlink()
+        named = {"cinder.toml"}
+    else:
+        cinder.rename(seeds.path / "cinder2.toml")
+        named = {"cinder.toml", "cinder2.toml"}
+
+    live.adopt(live.load(only=named))
+    assert len(listings) == 1
+    fresh = Board(seeds.path, tmp_path / "fresh").refresh()
+    assert live.plan.blueprints == fresh.plan.blueprints and live.plan.origins == fresh.plan.origins
+
+
+def test_with_a_symlinked_seed_the_folder_is_listed_whatever_the_watcher_names(seeds, tmp_path, monkeypatch):
+    """A link's target may change where the watcher does not look: only a listing sees it."""
+    _write_all(seeds)
+    outside = tmp_path / "elsewhere.toml"
+    outside.write_text('[[blueprint]]\ncycle = "stein"\nproject = "nova"\nid = "linked"\ntitle = "Before"\n')
+    bump_mtime(outside, -3600)
+    (seeds.path / "linked.toml").symlink_to(outside)
+    live = Board(seeds.path, tmp_path / "live", live=True).refresh()
+    listings = _no_listing(monkeypatch)
+    outside.write_text(outside.read_text().replace("Before", "After"))
+    nova = seeds.path / "nova.toml"
+    nova.write_text(nova.read_text().replace('"Alpha"', '"Alpha, named"'))
+
+    live.adopt(live.load(only={"nova.toml"}))
+    assert len(listings) == 1
+    assert live.plan.blueprints["stein/nova/linked"].title == "After"
+    assert live.plan.blueprints["stein/nova/alpha"].title == "Alpha, named"

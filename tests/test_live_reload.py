@@ -189,3 +189,32 @@ async def test_a_vanished_seeds_folder_keeps_the_last_data_and_the_cache_and_rec
         stein = two.path / "stein.toml"  # and it is watched again
         stein.write_text(stein.read_text().replace('"Beta feature"', '"Beta, back"'))
         await wait_for(pilot, lambda: title_of(app, "stein/nova/beta") == "Beta, back", PATIENCE)
+
+
+async def test_the_watcher_names_the_seed_files_that_changed_and_not_the_marks_file(tmp_path):
+    import anyio
+
+    from store.board import MARKS_FILE
+    from store.watch import watch
+
+    seeds, store = tmp_path / "seeds", tmp_path / "store"
+    (seeds / "sub").mkdir(parents=True)
+    store.mkdir()
+    stop = anyio.Event()
+    seen = []
+
+    async def collect() -> None:
+        async for changes in watch(seeds, store, stop_event=stop):
+            seen.append(changes)
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(collect)
+        await anyio.sleep(0.5)  # the watcher's first scan
+        (seeds / "sub" / "a.toml").write_text("# a\n")
+        (seeds / "b.toml").write_text("# b\n")
+        (store / MARKS_FILE).write_text("{}")
+        with anyio.fail_after(PATIENCE):
+            while not (any(c.marks for c in seen) and set().union(*(c.seed_files for c in seen)) == {"sub/a.toml", "b.toml"}):
+                await anyio.sleep(0.05)
+        assert all(c.seeds == bool(c.seed_files) for c in seen)
+        stop.set()

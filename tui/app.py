@@ -121,6 +121,8 @@ class CycleboardApp(PlanningViews, App[None]):
         self.active_pane = "blueprints"
         self.keymap: dict[str, str] = {}
         self._reload_wanted = {"seeds": False, "marks": False}
+        # The seed files the next read needs to look at: None for all of them.
+        self._reload_files: frozenset[str] | None = frozenset()
         self._reloading = False
         self._read_overdue: Timer | None = None  # ends a read's wait for our own writes
         self._seeds_poll: Timer | None = None  # looks for a missing seeds folder
@@ -601,8 +603,15 @@ class CycleboardApp(PlanningViews, App[None]):
     def action_reload(self) -> None:
         self.request_reload(seeds=True, marks=True, announce=True)
 
-    def request_reload(self, *, seeds: bool, marks: bool, announce: bool = False) -> None:
-        """Coalesce reload requests: one read at a time, the next one takes all that came meanwhile."""
+    def request_reload(self, *, seeds: bool, marks: bool, announce: bool = False,
+                       seed_files: frozenset[str] | None = None) -> None:
+        """Coalesce reload requests: one read at a time, the next one takes all that came meanwhile.
+
+        ``seed_files``: the only seed files that changed, when the watcher knows (else all are looked at).
+        """
+        if seeds:
+            known = self._reload_files
+            self._reload_files = None if known is None or seed_files is None else known | seed_files
         self._reload_wanted["seeds"] |= seeds
         self._reload_wanted["marks"] |= marks or seeds
         self._announce |= announce
@@ -627,14 +636,15 @@ class CycleboardApp(PlanningViews, App[None]):
         if self._read_overdue is not None:
             self._read_overdue.stop()
             self._read_overdue = None
-        seeds = self._reload_wanted["seeds"]
+        seeds, only = self._reload_wanted["seeds"], self._reload_files
         self._reload_wanted = {"seeds": False, "marks": False}
+        self._reload_files = frozenset()
         self._reloading = True
-        self.read_store(marks_only=not seeds)
+        self.read_store(not seeds, only)
 
     @work(thread=True, group="reload", exit_on_error=False)
-    def read_store(self, marks_only: bool) -> None:
-        loaded = self.board.load(marks_only=marks_only)
+    def read_store(self, marks_only: bool, only: frozenset[str] | None) -> None:
+        loaded = self.board.load(marks_only=marks_only, only=only)
         self.call_from_thread(self._adopt, loaded)
 
     @work(thread=True, exclusive=True, group="git", exit_on_error=False)
@@ -694,7 +704,7 @@ class CycleboardApp(PlanningViews, App[None]):
             # file again would only compete with the keys that follow it.
             marks = changes.marks and self.board.marks.changed_elsewhere()
             if changes.seeds or marks:
-                self.request_reload(seeds=changes.seeds, marks=marks)
+                self.request_reload(seeds=changes.seeds, marks=marks, seed_files=changes.seed_files)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where a worker's failure is reported."""
