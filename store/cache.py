@@ -247,10 +247,13 @@ class PlanCache:
         db = TinyDB(self.path, storage=AtomicJSONStorage)
         cached = self._cached_entries(db)
         stats.rebuilt = cached is None
-        cached = cached or {}
+        # Files re-parsed while the plan was held are newer than the TinyDB file says:
+        # a file broken since keeps its last good version, which is theirs.
+        unwritten = self._held.unwritten if self._held else {}
+        cached = {**(cached or {}), **unwritten}
         entries: dict[str, dict] = {}
         fresh: dict[str, ParsedFile] = {}
-        changed = stats.rebuilt
+        changed = stats.rebuilt or bool(unwritten)
         waiting: list[_Changed] = []
         for path, rel in files:
             checked = self._check(path, rel, cached.get(rel))

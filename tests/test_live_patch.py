@@ -237,3 +237,19 @@ def test_with_a_symlinked_seed_the_folder_is_listed_whatever_the_watcher_names(s
     assert len(listings) == 1
     assert live.plan.blueprints["stein/nova/linked"].title == "After"
     assert live.plan.blueprints["stein/nova/alpha"].title == "Alpha, named"
+
+
+def test_a_file_broken_after_a_patch_keeps_the_patched_version_as_its_last_good_one(seeds, tmp_path):
+    _write_all(seeds)
+    live = Board(seeds.path, tmp_path / "live", live=True).refresh()
+    nova = seeds.path / "nova.toml"
+    nova.write_text(nova.read_text().replace('"Alpha"', '"Alpha, patched"'))
+    live.refresh()
+    assert live.cache.unwritten == 1  # the patch is in memory only
+    nova.write_text(nova.read_text().replace('state = "proposed"', 'state = "finished"'))
+
+    live.refresh()
+    assert any("finished" in e.message for e in live.plan.problems)
+    assert live.plan.blueprints["stein/nova/alpha"].title == "Alpha, patched"
+    # ... and so does the next process, which reads the entries the refresh wrote.
+    assert Board(seeds.path, tmp_path / "live").refresh().plan.blueprints["stein/nova/alpha"].title == "Alpha, patched"
