@@ -463,7 +463,9 @@ class Board:
         """Forget a mark that could not be written: show what is on disk again."""
         if self._unsaved.get(mark.key) is mark:
             del self._unsaved[mark.key]
-            on_disk = self.marks.latest().get(mark.key)
+            # A change of ours still on its way back from the seeds is what shows, else the journal's.
+            landing = self._landing.get(mark.key)
+            on_disk = landing[1] if landing else self.marks.latest().get(mark.key)
             if on_disk is None:
                 self.latest.pop(mark.key, None)
             else:

@@ -260,3 +260,29 @@ async def test_undo_right_after_a_mark_puts_the_file_back_byte_for_byte(seeds, s
     events = MarksStore(store_dir / "marks.json").events()
     assert [(e.state.value, e.previous.value, e.where) for e in events] == [
         ("implemented", "approved", "stein.toml"), ("approved", "implemented", "stein.toml")]
+
+
+@pytest.mark.anyio
+async def test_undo_is_said_only_once_it_is_written(seeds, store_dir):
+    write_two_projects(seeds)
+    stein = seeds.path / "stein.toml"
+    app = build(seeds.path, store_dir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        said = lambda: [str(n.message) for n in app._notifications]  # noqa: E731
+        for broken in (False, True):
+            pane.select_key("stein/nova/alpha")
+            before = stein.read_bytes()
+            await pilot.press("space")
+            await wait_for(pilot, lambda: stein.read_bytes() != before and app.board.unsaved == 0)
+            if broken:  # an editor leaves the file with an error: it must not be edited
+                stein.write_text(stein.read_text() + '\n[[blueprint]]\nid = "x"\ntitle = "X"\nstate = "finished"\n')
+            app.clear_notifications()
+            await pilot.press("u")
+            await wait_for(pilot, lambda: app.board.unsaved == 0 and said())
+            await pilot.pause(0.2)
+            if broken:
+                assert not any(s.startswith("Undone") for s in said()), said()
+                assert any("has errors" in s for s in said()) and pane.current.state.value == "implemented"
+            else:
+                assert said() == ["Undone: stein/nova/alpha is approved again"]

@@ -424,21 +424,25 @@ class CycleboardApp(PlanningViews, App[None]):
         self.render_view()
         # The write starts once the mark is on screen: its parse and edit of the seed file
         # would otherwise hold the interpreter while the row is drawn.
-        self.call_after_refresh(self.save_mark, mark, undoing.written if undoing else None)
+        # An undo is said once it is written: the write may still be refused.
+        said = f"Undone: {key} is {state.value} again" if undoing else None
+        self.call_after_refresh(self.save_mark, mark, undoing.written if undoing else None, said)
         return mark
 
     @work(thread=True, group="marks", exit_on_error=False)
-    def save_mark(self, mark: Mark, restore: Written | None = None) -> None:
+    def save_mark(self, mark: Mark, restore: Written | None = None, said: str | None = None) -> None:
         try:
             saved = self.board.save(mark, restore)
         except (StoreError, EditRefused) as exc:
             if not self.board.marks.give_up.is_set():
                 self.call_from_thread(self._save_failed, mark, exc)
         else:
-            self.call_from_thread(self._saved, mark, saved)
+            self.call_from_thread(self._saved, mark, saved, said)
 
-    def _saved(self, mark: Mark, saved: Saved) -> None:
+    def _saved(self, mark: Mark, saved: Saved, said: str | None = None) -> None:
         self._reload_if_waiting()
+        if said:
+            self.notify(said, timeout=3)
         for step in reversed(self.undo_stack):
             if isinstance(step, UndoMark) and step.mark is mark:
                 step.written = saved.written

@@ -23,8 +23,8 @@ class UndoMark:
     written: Written | None = None  # the seed edit that carried the mark, once it landed
 
     def run(self, app: CycleboardApp) -> None:
-        if self.key in app.board.plan.blueprints and app.set_state(self.key, self.state, undoing=self):
-            app.notify(f"Undone: {self.key} is {self.state.value} again", timeout=3)
+        if self.key in app.board.plan.blueprints:
+            app.set_state(self.key, self.state, undoing=self)  # says "Undone" once it is written
 
 
 @dataclass(frozen=True)
