@@ -215,7 +215,7 @@ class PlanCache:
             remove_stale_temps(self.path)
             remove_stale_temps(self.snapshot_path)
             held = self._held
-            if only is not None and held is not None and not held.linked and all(r in held.stamps for r in only):
+            if only is not None and held is not None and not held.linked:  # a new name: _patch_held declines
                 stats.files = len(held.stamps)
                 named = [(os.path.join(seeds_dir, *rel.split("/")), rel) for rel in sorted(only)]
                 plan = self._patch_held(named, stats, every_file=False)
