@@ -125,3 +125,13 @@ def by_value(column: Sequence[Value]) -> dict[Value, int]:
             octets = octets_of[value] = bytearray(size)
         octets[p >> 3] |= 1 << (p & 7)
     return {value: int.from_bytes(octets, "little") for value, octets in octets_of.items()}
+
+
+def without(bits: int, at: int) -> int:
+    """``bits`` with position ``at`` taken out: the positions above it move down by one."""
+    return (bits & ((1 << at) - 1)) | ((bits >> (at + 1)) << at)
+
+
+def with_gap(bits: int, at: int) -> int:
+    """``bits`` with an empty position put in at ``at``: those from it on move up by one."""
+    return (bits & ((1 << at) - 1)) | ((bits >> at) << (at + 1))

@@ -236,6 +236,22 @@ class Board:
             for key in self.latest:
                 self._remake(key)
             return
+        if self.index.patched_from == before.generation and self.index.removed_at is not None:
+            # Blueprints came or went in a patch: the rows follow the index's moves.
+            for at in reversed(self.index.removed_at):
+                del self.row_at[at], self.state_at[at]
+                self.in_state = {state: bitset.without(held, at) for state, held in self.in_state.items()}
+            for at in self.index.inserted_at:
+                self.row_at.insert(at, Row(blueprints[at], blueprints[at].state, None))
+                self.state_at.insert(at, blueprints[at].state)
+                self.in_state = {state: bitset.with_gap(held, at) for state, held in self.in_state.items()}
+                self.in_state[blueprints[at].state] = self.in_state.get(blueprints[at].state, 0) | 1 << at
+            for at in self.index.patched_at:
+                self._remake_at(at)
+            self.memo.clear()
+            for key in self.latest:
+                self._remake(key)
+            return
         # Most blueprints have no mark: make their rows in one sweep, then remake the marked ones.
         self.state_at = [bp.state for bp in blueprints]
         self.row_at = list(map(Row, blueprints, self.state_at, repeat(None)))

@@ -23,10 +23,10 @@ import multiprocessing
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from collections import deque
 from collections.abc import Collection
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,8 +48,8 @@ from store.storage import (
     AtomicJSONStorage,
     DamagedFile,
     StoreError,
-    atomic_write,
     Timeout,
+    atomic_write,
     locked,
     remove_stale_temps,
     store_lock,
@@ -59,9 +59,11 @@ from store.storage import (
 CACHE_FORMAT = 5
 # Bump when the records' classes change, so old snapshots are ignored.
 SNAPSHOT_FORMAT = 9
-# A file modified this close to when it was cached may change again within the
-# same mtime tick, so its stat cannot be trusted and its content is hashed.
-_RACY_NS = 2_000_000_000
+# A file's stat is trusted only when it was modified at least one timestamp tick
+# before it was checked (see _trusted). A tick is at most a clock tick of the
+# kernel where timestamps have fractions of a second, two seconds (FAT) where not.
+_FINE_TICK_NS = 50_000_000
+_COARSE_TICK_NS = 2_000_000_000
 
 
 class SeedsFolderMissing(StoreError):
@@ -218,28 +220,49 @@ class PlanCache:
             if only is not None and held is not None and not held.linked:  # a new name: _patch_held declines
                 stats.files = len(held.stamps)
                 named = [(os.path.join(seeds_dir, *rel.split("/")), rel) for rel in sorted(only)]
-                plan = self._patch_held(named, stats, every_file=False)
+                plan = self._patch_held(seeds_dir, named, stats, every_file=False)
                 if plan is not None:
                     return plan, stats
                 stats.parsed = 0
             files, linked = walk_seeds(seeds_dir)
             stats.files = len(files)
-            if self._held is not None:
-                plan = self._patch_held(files, stats)
+            if held is not None:
+                plan = self._patch_held(seeds_dir, files, stats)
                 if plan is not None:
-                    self._held.linked = linked
+                    held.linked = linked
                     return plan, stats
-                stats.parsed = 0  # what the full read below parses is what counts
-            found = self._snapshot_plan(files)
-            due = None
-            if found is None:
-                # A dashboard shows the plan first and writes its snapshot as it closes.
-                found = self._read_entries(files, stats, snapshot=not self.hold)
-                due = _stamp(self.path) if self.hold else None
-            plan, stamps = found
+                stats.parsed, stats.changed = 0, {}  # what the full read below parses is what counts
+            else:
+                plan = self._patched_snapshot(seeds_dir, files, stats, linked)
+                if plan is not None:
+                    return plan, stats
+            # A dashboard shows the plan first and writes its snapshot in the background.
+            plan, stamps = self._read_entries(files, stats, snapshot=not self.hold)
             if self.hold:
-                self._held = _Held(plan, stamps, {}, due, linked)
+                self._held = _Held(plan, stamps, {}, _stamp(self.path), linked)
         return plan, stats
+
+    def _patched_snapshot(self, seeds_dir: Path, files: list[tuple[str, str]], stats: RefreshStats,
+                          linked: bool) -> Plan | None:
+        """The snapshot's plan with the files changed since (a pull, a save) patched in.
+
+        The others' stats are trusted, or their text hashed where in doubt. A
+        command writes the snapshot again when anything changed; a dashboard
+        holds the plan and writes it later.
+        """
+        snapshot = self._snapshot_plan()
+        if snapshot is None:
+            return None
+        self._held = _Held(*snapshot, unwritten={}, snapshot_due=None, linked=linked)
+        plan = self._patch_held(seeds_dir, files, stats)
+        held = self._held
+        if plan is None or not self.hold:
+            self._held = None
+        if plan is None:
+            stats.parsed, stats.changed = 0, {}
+        elif not self.hold and (held.unwritten or held.snapshot_due):
+            self._write_snapshot(plan, held.stamps)
+        return plan
 
     def _read_entries(self, files: list[tuple[str, str]], stats: RefreshStats,
                       snapshot: bool = True) -> tuple[Plan, dict[str, Stamp]]:
@@ -301,23 +324,34 @@ class PlanCache:
         except OSError as exc:
             self._cannot_write(exc)
 
-    def _patch_held(self, files: list[tuple[str, str]], stats: RefreshStats, every_file: bool = True) -> Plan | None:
+    def _patch_held(self, seeds_dir: Path, files: list[tuple[str, str]], stats: RefreshStats,
+                    every_file: bool = True) -> Plan | None:
         """The held plan with changed files re-parsed and patched in; None when only a full read will do.
 
-        ``files``: every seed file, or (not ``every_file``) some of them.
+        ``files``: every seed file (those not among them are gone), or (not
+        ``every_file``) some of them, all known.  A file whose stat is in doubt is
+        hashed, and re-parsed only when its text changed.
         """
         held = self._held
-        if every_file and len(files) != len(held.stamps) or any(rel not in held.stamps for _, rel in files):
-            return None  # a file came or went: keys change, so assemble it all
-        plan, stamps, unwritten = held.plan, dict(held.stamps), dict(held.unwritten)
+        if not every_file and any(rel not in held.stamps for _, rel in files):
+            return None  # a new name: the folder is listed, in case it is not a seed file at all
+        stamps, unwritten = dict(held.stamps), dict(held.unwritten)
+        changed: dict[str, ParsedFile | None] = {}
+        if every_file:
+            for rel in stamps.keys() - {rel for _, rel in files}:
+                changed[rel] = None
+                del stamps[rel]
+                unwritten.pop(rel, None)
+        restamped = False
         for path, rel in files:
-            size, mtime_ns, checked_ns, digest = stamps[rel]
-            try:
-                st = os.stat(path)
-            except OSError:
-                return None
-            if _trusted(st, size, mtime_ns, checked_ns):
-                continue
+            known = stamps.get(rel)
+            if known is not None:
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    return None
+                if _trusted(st, *known[:3]):
+                    continue
             now = time.time_ns()
             try:
                 raw, st = read_seed(path)
@@ -325,17 +359,25 @@ class PlanCache:
                 return None
             sha = hashlib.sha256(raw).hexdigest()
             stamps[rel] = (st.st_size, st.st_mtime_ns, now, sha)
-            if sha == digest:
+            restamped = True
+            if known is not None and sha == known[3]:
                 continue
             parsed = parse_text(rel, raw)
             stats.parsed += 1
             stats.changed[rel] = sha
-            plan = patch(plan, parsed)
+            if not parsed.ok:
+                return None  # it keeps its last good records: the full read has them
+            changed[rel] = parsed
+            head = {"path": rel, "sha256": sha, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "checked_ns": now}
+            unwritten[rel] = _Changed(rel, raw, head, None).entry(parsed, _encode(parsed))
+        plan = held.plan
+        if changed:
+            plan = patch(plan, changed, lambda rel: _reread(seeds_dir, rel, stamps))
             if plan is None:
                 return None
-            head = {"path": rel, "sha256": sha, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "checked_ns": now}
-            unwritten[rel] = _Changed(rel, raw, head, None).entry(parsed, _encode(parsed))  # patched: a clean parse
         held.plan, held.stamps, held.unwritten = plan, stamps, unwritten
+        if restamped and held.snapshot_due is None:
+            held.snapshot_due = _stamp(self.path)
         return plan
 
     def persist(self) -> bool:
@@ -356,8 +398,9 @@ class PlanCache:
             held.unwritten, held.snapshot_due = {}, None
         return True
 
-    def _snapshot_plan(self, files: list[tuple[str, str]]) -> tuple[Plan, dict[str, Stamp]] | None:
-        """The snapshot's plan when every seed file is as it was when the snapshot was made."""
+    def _snapshot_plan(self) -> tuple[Plan, dict[str, Stamp]] | None:
+        """The snapshot's plan and the stat of every file it was made from, when it goes with
+        the TinyDB file as it is (the files themselves are checked by the caller)."""
         try:
             snapshot = snapshot_file.load(self.snapshot_path)
         except snapshot_file.SnapshotRefused:
@@ -365,25 +408,23 @@ class PlanCache:
         try:
             if snapshot.get("format") != (SNAPSHOT_FORMAT, CACHE_FORMAT) or snapshot["cache"] != _stamp(self.path):
                 return None  # another version, or the entries changed (or were damaged) since
-            stamps: dict[str, Stamp] = snapshot["stamps"]
-            if len(stamps) != len(files):
-                return None
-            for path, rel in files:
-                size, mtime_ns, checked_ns, _ = stamps[rel]
-                st = os.stat(path)
-                if not _trusted(st, size, mtime_ns, checked_ns):
-                    return None
-            return snapshot["plan"], stamps
+            plan, stamps = snapshot["plan"], snapshot["stamps"]
+            if isinstance(plan, Plan) and isinstance(stamps, dict):
+                return plan, stamps
         except Exception:  # noqa: BLE001 - any unusable snapshot only means a slower start
-            return None
+            pass
+        return None
 
     def _write_snapshot(self, plan: Plan, stamps: dict[str, Stamp]) -> None:
         if not self._writable:
             return
         plan.index  # noqa: B018 - built now so that the snapshot holds it
         # Not written (no key, no room) only makes the next start slower.
-        snapshot_file.dump(self.snapshot_path, {"format": (SNAPSHOT_FORMAT, CACHE_FORMAT), "cache": _stamp(self.path),
-                                                "stamps": stamps, "plan": plan})
+        try:
+            snapshot_file.dump(self.snapshot_path, {"format": (SNAPSHOT_FORMAT, CACHE_FORMAT),
+                                                    "cache": _stamp(self.path), "stamps": stamps, "plan": plan})
+        except OSError as exc:
+            self._cannot_write(exc)
 
     @staticmethod
     def _check(path: str, rel: str, old: dict | None) -> tuple[dict, bool] | _Changed:
@@ -495,10 +536,30 @@ def _parse_share(files: list[tuple[str, bytes]]) -> list[tuple[ParsedFile, str |
 def _trusted(st: os.stat_result, size: int, mtime_ns: int, checked_ns: int) -> bool:
     """Whether a file is as it was when checked, by its stat alone.
 
-    Not when it was modified within the racy window before that check: a
-    second write in the same mtime tick would look the same.
+    git's rule for racily clean files: a stat proves nothing when the file was
+    modified in the same timestamp tick as the check (a second write in that
+    tick would look the same), so such a file is hashed.  The check's time is
+    taken before the file is read, so it is never later than the cache's own
+    write.  Files seconds old, as after a clone or a pull, are trusted once
+    they were checked: only those saved within a tick of it are in doubt.
     """
-    return st.st_size == size and st.st_mtime_ns == mtime_ns and st.st_mtime_ns < checked_ns - _RACY_NS
+    if st.st_size != size or st.st_mtime_ns != mtime_ns:
+        return False
+    tick = _COARSE_TICK_NS if mtime_ns % 1_000_000_000 == 0 else _FINE_TICK_NS
+    return mtime_ns < checked_ns - tick
+
+
+def _reread(seeds_dir: Path, rel: str, stamps: dict[str, Stamp]) -> ParsedFile | None:
+    """A file that a change in another reaches, parsed as it is on disk; None when its
+    text is not the one held (it changed too, unseen so far) or it cannot be read."""
+    try:
+        raw, _ = read_seed(os.path.join(seeds_dir, *rel.split("/")))
+    except SeedUnreadable:
+        return None
+    known = stamps.get(rel)
+    if known is None or hashlib.sha256(raw).hexdigest() != known[3]:
+        return None
+    return parse_text(rel, raw)
 
 
 def _fields(record) -> dict:

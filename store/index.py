@@ -14,9 +14,10 @@ which marks change, live beside it in the board.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from functools import reduce
 from operator import or_
 from sys import intern
@@ -109,6 +110,7 @@ class PlanIndex:
             new.blueprints[self.position[blueprint.key]] = blueprint
         new.generation, new.patched_from = next(_GENERATIONS), self.generation
         new.patched_at = sorted({self.position[b.key] for b in blueprints})
+        new.removed_at = new.inserted_at = None
         if any(new.blueprints[at].category != self.blueprints[at].category for at in new.patched_at):
             new._categories = None
         new._selections = OrderedDict()  # they may hold the old text's matches
@@ -123,6 +125,66 @@ class PlanIndex:
                 new._words = self._words.patched(new._haystacks, before)
         if regroup:
             new._group(plan)
+        return new
+
+    def reshaped(self, plan: Plan, gone: Collection[str], added: list[Blueprint],
+                 changed: list[Blueprint]) -> PlanIndex:
+        """This index for ``plan``, which lost the blueprints ``gone``, gained ``added`` and
+        changed ``changed``, its cycles staying in the same order.
+
+        The blueprints keep their order: the new ones are put in their places, and
+        what follows the positions is made again (the spans, the themes' lists), or on
+        first use (the sets by project and category, the key widths, the word index).
+        The text of the others is kept.  Ours is not changed.  ``patched_from`` names
+        ours; ``removed_at`` (our positions) and then ``inserted_at`` (the new ones)
+        say how to make a list by position follow, ``patched_at`` which kept places changed.
+        """
+        new = object.__new__(PlanIndex)
+        new.__dict__.update(self.__dict__)
+        rank = {c.id: i for i, c in enumerate(plan.cycles_newest_first())}
+
+        def order(blueprint: Blueprint) -> tuple:
+            return (rank.get(blueprint.cycle, -1), blueprint.cycle, blueprint.project, blueprint.id)
+
+        blueprints = list(self.blueprints)
+        for blueprint in changed:
+            blueprints[self.position[blueprint.key]] = blueprint
+        haystacks = None if self._haystacks is None else list(self._haystacks)
+        columns = [blueprints, list(self.keys), list(self.cycle_at), list(self.project_at)]
+        if haystacks is not None:
+            columns.append(haystacks)
+        sizes = {cycle: end - start for cycle, (start, end) in self.spans.items()}
+        removed_at = sorted(self.position[key] for key in gone)
+        for at in reversed(removed_at):
+            sizes[self.cycle_at[at]] -= 1
+            for column in columns:
+                del column[at]
+        inserted_at = []
+        for blueprint in sorted(added, key=order):
+            at = bisect.bisect_left(blueprints, order(blueprint), key=order)
+            values = (blueprint, blueprint.key, intern(blueprint.cycle), intern(blueprint.project.lower()),
+                      haystack(blueprint) if haystacks is not None else None)
+            for column, value in zip(columns, values):
+                column.insert(at, value)
+            sizes[blueprint.cycle] = sizes.get(blueprint.cycle, 0) + 1
+            inserted_at.append(at)
+        new.blueprints, new.keys, new.cycle_at, new.project_at = columns[:4]
+        new.position = dict(zip(new.keys, range(len(new.keys))))
+        if haystacks is not None:
+            for blueprint in changed:
+                haystacks[new.position[blueprint.key]] = haystack(blueprint)
+        new.spans, start = {}, 0
+        for cycle in sorted(sizes, key=lambda c: (rank.get(c, -1), c)):  # as the blueprints are ordered
+            if sizes[cycle]:
+                new.spans[cycle] = (start, start + sizes[cycle])
+                start += sizes[cycle]
+        new.everything = bitset.span(0, len(blueprints))
+        new._group(plan)
+        new._clear_derived()
+        new._haystacks = haystacks
+        new.generation, new.patched_from = next(_GENERATIONS), self.generation
+        new.removed_at, new.inserted_at = removed_at, inserted_at
+        new.patched_at = sorted(new.position[b.key] for b in changed)
         return new
 
     def __getstate__(self) -> dict:
@@ -143,6 +205,9 @@ class PlanIndex:
         self.generation: int = next(_GENERATIONS)
         self.patched_from: int | None = None
         self.patched_at: list[int] = []
+        # After blueprints came or went (see reshaped): None when they did not.
+        self.removed_at: list[int] | None = None
+        self.inserted_at: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self.keys)

@@ -7,9 +7,10 @@ import datetime as dt
 import functools
 import os
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from store.model import (
     KIND_OF,
@@ -167,31 +168,16 @@ def assemble(files: Iterable[ParsedFile]) -> Plan:
     accepted: list[tuple[ParsedFile, set[str]]] = []
     for parsed in files:
         plan.errors.extend(parsed.errors)
-        mine: set[str] = set()
-        for record in parsed.records:
-            kind = KIND_OF[type(record)]
-            table = plan.table(kind)
-            key = record.key
-            origin = f"{kind}:{key}"
-            line, col = parsed.positions.get(origin, (0, 0))
-            if key in table:
-                first = plan.origins[origin]
-                plan.errors.append(SeedError(
-                    parsed.path, line, col,
-                    f"{kind} '{key}': duplicate key (already defined at {first[0]}:{first[1]})",
-                ))
-                continue
-            table[key] = record
-            plan.origins[origin] = (parsed.path, line, col)
-            mine.add(key)
-        accepted.append((parsed, mine))
+        accepted.append((parsed, {key for _, key in _take_records(plan, parsed)}))
 
     by_cycle_id = _by_cycle_id(plan)
     for parsed, mine in accepted:
         _resolve_references(plan, parsed, mine, by_cycle_id)
     _fold_milestones(plan)
-    _apply_overrides(plan)
+    for override in plan.overrides.values():
+        _apply_override(plan, override)
     count_slips(plan)
+    plan.errors.sort(key=_error_order)  # one order, however the plan was made (see patch)
     return plan
 
 
@@ -235,22 +221,23 @@ def count_slips(plan: Plan, groups: Iterable[tuple[str, str]] | None = None) -> 
     return changed
 
 
-def _apply_overrides(plan: Plan) -> None:
-    """Give each overridden blueprint its override's state, and the override's history with its own."""
-    for override in plan.overrides.values():
-        blueprint = plan.blueprints.get(override.blueprint)
-        if blueprint is None:  # reported with the references
-            continue
-        history = tuple(sorted(blueprint.history + override.history, key=lambda h: h.date))
-        plan.blueprints[override.blueprint] = dataclasses.replace(
-            blueprint, state=override.state or blueprint.state, history=history)
+def _apply_override(plan: Plan, override: Override) -> None:
+    """Give an overridden blueprint its override's state, and the override's history with its own."""
+    blueprint = plan.blueprints.get(override.blueprint)
+    if blueprint is None:  # reported with the references
+        return
+    history = tuple(sorted(blueprint.history + override.history, key=lambda h: h.date))
+    plan.blueprints[override.blueprint] = dataclasses.replace(
+        blueprint, state=override.state or blueprint.state, history=history)
 
 
-def _fold_milestones(plan: Plan) -> None:
-    """Give each cycle the ``[[milestone]]`` tables other files add to it, in date order."""
+def _fold_milestones(plan: Plan, cycles: set[str] | None = None) -> None:
+    """Give each cycle (of ``cycles``, as their files give them) the ``[[milestone]]`` tables
+    other files add to it, in date order."""
     added: dict[str, list] = defaultdict(list)
     for entry in plan.milestones.values():
-        if entry.cycle in plan.cycles:  # an unknown cycle is reported with the references
+        # An unknown cycle is reported with the references.
+        if entry.cycle in plan.cycles and (cycles is None or entry.cycle in cycles):
             added[entry.cycle].append(entry.milestone())
     for cid, extra in added.items():
         cycle = plan.cycles[cid]
@@ -258,53 +245,244 @@ def _fold_milestones(plan: Plan) -> None:
         plan.cycles[cid] = dataclasses.replace(cycle, milestones=tuple(merged))
 
 
-def patch(plan: Plan, parsed: ParsedFile) -> Plan | None:
-    """``plan`` with one file's records replaced by a new parse of it, or None when that needs a full assemble.
+# A patch that would take in more files than this (the changed ones and those
+# their change reaches) leaves the work to a full assemble.
+_PATCH_AT_MOST = 200
+# Texts that name the files a change of keys reaches through their messages.
+_DEFINED_AT = "already defined at {}:"
+_UNKNOWN_PROJECT = "refers to unknown project"
 
-    This is the live reload of one saved file at 50,000 blueprints: a full
-    assemble and index take about half a second, a patch a few milliseconds.
-    It is only done when nothing outside the file can see the change: the
-    parse is clean, the file defines exactly the same keys as before and no
-    cycle or milestone (cycles set the order of everything), and no other file's message
-    quotes its positions.  Then the other files' records, references and
-    errors are as they were, and only this file's are redone.  ``plan`` is
-    not changed: the dashboard may be drawing it.
+
+def patch(plan: Plan, changed: Mapping[str, ParsedFile | None],
+          reread: Callable[[str], ParsedFile | None] = lambda rel: None) -> Plan | None:
+    """``plan`` with some files' records replaced by new parses of them, or None when only a
+    full assemble will do.
+
+    ``changed``: each changed file's new parse, or None for a file that is gone.
+    ``reread``: a clean parse of another file, as it is on disk; a change that
+    reaches another file (a theme there names a blueprint that went, a key
+    defined twice, an override of a blueprint here) redoes that file too.  The
+    result is what :func:`assemble` gives for the same files, at the cost of the
+    files redone: this is the live reload of a save, and the start after a pull,
+    at 50,000 blueprints.  None (a full assemble) when a file does not parse,
+    a cycle comes or goes or moves in the order, or the change reaches more than
+    a couple of hundred files.  ``plan`` is not changed: the dashboard may be
+    drawing it.
     """
-    path = parsed.path
-    if not parsed.ok or any(isinstance(r, (Cycle, AddedMilestone, Override)) for r in parsed.records):
+    files = dict(changed)
+    if any(parsed is not None and not parsed.ok for parsed in files.values()):
+        return None  # a broken file keeps its last good records: the full read knows them
+    while True:
+        reached = _reached(plan, files)
+        if reached is None:
+            return None
+        reached -= files.keys()
+        if not reached:
+            break
+        if len(files) + len(reached) > _PATCH_AT_MOST:
+            return None
+        for rel in reached:
+            parsed = reread(rel)
+            if parsed is None or not parsed.ok:
+                return None
+            files[rel] = parsed
+    return _redo(plan, files)
+
+
+def _blueprint_parts(key: str) -> tuple[str, str, str]:
+    cycle, project, ident = key.split("/", 2)
+    return cycle, project, ident
+
+
+def _reached(plan: Plan, files: Mapping[str, ParsedFile | None]) -> set[str] | None:
+    """The files whose records or messages change with ``files``: they are redone with them.
+
+    None when the change is one only a full assemble gets right (cycles come or go).
+    """
+    by_file = _origins_by_file(plan)
+    old = {origin for rel in files for origin in by_file.get(rel, ())}
+    new = {f"{KIND_OF[type(r)]}:{r.key}" for parsed in files.values() if parsed for r in parsed.records}
+    came_or_went = old ^ new
+    if any(origin.startswith("cycle:") for origin in came_or_went):
         return None
-    if any(plan.origins.get(f"blueprint:{key}", ("",))[0] == path for key in plan.overrides):
-        return None  # its blueprints carry another file's override: assembled again, they keep it
-    before = _origins_by_file(plan).get(path, set())
-    after = {f"{KIND_OF[type(r)]}:{r.key}" for r in parsed.records}
-    if before != after or len(after) != len(parsed.records):
-        return None
-    if any(e.path != path and f"already defined at {path}:" in e.message for e in plan.errors):
-        return None
+    reached: set[str] = set()
+
+    def file_of(origin: str) -> None:
+        where = plan.origins.get(origin)
+        if where:
+            reached.add(where[0])
+
+    # A key defined twice: the first file in order keeps it, so every file defining it is redone.
+    for origin in new - old:
+        file_of(origin)
+    markers = [_DEFINED_AT.format(rel) for rel in files]
+    reached |= {e.path for e in plan.errors if any(m in e.message for m in markers)}
+    # An override is applied to its blueprint's record as its file gives it.
+    overrides = [plan.overrides[o[len("override:"):]] for o in old if o.startswith("override:")]
+    overrides += [r for parsed in files.values() if parsed for r in parsed.records if isinstance(r, Override)]
+    for override in overrides:
+        file_of(f"blueprint:{override.blueprint}")
+    # Milestones added from another file fold into their cycle as its own file gives it.
+    added = [plan.milestones[o[len("milestone:"):]] for o in old if o.startswith("milestone:")]
+    added += [r for parsed in files.values() if parsed for r in parsed.records if isinstance(r, AddedMilestone)]
+    for milestone in added:
+        file_of(f"cycle:{milestone.cycle}")
+    blueprints = {o[len("blueprint:"):] for o in came_or_went if o.startswith("blueprint:")}
+    if blueprints:
+        reached |= _naming_blueprints(plan, blueprints)
+    projects = {o[len("project:"):] for o in came_or_went if o.startswith("project:")}
+    if projects:
+        reached |= _naming_projects(plan, projects)
+    return reached
+
+
+def _naming_blueprints(plan: Plan, keys: set[str]) -> set[str]:
+    """Files whose references may resolve differently now that ``keys`` came or went:
+    those naming the same id in the same cycle (a bare id may turn ambiguous), the
+    overrides of those keys, and those whose messages quote any form of them."""
+    same_work = {(cycle, ident) for cycle, _, ident in map(_blueprint_parts, keys)}
+    found: set[str] = set()
+    for kind, table in (("theme", plan.themes), ("session", plan.sessions)):
+        for record in table.values():
+            if any(_work_of(key) in same_work for key in record.blueprints):
+                found.add(plan.origins[f"{kind}:{record.key}"][0])
+    for runway in plan.runways.values():
+        if _work_of(runway.blueprint) in same_work:
+            found.add(plan.origins[f"runway:{runway.key}"][0])
+    for override in plan.overrides.values():
+        if override.blueprint in keys:
+            found.add(plan.origins[f"override:{override.key}"][0])
+    quoted = set()
+    for key in keys:
+        _, project, ident = _blueprint_parts(key)
+        quoted |= {f"'{ident}'", f"'{project}/{ident}'", f"'{key}'"}
+    found |= {e.path for e in plan.errors if any(q in e.message for q in quoted)}
+    return found
+
+
+def _work_of(key: str) -> tuple[str, str]:
+    cycle, _, ident = _blueprint_parts(key)
+    return cycle, ident
+
+
+def _naming_projects(plan: Plan, projects: set[str]) -> set[str]:
+    """Files whose records name one of ``projects``, or whose messages list the known projects."""
+    found = {plan.origins[f"blueprint:{b.key}"][0] for b in plan.blueprints.values() if b.project in projects}
+    found |= {plan.origins[f"theme:{t.key}"][0] for t in plan.themes.values() if t.project in projects}
+    found |= {plan.origins[f"session:{s.key}"][0] for s in plan.sessions.values()
+              if any(p in projects for p in s.projects)}
+    found |= {e.path for e in plan.errors if _UNKNOWN_PROJECT in e.message}
+    return found
+
+
+def _redo(plan: Plan, files: Mapping[str, ParsedFile | None]) -> Plan | None:
+    """``plan`` with every record of ``files`` taken out and their new parses put in, as assemble would."""
+    by_file = _origins_by_file(plan)
     new = dataclasses.replace(
-        plan,
-        projects=dict(plan.projects), themes=dict(plan.themes), sessions=dict(plan.sessions),
-        blueprints=dict(plan.blueprints), runways=dict(plan.runways), origins=dict(plan.origins),
-        errors=[e for e in plan.errors if e.path != path] + list(parsed.errors),
+        plan, **{kind + "s": dict(plan.table(kind)) for kind in KIND_OF.values()},
+        origins=dict(plan.origins), errors=[e for e in plan.errors if e.path not in files],
     )
-    mine = set()
+    origins_by_file = dict(by_file)
+    by_cycle_id = defaultdict(list, _by_cycle_id(plan))
+    by_project_id = defaultdict(list, _by_project_id(plan))
+    went: dict[str, set[str]] = defaultdict(set)  # kind -> keys taken out
+    for rel in files:
+        for origin in origins_by_file.pop(rel, ()):
+            kind, key = origin.split(":", 1)
+            new.table(kind).pop(key, None)  # a runway that named no blueprint was left out
+            del new.origins[origin]
+            went[kind].add(key)
+    came: dict[str, set[str]] = defaultdict(set)  # kind -> keys put in
+    accepted: list[tuple[ParsedFile, set[str]]] = []
+    for rel in sorted(files):
+        parsed = files[rel]
+        if parsed is None:
+            continue
+        new.errors.extend(parsed.errors)
+        mine = _take_records(new, parsed)
+        if mine:
+            origins_by_file[rel] = {f"{kind}:{key}" for kind, key in mine}
+        for kind, key in mine:
+            came[kind].add(key)
+        accepted.append((parsed, {key for _, key in mine}))
+    for key in went["blueprint"] - came["blueprint"]:
+        _drop(by_cycle_id, _work_of(key), key)
+        _drop(by_project_id, _blueprint_parts(key)[1:], key)
+    for key in came["blueprint"] - went["blueprint"]:
+        by_cycle_id[_work_of(key)] = [*by_cycle_id.get(_work_of(key), ()), key]
+        group = _blueprint_parts(key)[1:]
+        by_project_id[group] = [*by_project_id.get(group, ()), key]
+    new.__dict__.update(_by_cycle_id=by_cycle_id, _by_project_id=by_project_id, _origins_by_file=origins_by_file)
+    for parsed, mine in accepted:
+        _resolve_references(new, parsed, mine, by_cycle_id)
+    redone = came["blueprint"]
+    for override in new.overrides.values():
+        if override.blueprint in redone:
+            _apply_override(new, override)
+    cycles = came["cycle"] | {new.milestones[k].cycle for k in came["milestone"]} | {
+        plan.milestones[k].cycle for k in went["milestone"]}
+    _fold_milestones(new, {c for c in cycles if c in new.cycles})
+    if [c.id for c in new.cycles_newest_first()] != [c.id for c in plan.cycles_newest_first()]:
+        return None  # cycles set the order of everything: index it all again
+    slipped = count_slips(new, {_blueprint_parts(k)[1:] for k in went["blueprint"] | came["blueprint"]})
+    for kind in KIND_OF.values():  # taken out and put back: at the end of their tables
+        if kind != "blueprint" and (came[kind] or went[kind]):
+            _in_file_order(new, kind)
+    new.errors.sort(key=_error_order)
+    if "index" in plan.__dict__:
+        index = plan.index
+        changed = [new.blueprints[k] for k in redone & went["blueprint"]]
+        changed += [b for b in slipped if b.key not in redone and b.key in index.position]
+        gone, added = went["blueprint"] - came["blueprint"], came["blueprint"] - went["blueprint"]
+        regroup = bool(came["theme"] | went["theme"] | came["session"] | went["session"])
+        if gone or added:
+            new.__dict__["index"] = index.reshaped(new, gone, [new.blueprints[k] for k in added], changed)
+        else:
+            new.__dict__["index"] = index.patched(new, changed, regroup=regroup)
+    return new
+
+
+def _take_records(plan: Plan, parsed: ParsedFile) -> list[tuple[str, str]]:
+    """Put one file's records into ``plan``'s tables, a key already there being a duplicate;
+    returns the (kind, key) of those taken."""
+    taken = []
     for record in parsed.records:
         kind = KIND_OF[type(record)]
-        new.table(kind)[record.key] = record
-        origin = f"{kind}:{record.key}"
-        new.origins[origin] = (path, *parsed.positions.get(origin, (0, 0)))
-        mine.add(record.key)
-    _resolve_references(new, parsed, mine, _by_cycle_id(plan))
-    new.__dict__["_by_cycle_id"] = plan.__dict__["_by_cycle_id"]  # the same keys, so the same map
-    new.__dict__["_origins_by_file"] = plan.__dict__["_origins_by_file"]  # the same keys in the same files
-    new.__dict__["_by_project_id"] = _by_project_id(plan)
-    blueprints = [r for r in parsed.records if isinstance(r, Blueprint)]
-    slipped = count_slips(new, {(b.project, b.id) for b in blueprints})
-    if "index" in plan.__dict__:
-        changed = [new.blueprints[b.key] for b in blueprints] + [b for b in slipped if b.key not in mine]
-        regroup = any(isinstance(r, (Theme, Session)) for r in parsed.records)
-        new.__dict__["index"] = plan.index.patched(new, changed, regroup=regroup)
-    return new
+        table = plan.table(kind)
+        key = record.key
+        origin = f"{kind}:{key}"
+        line, col = parsed.positions.get(origin, (0, 0))
+        if key in table:
+            first = plan.origins[origin]
+            plan.errors.append(SeedError(
+                parsed.path, line, col,
+                f"{kind} '{key}': duplicate key ({_DEFINED_AT.format(first[0])}{first[1]})",
+            ))
+            continue
+        table[key] = record
+        plan.origins[origin] = (parsed.path, line, col)
+        taken.append((kind, key))
+    return taken
+
+
+def _drop(groups: dict, group: tuple[str, str], key: str) -> None:
+    left = [k for k in groups.get(group, ()) if k != key]
+    if left:
+        groups[group] = left
+    else:
+        groups.pop(group, None)
+
+
+def _in_file_order(plan: Plan, kind: str) -> None:
+    """A table in the order assemble makes it: file by file, and by place within each file."""
+    table = plan.table(kind)
+    ordered = sorted(table.items(), key=lambda item: plan.origins[f"{kind}:{item[0]}"])
+    table.clear()
+    table.update(ordered)
+
+
+def _error_order(error: SeedError) -> tuple[str, int, int, str]:
+    return (error.path, error.line, error.col, error.message)
 
 
 def _origins_by_file(plan: Plan) -> dict[str, set[str]]:

@@ -93,16 +93,16 @@ class _PlanUnpickler(pickle.Unpickler):
 
 
 def dump(path: Path, value: object) -> bool:
-    """Write ``value`` signed with this user's key; False when there is no key or no room."""
+    """Write ``value`` signed with this user's key; False when there is no key.
+
+    OSError when it cannot be written (no room, no permission).
+    """
     key = user_key(create=True)
     if key is None:
         return False
     payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     mac = hmac.new(key, payload, _DIGEST).digest()
-    try:
-        atomic_write(path, [MAGIC, mac, payload])
-    except OSError:
-        return False
+    atomic_write(path, [MAGIC, mac, payload])
     return True
 
 

@@ -2,8 +2,9 @@
 
 The oracle is a board of the command line's kind on its own store, which
 reads every entry and assembles the plan from scratch.  Each edit is one a person makes while the
-dashboard runs, including the ones a patch must refuse (new keys, a broken
-file, a cycle's dates), which fall back to the full read.
+dashboard runs: fields, blueprints and projects that come and go (their effects
+on other files included), and the ones a patch must refuse (a broken file, a
+new cycle), which fall back to the full read.
 """
 
 from __future__ import annotations
@@ -54,9 +55,22 @@ EDITS = {
     "dangling reference": ("cinder.toml", '["gamma", "nova/alpha"]', '["gamma", "nova/nope"]', True),
     "session title": ("cinder.toml", 'title = "Sync"', 'title = "Sync [again]"', True),
     "lines shift": ("nova.toml", "[[blueprint]]\nid = \"alpha\"", "\n\n[[blueprint]]\nid = \"alpha\"", True),
-    "new blueprint": ("nova.toml", 'id = "beta"', 'id = "delta"', False),
+    "blueprint renamed": ("nova.toml", 'id = "beta"', 'id = "delta"', True),
+    "blueprint added": ("nova.toml", '[[blueprint]]\nid = "beta"', ('[[blueprint]]\nid = "aa"\ntitle = "A"\n'
+                        'state = "started"\n\n[[blueprint]]\nid = "beta"'), True),
+    # cinder's theme names nova/alpha: it loses it, and says so.
+    "blueprint another file names removed": ("nova.toml", ('[[blueprint]]\nid = "alpha"\ntitle = "Alpha"\n'
+                                             'state = "approved"\ncategory = "Scheduler"\n'), "", True),
+    "same id in another project": ("cinder.toml", 'id = "gamma"', 'id = "alpha"', True),
+    "project removed": ("base.toml", '[[project]]\nid = "cinder"\n', "", True),
+    "project added": ("base.toml", '[[project]]\nid = "cinder"\n', ('[[project]]\nid = "cinder"\n\n'
+                      '[[project]]\nid = "glance"\n'), True),
+    "milestone added": ("cinder.toml", "[[session]]", ('[[milestone]]\ncycle = "stein"\nname = "M-2"\n'
+                        'date = 2019-01-10\nkind = "milestone"\n\n[[session]]'), True),
+    "cycle dates": ("base.toml", "release = 2019-04-10", "release = 2019-04-11", True),
     "broken file": ("nova.toml", 'state = "proposed"', 'state = "finished"', False),
-    "cycle dates": ("base.toml", "release = 2019-04-10", "release = 2019-04-11", False),
+    "new cycle": ("base.toml", '[[cycle]]\nid = "stein"', ('[[cycle]]\nid = "train"\nname = "Train"\n\n'
+                  '[[cycle]]\nid = "stein"'), False),
 }
 
 
@@ -92,15 +106,20 @@ def test_a_patched_plan_equals_a_full_read(seeds, tmp_path, edit):
     path.write_text(text.replace(old, new))
 
     live.refresh()
-    fresh = Board(seeds.path, tmp_path / "fresh").refresh()
+    # The oracle assembles everything: a store of its own, unless it must know the broken
+    # file's last good version (a full read all the same: a broken file is never patched).
+    fresh = Board(seeds.path, tmp_path / ("oracle" if patchable else "fresh")).refresh()
+    assert fresh.stats.parsed == (3 if patchable else 1)
     assert live.stats.parsed == 1 if patchable else live.stats.parsed >= 1
     assert live.cache.unwritten == (1 if patchable else 0)
     assert live.plan.blueprints == fresh.plan.blueprints
     assert live.plan.themes == fresh.plan.themes and live.plan.sessions == fresh.plan.sessions
     assert live.plan.cycles == fresh.plan.cycles and live.plan.projects == fresh.plan.projects
-    assert sorted(live.plan.errors) == sorted(fresh.plan.errors)
+    assert live.plan.errors == fresh.plan.errors
     assert live.plan.origins == fresh.plan.origins
     assert _views(live) == _views(fresh)
+    for kind in ("cycle", "project", "theme", "session", "runway", "milestone", "override"):  # in file order too
+        assert list(live.plan.table(kind)) == list(fresh.plan.table(kind)), kind
 
 
 def test_a_saved_file_updates_the_index_instead_of_building_it_again(seeds, tmp_path, monkeypatch):
@@ -125,19 +144,21 @@ def test_a_saved_file_updates_the_index_instead_of_building_it_again(seeds, tmp_
         bump_mtime(nova, -3600)
 
 
-def test_a_file_another_file_quotes_is_read_in_full(seeds, tmp_path):
+def test_a_file_another_file_quotes_is_redone_with_it(seeds, tmp_path):
     # zdup.toml's error names the line where nova.toml defines alpha; moving
-    # that line must redo the message, which only a full read does.
+    # that line redoes the message too.
     _write_all(seeds)
     bump_mtime(seeds.write("zdup.toml", BLUEPRINTS.replace('"beta"', '"other"')), -3600)
     live = Board(seeds.path, tmp_path / "live", live=True).refresh()
-    assert any("already defined at nova.toml:" in e.message for e in live.plan.errors)
+    before = [e.message for e in live.plan.errors if "already defined at nova.toml:" in e.message]
+    assert before
     nova = seeds.path / "nova.toml"
     nova.write_text(nova.read_text().replace('[[blueprint]]\nid = "alpha"', '\n\n[[blueprint]]\nid = "alpha"'))
     live.refresh()
     fresh = Board(seeds.path, tmp_path / "fresh").refresh()
-    assert live.cache.unwritten == 0
-    assert sorted(live.plan.errors) == sorted(fresh.plan.errors)
+    assert live.cache.unwritten == 1 and live.stats.parsed == 1
+    assert live.plan.errors == fresh.plan.errors
+    assert [e.message for e in live.plan.errors if "already defined at nova.toml:" in e.message] != before
 
 
 def test_what_was_patched_is_written_when_asked_and_serves_the_next_start(seeds, tmp_path, monkeypatch):

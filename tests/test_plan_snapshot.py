@@ -49,25 +49,49 @@ def test_a_start_with_nothing_changed_uses_the_snapshot(planned, seeds, store_di
     assert again.plan.errors == planned.plan.errors
 
 
-def test_a_changed_seed_file_is_read_and_the_snapshot_replaced(planned, seeds, store_dir, entries_read):
+def test_a_changed_seed_file_is_patched_into_the_snapshot_and_the_snapshot_replaced(planned, seeds, store_dir,
+                                                                                   entries_read):
     bps = seeds.path / "bps.toml"
     bps.write_text(BLUEPRINTS.replace('"Alpha"', '"Alpha, renamed"'))
     bump_mtime(bps, -3000)
     board = Board(seeds.path, store_dir).refresh()
-    assert entries_read and board.stats.parsed == 1
+    assert entries_read == [] and board.stats.parsed == 1  # one file parsed, not every entry decoded
     assert board.plan.blueprints["stein/nova/alpha"].title == "Alpha, renamed"
-    entries_read.clear()
-    assert Board(seeds.path, store_dir).refresh().plan.blueprints["stein/nova/alpha"].title == "Alpha, renamed"
-    assert entries_read == []  # the new snapshot serves the next start
+    again = Board(seeds.path, store_dir).refresh()
+    assert again.plan.blueprints["stein/nova/alpha"].title == "Alpha, renamed"
+    assert entries_read == [] and again.stats.parsed == 0  # the new snapshot serves the next start
 
 
-def test_a_new_or_removed_seed_file_is_noticed(planned, seeds, store_dir, entries_read):
+def test_a_new_or_removed_seed_file_is_patched_in_or_out(planned, seeds, store_dir, entries_read):
     extra = seeds.write("more.toml", BLUEPRINTS.replace('"alpha"', '"gamma"').replace('"beta"', '"delta"'))
     bump_mtime(extra, -3600)
-    assert "stein/nova/gamma" in Board(seeds.path, store_dir).refresh().plan.blueprints
+    came = Board(seeds.path, store_dir).refresh()
+    assert "stein/nova/gamma" in came.plan.blueprints and came.stats.parsed == 1
     extra.unlink()
-    assert "stein/nova/gamma" not in Board(seeds.path, store_dir).refresh().plan.blueprints
-    assert len(entries_read) == 2
+    went = Board(seeds.path, store_dir).refresh()
+    assert "stein/nova/gamma" not in went.plan.blueprints and went.stats.parsed == 0
+    assert entries_read == []
+    assert went.plan.blueprints == planned.plan.blueprints and went.plan.origins == planned.plan.origins
+
+
+def test_a_start_right_after_a_clone_trusts_files_seconds_old(seeds, store_dir, entries_read, monkeypatch):
+    """git's rule for racy stats: a file is in doubt only when it was modified within a
+    timestamp tick of the check, not for seconds after (a clone makes every file new)."""
+    import time
+
+    import store.cache
+
+    seeds.write("base.toml", BASE_SEED), seeds.write("bps.toml", BLUEPRINTS)  # just now, as a clone writes them
+    time.sleep(0.1)
+    first = Board(seeds.path, store_dir).refresh()
+    assert first.stats.parsed == 2
+    entries_read.clear()
+    read = []
+    original = store.cache.read_seed
+    monkeypatch.setattr(store.cache, "read_seed", lambda path: read.append(path) or original(path))
+    second = Board(seeds.path, store_dir).refresh()
+    assert read == [] and entries_read == [] and second.stats.parsed == 0
+    assert second.plan.blueprints == first.plan.blueprints
 
 
 def test_damaged_entries_are_rebuilt_even_when_the_snapshot_is_fine(planned, seeds, store_dir):
@@ -93,11 +117,15 @@ def test_a_snapshot_others_could_write_is_not_loaded(planned, seeds, store_dir, 
 
 
 def test_a_seed_saved_just_now_is_not_trusted_to_its_stat(planned, seeds, store_dir, entries_read):
-    # Within the racy window a same-size edit can keep its mtime tick; the hash decides.
+    # Within a timestamp tick of the check, a same-size edit can keep the mtime; the hash decides.
     bps = seeds.path / "bps.toml"
     bps.write_text(BLUEPRINTS.replace('"Alpha"', '"Omega"'))
+    stamp = bps.stat()
     board = Board(seeds.path, store_dir).refresh()
-    assert entries_read and board.plan.blueprints["stein/nova/alpha"].title == "Omega"
+    assert board.plan.blueprints["stein/nova/alpha"].title == "Omega"
+    bps.write_text(BLUEPRINTS.replace('"Alpha"', '"Gamma"'))  # the same size, and the same mtime
+    os.utime(bps, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert Board(seeds.path, store_dir).refresh().plan.blueprints["stein/nova/alpha"].title == "Gamma"
 
 
 def test_parsing_in_processes_gives_what_parsing_here_gives(monkeypatch):
