@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -142,12 +142,15 @@ class Board:
         self.adopt(self.load())
         return self
 
-    def load(self, marks_only: bool = False, only: Collection[str] | None = None) -> Loaded:
+    def load(self, marks_only: bool = False, only: Collection[str] | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Loaded:
         """Read changed seed files (unless ``marks_only``) and the marks; safe off the main thread.
 
         ``only``: the seed files a watcher saw change (names relative to the folder),
-        when it saw nothing else; see :meth:`PlanCache.refresh`.
+        when it saw nothing else; see :meth:`PlanCache.refresh`.  ``progress``: told
+        (files read, files in all) while many files are parsed.
         """
+        self.cache.progress = progress
         plan, stats = None, RefreshStats()
         seed_writes = self._seed_writes
         self.writer.who()  # asks git once, here (a worker thread), not on the first keypress
@@ -293,6 +296,10 @@ class Board:
     def persist(self) -> bool:
         """Write down the seed files a live board re-read but kept in memory only (see PlanCache)."""
         return self.cache.persist()
+
+    def persist_detached(self) -> bool:
+        """:meth:`persist`, by a process of its own: nobody waits for it (see PlanCache.persist_detached)."""
+        return self.cache.persist_detached()
 
     def reload_marks(self) -> None:
         self.adopt(self.load(marks_only=True))

@@ -21,15 +21,18 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import time
+import warnings
 from collections import deque
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from tinydb import TinyDB
 
@@ -139,6 +142,8 @@ class PlanCache:
         self._held: _Held | None = None
         self._writable = True  # False while a refresh could not take the lock
         self.notices: list[str] = []  # what the user should know: the cache could not be written
+        # Told (files read so far, files in all) while a read parses many files: a start shows it.
+        self.progress: Callable[[int, int], None] | None = None
 
     @contextmanager
     def _lock_if_possible(self):
@@ -213,26 +218,42 @@ class PlanCache:
             # Checked before the lock and the cache: an empty walk would replace
             # every entry with nothing, and the board would show an empty plan.
             raise SeedsFolderMissing(seeds_dir)
-        with self._lock_if_possible(), collector_paused():
+        with collector_paused():
+            held = self._held
+            if held is not None:
+                # Patching what is held writes nothing, so it takes no lock: a writer of the
+                # cache in the background (see persist_detached) holds it for a second or two.
+                plan = self._refresh_held(seeds_dir, only, stats)
+                if plan is not None:
+                    return plan, stats
+            return self._refresh_locked(seeds_dir, stats)
+
+    def _refresh_held(self, seeds_dir: Path, only: Collection[str] | None, stats: RefreshStats) -> Plan | None:
+        held = self._held
+        if only is not None and not held.linked:  # a new name: _patch_held declines
+            stats.files = len(held.stamps)
+            named = [(os.path.join(seeds_dir, *rel.split("/")), rel) for rel in sorted(only)]
+            plan = self._patch_held(seeds_dir, named, stats, every_file=False)
+            if plan is not None:
+                return plan
+            stats.parsed = 0
+        files, linked = walk_seeds(seeds_dir)
+        stats.files = len(files)
+        plan = self._patch_held(seeds_dir, files, stats)
+        if plan is not None:
+            held.linked = linked
+            return plan
+        stats.parsed, stats.changed = 0, {}  # what the full read parses is what counts
+        return None
+
+    def _refresh_locked(self, seeds_dir: Path, stats: RefreshStats) -> tuple[Plan, RefreshStats]:
+        """A refresh that may write the cache: from the snapshot, patched, or from every entry."""
+        with self._lock_if_possible():
             remove_stale_temps(self.path)
             remove_stale_temps(self.snapshot_path)
-            held = self._held
-            if only is not None and held is not None and not held.linked:  # a new name: _patch_held declines
-                stats.files = len(held.stamps)
-                named = [(os.path.join(seeds_dir, *rel.split("/")), rel) for rel in sorted(only)]
-                plan = self._patch_held(seeds_dir, named, stats, every_file=False)
-                if plan is not None:
-                    return plan, stats
-                stats.parsed = 0
             files, linked = walk_seeds(seeds_dir)
             stats.files = len(files)
-            if held is not None:
-                plan = self._patch_held(seeds_dir, files, stats)
-                if plan is not None:
-                    held.linked = linked
-                    return plan, stats
-                stats.parsed, stats.changed = 0, {}  # what the full read below parses is what counts
-            else:
+            if self._held is None:
                 plan = self._patched_snapshot(seeds_dir, files, stats, linked)
                 if plan is not None:
                     return plan, stats
@@ -260,7 +281,10 @@ class PlanCache:
             self._held = None
         if plan is None:
             stats.parsed, stats.changed = 0, {}
-        elif not self.hold and (held.unwritten or held.snapshot_due):
+        elif not self.hold and len(held.unwritten) > _PATCHED_UNWRITTEN_AT_MOST:
+            # Writing the snapshot costs a command a third of a second at 50,000 blueprints,
+            # more than patching in a few files again next time: a dashboard writes it in the
+            # background, or a command once the files to patch in are many.
             self._write_snapshot(plan, held.stamps)
         return plan
 
@@ -288,7 +312,14 @@ class PlanCache:
             stats.parsed += read_again
             changed |= entry is not cached.get(rel)
             entries[rel] = entry
-        for item, (parsed, good) in zip(waiting, parse_all([(c.rel, c.raw) for c in waiting])):
+        told = None
+        if self.progress is not None:
+            tell, already = self.progress, len(files) - len(waiting)
+            tell(already, len(files))
+
+            def told(parsed_so_far: int) -> None:
+                tell(already + parsed_so_far, len(files))
+        for item, (parsed, good) in zip(waiting, parse_all([(c.rel, c.raw) for c in waiting], told)):
             stats.parsed += 1
             changed = True
             entries[item.rel] = item.entry(parsed, good)
@@ -398,6 +429,32 @@ class PlanCache:
             held.unwritten, held.snapshot_due = {}, None
         return True
 
+    def persist_detached(self) -> bool:
+        """:meth:`persist` in a process of its own, so that nobody waits for it.
+
+        Writing the entries and the snapshot at 50,000 blueprints holds an
+        interpreter for a second or more (pickling never lets go of it), which a
+        dashboard must spend neither between keystrokes nor when it quits.  A
+        forked copy of this process writes what is held, as it is now, and this
+        one goes on at once.  The copy leaves the terminal's session, so a closed
+        terminal does not stop it, and it is made twice over so that it is
+        nobody's child to wait for.  Where there is no fork, it is written here.
+        Returns whether there was anything to write.
+        """
+        held = self._held
+        if held is None or not (held.unwritten or held.snapshot_due):
+            return False
+        if not hasattr(os, "fork"):
+            return self.persist()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # "multi-threaded": the copy runs no thread
+            child = os.fork()
+            if child == 0:
+                _write_from_copy(self)
+        os.waitpid(child, 0)
+        held.unwritten, held.snapshot_due = {}, None
+        return True
+
     def _snapshot_plan(self) -> tuple[Plan, dict[str, Stamp]] | None:
         """The snapshot's plan and the stat of every file it was made from, when it goes with
         the TinyDB file as it is (the files themselves are checked by the caller)."""
@@ -470,7 +527,8 @@ _PARALLEL_FROM = 64
 _PIECES_PER_WORKER = 16
 
 
-def parse_all(files: list[tuple[str, bytes]]) -> list[tuple[ParsedFile, str | None]]:
+def parse_all(files: list[tuple[str, bytes]],
+              progress: Callable[[int], None] | None = None) -> list[tuple[ParsedFile, str | None]]:
     """Parse seed files, and encode each clean one's records for the cache.
 
     When there are many (a cold start), the work is shared among processes on
@@ -484,6 +542,7 @@ def parse_all(files: list[tuple[str, bytes]]) -> list[tuple[ParsedFile, str | No
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < _PARALLEL_FROM or workers < 2:
         return _parse_share(files)
+    tell = progress or (lambda parsed: None)
     size = max(1, len(files) // (workers * _PIECES_PER_WORKER))
     pending = deque(range(0, len(files), size))  # where each piece starts
     done: dict[int, list] = {}
@@ -502,9 +561,11 @@ def parse_all(files: list[tuple[str, bytes]]) -> list[tuple[ParsedFile, str | No
                 done[start] = _parse_share(files[start:start + size])
                 for future in [f for f in away if f.done()]:
                     done[away.pop(future)] = future.result()
+                tell(sum(map(len, done.values())))
                 hand_out()
             for future, start in away.items():
                 done[start] = future.result()
+                tell(sum(map(len, done.values())))
     except (OSError, BrokenProcessPool):  # no processes to be had: do it here
         return _parse_share(files)
     return [result for start in sorted(done) for result in done[start]]
@@ -547,6 +608,30 @@ def _trusted(st: os.stat_result, size: int, mtime_ns: int, checked_ns: int) -> b
         return False
     tick = _COARSE_TICK_NS if mtime_ns % 1_000_000_000 == 0 else _FINE_TICK_NS
     return mtime_ns < checked_ns - tick
+
+
+# How many changed files a command patches into the snapshot, each time, before it
+# writes the snapshot again (see _patched_snapshot).
+_PATCHED_UNWRITTEN_AT_MOST = 50
+# How long the detached writer of the cache may take before it is stopped: it
+# may have met a lock that a thread of the forked process held.
+_DETACHED_AT_MOST_S = 300
+
+
+def _write_from_copy(cache: PlanCache) -> NoReturn:
+    """In a forked copy of the process: fork again, and write the cache in the grandchild."""
+    status = 1
+    try:
+        if os.fork() == 0:
+            os.setsid()  # out of the terminal's session: its hangup does not reach us
+            signal.alarm(_DETACHED_AT_MOST_S)
+            gc.disable()  # a collection would touch every page this copy shares with its parent
+            cache.persist()
+        status = 0
+    except BaseException:  # noqa: BLE001 - nothing to report to: the next start redoes the work
+        pass
+    finally:
+        os._exit(status)
 
 
 def _reread(seeds_dir: Path, rel: str, stamps: dict[str, Stamp]) -> ParsedFile | None:

@@ -184,6 +184,32 @@ def test_what_was_patched_is_written_when_asked_and_serves_the_next_start(seeds,
     assert again.stats.parsed == 0 and again.plan.blueprints["stein/nova/alpha"].title == "Alpha, saved"
 
 
+def test_a_detached_write_brings_the_cache_up_to_date_without_this_process(seeds, tmp_path, monkeypatch):
+    """The dashboard hands the cache's write to a forked process and goes on (or quits) at once."""
+    import time
+
+    from store.cache import PlanCache
+
+    _write_all(seeds)
+    store = tmp_path / "store"
+    live = Board(seeds.path, store, live=True).refresh()
+    nova = seeds.path / "nova.toml"
+    nova.write_text(nova.read_text().replace('"Alpha"', '"Alpha, detached"'))
+    bump_mtime(nova, -3000)
+    live.refresh()
+    written_here = []  # the forked writer's appends stay in its own memory
+    write = PlanCache._write_entries
+    monkeypatch.setattr(PlanCache, "_write_entries", lambda *args: written_here.append(args) or write(*args))
+    assert live.persist_detached() and live.cache.unwritten == 0
+    assert not live.persist_detached()  # nothing more to write
+    deadline = time.monotonic() + 30
+    while '"Alpha, detached"' not in plan_cache_text(store) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert written_here == []  # written, and not by this process
+    again = Board(seeds.path, store).refresh()
+    assert again.stats.parsed == 0 and again.plan.blueprints["stein/nova/alpha"].title == "Alpha, detached"
+
+
 def test_a_start_after_a_crash_before_the_write_reads_the_saved_file_again(seeds, tmp_path):
     _write_all(seeds)
     store = tmp_path / "store"

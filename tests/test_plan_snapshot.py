@@ -49,14 +49,21 @@ def test_a_start_with_nothing_changed_uses_the_snapshot(planned, seeds, store_di
     assert again.plan.errors == planned.plan.errors
 
 
-def test_a_changed_seed_file_is_patched_into_the_snapshot_and_the_snapshot_replaced(planned, seeds, store_dir,
-                                                                                   entries_read):
+def test_a_changed_seed_file_is_patched_into_the_snapshot(planned, seeds, store_dir, entries_read, monkeypatch):
     bps = seeds.path / "bps.toml"
     bps.write_text(BLUEPRINTS.replace('"Alpha"', '"Alpha, renamed"'))
     bump_mtime(bps, -3000)
+    snapshot = (store_dir / "plan.snapshot").read_bytes()
     board = Board(seeds.path, store_dir).refresh()
     assert entries_read == [] and board.stats.parsed == 1  # one file parsed, not every entry decoded
     assert board.plan.blueprints["stein/nova/alpha"].title == "Alpha, renamed"
+    # A command leaves the snapshot to a dashboard while the files to patch in are few...
+    assert (store_dir / "plan.snapshot").read_bytes() == snapshot
+    # ... and writes it once they are many.
+    import store.cache
+
+    monkeypatch.setattr(store.cache, "_PATCHED_UNWRITTEN_AT_MOST", 0)
+    Board(seeds.path, store_dir).refresh()
     again = Board(seeds.path, store_dir).refresh()
     assert again.plan.blueprints["stein/nova/alpha"].title == "Alpha, renamed"
     assert entries_read == [] and again.stats.parsed == 0  # the new snapshot serves the next start

@@ -8,11 +8,12 @@ import asyncio
 import datetime as dt
 import gc
 import signal
+import threading
 import time
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Iterable, TypeVar
+from typing import Iterable, NamedTuple, TypeVar
 
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -64,6 +65,7 @@ from tui.views.burnup import BurnupChart
 from tui.views.runways import RunwaysView
 from tui.views.timeline import TimelineView
 from tui.widgets.bars import CycleBar, ProblemBar, StatusBar
+from tui.widgets.progress import StartProgress
 from tui.widgets.filter_bar import KEYS_HINT, FilterBar
 
 _PREPARE_PAUSE_S = 0.01  # after each slice of building the search index
@@ -72,6 +74,12 @@ _SEEDS_POLL_S = 1.0  # how often a missing seeds folder is looked for
 # A read waits for our own writes in flight, but no longer than this: a stream of
 # marks typed one after another must not hold back a teammate's change.
 _READ_WAITS_AT_MOST_S = 0.25
+# How often the start's progress is shown again while the plan is read.
+_PROGRESS_EVERY_S = 0.05
+# A reading that takes longer than this says so in the status line.
+_BUSY_AFTER_S = 0.05
+# How long after the last reload the cache is written (by another process, see _persist_in_background).
+_PERSIST_AFTER_S = 2.0
 W = TypeVar("W", bound=Widget)
 
 # Reading order, which is also the order of tab / shift+tab.
@@ -103,9 +111,14 @@ class CycleboardApp(PlanningViews, App[None]):
     ]
 
     def __init__(self, board: Board, *, cycle: str, query: Filter, today: dt.date,
-                 watch_files: bool = True, handle_signals: bool = False) -> None:
+                 watch_files: bool = True, handle_signals: bool = False,
+                 starting: StartOptions | None = None) -> None:
+        """``starting``: the board is not read yet; the app reads it, showing how far it is,
+        and then takes these options (a bad one ends the app with its message)."""
         super().__init__()
         self.board = board
+        self.starting = starting
+        self.start_error = ""  # why the start read ended the app (a bad option, an unreadable store)
         self.handle_signals = handle_signals  # SIGTERM and SIGHUP quit cleanly (a real terminal only)
         self.key_order = KeyOrder(self)  # keys typed ahead wait for the ones before them
         self.not_saved: list[str] = []  # marks that were shown but could not be written by the exit
@@ -125,12 +138,15 @@ class CycleboardApp(PlanningViews, App[None]):
         self._reload_files: frozenset[str] | None = frozenset()
         self._reloading = False
         self._read_overdue: Timer | None = None  # ends a read's wait for our own writes
+        self._persist_due: Timer | None = None  # writes the cache once reloads pause
         self._seeds_poll: Timer | None = None  # looks for a missing seeds folder
         self.reloads = 0  # adopted reloads; tests and the benchmark wait on it
         self._notices_told = 0  # store notices already popped up
         self._painted_cycle: str | None = None  # the cycle whose view was last painted whole
         self._announce = False  # say what a reload did (only when asked with r)
         self._source = f"seeds: {display_path(board.seeds_dir)}"  # resolving the path costs a frame's worth per key
+        self._busy = ""  # what a reading that takes a while says in the status line
+        self._busy_due: Timer | None = None
         self._widgets: dict[type, Widget] = {}
         self.collector = QuietCollector(self)
         self.opened_links: list[str] = []
@@ -154,6 +170,7 @@ class CycleboardApp(PlanningViews, App[None]):
             yield RunwaysView()
         yield ProblemBar(id="problem-bar")
         yield FilterBar(id="filter-bar")
+        yield StartProgress(id="start-progress")
         yield StatusBar(id="status-bar")
         yield Footer()
 
@@ -167,10 +184,50 @@ class CycleboardApp(PlanningViews, App[None]):
         self._widget(FilterBar).close()
         self.render_view()
         self.focus_pane("blueprints")
-        self.call_after_refresh(self._settle)
-        self.count_uncommitted()
+        if self.starting is not None:
+            self._reloading = True  # reloads the watcher asks for wait for this read
+            self._widget(StartProgress).reading()
+            threading.Thread(target=self._read_at_start, name="cycleboard-start", daemon=True).start()
+        else:
+            self.call_after_refresh(self._settle)
+            self.count_uncommitted()
         if self.watch_files:
             self.watch_seeds()
+
+    def _read_at_start(self) -> None:
+        """The first read, in a thread of its own that quitting does not wait for."""
+        told = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - told[0] >= _PROGRESS_EVERY_S or done == total:
+                told[0] = now
+                self.call_from_thread(self._widget(StartProgress).reading, done, total)
+
+        try:
+            with collector_paused():
+                loaded = self.board.load(progress=progress)
+        except (StoreError, OSError) as exc:
+            self.call_from_thread(self._not_started, exc)
+            return
+        self.call_from_thread(self._started, loaded)
+
+    def _not_started(self, problem: Exception) -> None:
+        self.start_error = str(problem)  # said on stderr by the command line, once the screen is back
+        self.exit(return_code=1)
+
+    def _started(self, loaded: Loaded) -> None:
+        """The first read is there: take it, then the options that needed it."""
+        self._widget(StartProgress).done()
+        self._adopt(loaded)
+        try:
+            self._take_start_options(self.starting)
+        except QueryError as exc:
+            self._not_started(exc)
+            return
+        self.starting = None
+        self.render_view()
+        self.count_uncommitted()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
@@ -190,14 +247,19 @@ class CycleboardApp(PlanningViews, App[None]):
     def on_unmount(self) -> None:
         self.collector.stop()
         gc.unfreeze()  # what was kept out of the collector's way for this app's life may go now
-        # Seed files re-read live were patched into the plan in memory only: writing
-        # the cache holds the interpreter for about a second at 50,000 blueprints,
-        # so it is done once, here, not after every save. After a crash the next
-        # start simply re-reads those files.
+        # What was patched in since the cache was last written goes to a process of its
+        # own: quitting does not wait for it. After a crash the next start patches it in.
+        self._persist_in_background()
+
+    def _persist_in_background(self) -> None:
+        """Bring the cache up to date with what the dashboard holds, in a process of its own."""
+        self._persist_due = None
+        if self._reloading:  # the held plan is being replaced: once it is, the next adopt asks again
+            return
         try:
-            self.board.persist()
-        except StoreError:
-            pass
+            self.board.persist_detached()
+        except (StoreError, OSError):
+            pass  # only a cache: the next start patches in what it lacks
 
     def _settle(self) -> None:
         """After a paint with new data: get ready for the next keystroke while nobody waits."""
@@ -285,6 +347,27 @@ class CycleboardApp(PlanningViews, App[None]):
         for notice in notices[self._notices_told:]:
             self.notify(Content(notice), title="store", severity="error", timeout=30)
         self._notices_told = len(notices)
+
+    def _take_start_options(self, options: StartOptions) -> None:
+        """Open on the project and cycle asked for; QueryError names the known ones when unknown."""
+        plan = self.board.plan
+        query = options.query
+        if options.project:
+            known = {p.lower() for p in plan.projects}
+            if options.project.lower() not in known:
+                raise QueryError(f"unknown project '{options.project}' (known: {', '.join(sorted(known))})")
+            query = replace(query, projects=query.projects | {options.project.lower()})
+        self.filter_by = query.with_cycles(frozenset())
+        words = query.cycles | ({options.cycle.lower()} if options.cycle else set())
+        if words:
+            chosen = cycle_named(plan, frozenset(words))
+            if chosen is None:
+                known = ", ".join(c.id for c in plan.cycles_newest_first())
+                raise QueryError(f"unknown cycle '{options.cycle or ','.join(sorted(query.cycles))}' "
+                                 f"(known: all, {known})")
+            self.cycle = chosen
+        else:
+            self.cycle = self._default_cycle()
 
     def _default_cycle(self) -> str:
         cycles = self.board.plan.cycles_newest_first()
@@ -644,7 +727,16 @@ class CycleboardApp(PlanningViews, App[None]):
         self._reload_wanted = {"seeds": False, "marks": False}
         self._reload_files = frozenset()
         self._reloading = True
+        if self._busy_due is None:
+            self._busy_due = self.set_timer(_BUSY_AFTER_S, partial(self._say_busy, "reading the seeds…"))
         self.read_store(not seeds, only)
+
+    def _say_busy(self, text: str) -> None:
+        """A reading that takes longer than a frame says so in the status line, until it is done."""
+        self._busy_due = None
+        if self._busy != text:
+            self._busy = text
+            self._show_status(self.shown_filter, self._cycle_label())
 
     @work(thread=True, group="reload", exit_on_error=False)
     def read_store(self, marks_only: bool, only: frozenset[str] | None) -> None:
@@ -664,15 +756,25 @@ class CycleboardApp(PlanningViews, App[None]):
 
     def _show_status(self, query: Filter, cycle_label: str) -> None:
         self._widget(StatusBar).show(query, cycle_label, self._source, previewing=self.filter_preview is not None,
-                                     uncommitted=self.uncommitted)
+                                     uncommitted=self.uncommitted, busy=self._busy)
 
     def _adopt(self, loaded: Loaded) -> None:
         self._reloading = False
+        if self._busy_due is not None:
+            self._busy_due.stop()
+            self._busy_due = None
+        if self._busy:
+            self._busy = ""
+            self._show_status(self.shown_filter, self._cycle_label())
         changed = self.board.adopt(loaded)
         self.reloads += 1
         if changed or self._announce or len(self.board.notices) > self._notices_told:
             self.render_view()
         if loaded.plan is not None:
+            # The cache is written once the saves pause, not after each one.
+            if self._persist_due is not None:
+                self._persist_due.stop()
+            self._persist_due = self.set_timer(_PERSIST_AFTER_S, self._persist_in_background)
             gc.unfreeze()  # the old plan may go now
             # A seed file changed (a save, a pull, a checkout): count again once it is on screen
             # (our own write, read back, draws nothing: then at once).
@@ -767,38 +869,45 @@ def cycle_named(plan: Plan, words: frozenset[str]) -> str | None:
     return next((c.id for c in plan.cycles_newest_first() if c.id in named), None)  # several: the newest
 
 
+class StartOptions(NamedTuple):
+    """What the command line asked the dashboard to open on, checked once the plan is read."""
+
+    project: str | None
+    cycle: str | None
+    query: Filter
+
+
 def make_app(*, seeds: str | Path | None = None, store: str | Path | None = None, project: str | None = None,
              cycle: str | None = None, filter_text: str | None = None, today: dt.date | None = None,
-             watch_files: bool = True) -> CycleboardApp:
+             watch_files: bool = True, read_in_app: bool = False) -> CycleboardApp:
     """The one way to build the dashboard, for the command line and the tests alike.
 
     Raises QueryError or StoreError with a one-line message for bad options.
+    With ``read_in_app`` (the command line), the plan is read by the app, which
+    is on screen at once and shows how far the read is; a bad ``project`` or
+    ``cycle`` then ends the app with its message and exit status 1.
     """
     from store.paths import resolve_seeds, resolve_store
 
     seeds_dir = resolve_seeds(str(seeds) if seeds is not None else None)
     store_dir = resolve_store(str(store) if store is not None else None, seeds_dir)
+    options = StartOptions(project, cycle, Filter.parse(filter_text or ""))
+    board = Board(seeds_dir, store_dir, live=True)
+    if read_in_app:
+        # A cold read parses in spawned processes, whose helper is started with this
+        # process's stderr: started now, before the app puts its own stderr in place.
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+        return CycleboardApp(board, cycle=ALL_CYCLES, query=options.query.with_cycles(frozenset()),
+                             today=today or dt.date.today(), watch_files=watch_files, starting=options)
     # The plan lives as long as the app: frozen before the collector is back, it is
     # never walked, neither while Textual starts nor in the pass the collector would
     # make over everything the load made (a tenth of a second at 50,000 blueprints).
     with collector_paused():
-        board = Board(seeds_dir, store_dir, live=True).refresh()
+        board.refresh()
         gc.freeze()
-    query = Filter.parse(filter_text or "")
-    if project:
-        known = {p.lower() for p in board.plan.projects}
-        if project.lower() not in known:
-            raise QueryError(f"unknown project '{project}' (known: {', '.join(sorted(known))})")
-        query = replace(query, projects=query.projects | {project.lower()})
-    app = CycleboardApp(board, cycle="", query=query.with_cycles(frozenset()), today=today or dt.date.today(),
-                        watch_files=watch_files)
-    words = query.cycles | ({cycle.lower()} if cycle else set())
-    if words:
-        chosen = cycle_named(board.plan, frozenset(words))
-        if chosen is None:
-            known = ", ".join(c.id for c in board.plan.cycles_newest_first())
-            raise QueryError(f"unknown cycle '{cycle or ','.join(sorted(query.cycles))}' (known: all, {known})")
-        app.cycle = chosen
-    else:
-        app.cycle = app._default_cycle()
+    app = CycleboardApp(board, cycle="", query=options.query.with_cycles(frozenset()),
+                        today=today or dt.date.today(), watch_files=watch_files)
+    app._take_start_options(options)
     return app

@@ -256,12 +256,18 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from tui.app import make_app  # the only command that imports Textual
 
-    app = make_app(seeds=getattr(args, "seeds", None), store=getattr(args, "store", None),
-                   project=args.project, cycle=args.cycle, filter_text=args.filter)
+    options = {"seeds": getattr(args, "seeds", None), "store": getattr(args, "store", None),
+               "project": args.project, "cycle": args.cycle, "filter_text": args.filter}
     if not sys.stdin.isatty() or not sys.stdout.isatty():
+        make_app(**options)  # a bad option is the first thing to say
         raise UsageError("the dashboard needs a terminal; for scripts use list, export or report")
+    # On screen at once: the app reads the plan, showing how far it is, and then checks
+    # the project and cycle asked for (a bad one ends it, with its message below).
+    app = make_app(**options, read_in_app=True)
     app.handle_signals = True
     app.run()
+    if app.start_error:
+        print(f"{PROG}: {app.start_error}", file=sys.stderr)
     for line in app.not_saved:
         print(f"{PROG}: not saved (the marks file stayed locked): {line}", file=sys.stderr)
     return app.return_code or 0

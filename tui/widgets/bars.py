@@ -12,8 +12,11 @@ from store.seeds import SeedError
 from store.query import Filter
 
 
-class Bar(Static):
+class LineBar(Static):
     """A bar that repaints only when its text changes.
+
+    Not named ``Bar``: CSS type selectors go by class name, and Textual's
+    progress bar styles a ``Bar`` of its own (32 cells wide).
 
     ``render_view`` hands every bar its text on each keystroke; an update
     that asks for a layout re-renders the whole screen (about 40 ms at
@@ -26,7 +29,7 @@ class Bar(Static):
             self.update(content, layout=not fixed_height)
 
 
-class CycleBar(Bar):
+class CycleBar(LineBar):
     """The selected cycle: dates, status and the next milestone."""
 
     def show(self, cycle: Cycle | None, today: dt.date, total_cycles: int, view: str = "") -> None:
@@ -51,7 +54,7 @@ class CycleBar(Bar):
         self.say(Content.assemble(*parts))
 
 
-class ProblemBar(Bar):
+class ProblemBar(LineBar):
     """Seed errors, shown while the last good data stays on screen."""
 
     def show(self, problems: list[SeedError], notices: list[str]) -> None:
@@ -67,12 +70,13 @@ class ProblemBar(Bar):
         self.set_class(bool(problems), "-error")
 
 
-class StatusBar(Bar):
+class StatusBar(LineBar):
     """The active filter, always visible, and where the data comes from."""
 
     def show(self, query: Filter, cycle_label: str, source: str, previewing: bool = False,
-             uncommitted: int | None = None) -> None:
-        """``uncommitted``: seed files git has uncommitted changes in (shown when there are any)."""
+             uncommitted: int | None = None, busy: str = "") -> None:
+        """``uncommitted``: seed files git has uncommitted changes in (shown when there are any).
+        ``busy``: what is being done that takes a while (a reload)."""
         text = str(query.with_cycles(frozenset()))
         filt = (("filter: ", "$text-muted"), (text, "bold $accent")) if text else (
             ("no filter  (/ to filter, p to pick a project)", "$text-muted"),)
@@ -80,4 +84,5 @@ class StatusBar(Bar):
             *filt, (" (preview)" if previewing else "", "italic $text-muted"),
             ("  ·  ", "$text-muted"), cycle_label, ("  ·  ", "$text-muted"), (source, "$text-muted"),
             (f"  ·  {uncommitted} uncommitted" if uncommitted else "", "$warning"),
+            (f"  ·  {busy}" if busy else "", "italic $accent"),
         ))
