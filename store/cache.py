@@ -624,6 +624,11 @@ def _write_from_copy(cache: PlanCache) -> NoReturn:
     try:
         if os.fork() == 0:
             os.setsid()  # out of the terminal's session: its hangup does not reach us
+            # Nor its streams: a pipe held open here would keep a reader of the parent
+            # (a shell's pipeline, a test harness) waiting for this write to end.
+            quiet = os.open(os.devnull, os.O_RDWR)
+            for stream in (0, 1, 2):
+                os.dup2(quiet, stream)
             signal.alarm(_DETACHED_AT_MOST_S)
             gc.disable()  # a collection would touch every page this copy shares with its parent
             cache.persist()

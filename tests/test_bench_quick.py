@@ -18,6 +18,10 @@ BOUNDS = {
     "mark_durable_ms": 160, "mark_durable_ms_1k": 160, "save_to_panes_p95_ms": 450,
     "list_all_json_ms": 1_000, "peak_mb": 300, "cold_peak_mb": 300,
     "mark_durable_ms_100k_events": 50,
+    # The paths in a team's order (one quick run: second 824, pull 762, list after an
+    # edit 354, a blueprint added / removed p95 100 / 96 ms).
+    "second_start_ms": 3_000, "pull_start_ms": 3_000, "list_after_edit_ms": 1_500,
+    "add_to_panes_p95_ms": 500, "remove_to_panes_p95_ms": 500, "quit_ms": 800,
 }
 
 

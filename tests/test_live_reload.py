@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -50,7 +51,10 @@ async def test_saving_a_seed_in_place_updates_the_panes_keeping_cycle_cursor_and
         assert app.cycle == "stein" and str(app.filter_by) == "project:nova"
         assert pane.current_key == "stein/nova/beta"
         assert app.board.stats.parsed == 1  # only the saved file was read again
-    # The re-read file reaches the plan cache by the time the dashboard has closed.
+    # The re-read file reaches the plan cache: a process of its own writes it as the dashboard closes.
+    deadline = time.monotonic() + 30
+    while '"Beta, saved in place"' not in plan_cache_text(store_dir) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert '"Beta, saved in place"' in plan_cache_text(store_dir)
 
 

@@ -36,11 +36,11 @@ async def test_the_frame_is_up_before_the_plan_and_counts_the_files_read(seeds, 
     app = make_app(seeds=seeds.path, store=store_dir, today=TODAY, watch_files=False, read_in_app=True)
     assert len(app.board.plan.blueprints) == 0  # nothing read yet
     async with app.run_test(size=(120, 36)) as pilot:
-        progress = app.query_one(StartProgress)
+        assert app.query_one(StartProgress).has_class("-reading")
         pane = app.query_one(BlueprintsPane)
         await wait_for(pilot, lambda: app.starting is None, timeout=30)
         await pilot.pause()
-        assert not progress.has_class("-reading")
+        assert not app.query(StartProgress)  # gone once the plan is there
         assert app.cycle == "stein" and len(pane.rows) == FILES + 3
     total = len(list(seeds.path.rglob("*.toml")))
     counted = [done for done, of in shown if of is not None]

@@ -78,8 +78,9 @@ _READ_WAITS_AT_MOST_S = 0.25
 _PROGRESS_EVERY_S = 0.05
 # A reading that takes longer than this says so in the status line.
 _BUSY_AFTER_S = 0.05
-# How long after the last reload the cache is written (by another process, see _persist_in_background).
-_PERSIST_AFTER_S = 2.0
+# How long after the last reload, and the last key, the cache is written (by another
+# process, see _persist_in_background).
+_PERSIST_AFTER_S = 5.0
 W = TypeVar("W", bound=Widget)
 
 # Reading order, which is also the order of tab / shift+tab.
@@ -170,7 +171,8 @@ class CycleboardApp(PlanningViews, App[None]):
             yield RunwaysView()
         yield ProblemBar(id="problem-bar")
         yield FilterBar(id="filter-bar")
-        yield StartProgress(id="start-progress")
+        if self.starting is not None:  # gone once the plan is there: its bar animates while shown
+            yield StartProgress(id="start-progress")
         yield StatusBar(id="status-bar")
         yield Footer()
 
@@ -186,11 +188,13 @@ class CycleboardApp(PlanningViews, App[None]):
         self.focus_pane("blueprints")
         if self.starting is not None:
             self._reloading = True  # reloads the watcher asks for wait for this read
-            self._widget(StartProgress).reading()
+            self.query_one(StartProgress).reading()
             threading.Thread(target=self._read_at_start, name="cycleboard-start", daemon=True).start()
         else:
             self.call_after_refresh(self._settle)
             self.count_uncommitted()
+            # The read may have patched files in (a pull): the cache learns them once keys pause.
+            self._persist_due = self.set_timer(_PERSIST_AFTER_S, self._persist_when_quiet)
         if self.watch_files:
             self.watch_seeds()
 
@@ -202,7 +206,7 @@ class CycleboardApp(PlanningViews, App[None]):
             now = time.monotonic()
             if now - told[0] >= _PROGRESS_EVERY_S or done == total:
                 told[0] = now
-                self.call_from_thread(self._widget(StartProgress).reading, done, total)
+                self.call_from_thread(self._show_start_progress, done, total)
 
         try:
             with collector_paused():
@@ -212,13 +216,17 @@ class CycleboardApp(PlanningViews, App[None]):
             return
         self.call_from_thread(self._started, loaded)
 
+    def _show_start_progress(self, done: int, total: int) -> None:
+        for progress in self.query(StartProgress):  # none once the plan is there
+            progress.reading(done, total)
+
     def _not_started(self, problem: Exception) -> None:
         self.start_error = str(problem)  # said on stderr by the command line, once the screen is back
         self.exit(return_code=1)
 
     def _started(self, loaded: Loaded) -> None:
         """The first read is there: take it, then the options that needed it."""
-        self._widget(StartProgress).done()
+        self.query_one(StartProgress).remove()
         self._adopt(loaded)
         try:
             self._take_start_options(self.starting)
@@ -251,11 +259,24 @@ class CycleboardApp(PlanningViews, App[None]):
         # own: quitting does not wait for it. After a crash the next start patches it in.
         self._persist_in_background()
 
-    def _persist_in_background(self) -> None:
-        """Bring the cache up to date with what the dashboard holds, in a process of its own."""
+    def _persist_when_quiet(self) -> None:
+        """Bring the cache up to date with what the dashboard holds once keys pause.
+
+        Forking copies the page tables of the whole process (a frame's worth at
+        50,000 blueprints), and the writer takes a core for a second or two.
+        """
         self._persist_due = None
         if self._reloading:  # the held plan is being replaced: once it is, the next adopt asks again
             return
+        if self.collector.idle_for() < _PERSIST_AFTER_S:
+            self._persist_due = self.set_timer(_PERSIST_AFTER_S, self._persist_when_quiet)
+            return
+        self._persist_in_background()
+
+    def _persist_in_background(self) -> None:
+        """Write the cache in a process of its own (see PlanCache.persist_detached)."""
+        if self._reloading:
+            return  # the plan is being replaced: the next start patches in what the cache lacks
         try:
             self.board.persist_detached()
         except (StoreError, OSError):
@@ -774,7 +795,7 @@ class CycleboardApp(PlanningViews, App[None]):
             # The cache is written once the saves pause, not after each one.
             if self._persist_due is not None:
                 self._persist_due.stop()
-            self._persist_due = self.set_timer(_PERSIST_AFTER_S, self._persist_in_background)
+            self._persist_due = self.set_timer(_PERSIST_AFTER_S, self._persist_when_quiet)
             gc.unfreeze()  # the old plan may go now
             # A seed file changed (a save, a pull, a checkout): count again once it is on screen
             # (our own write, read back, draws nothing: then at once).

@@ -52,6 +52,10 @@ class QuietCollector:
 
     def key(self) -> None:
         self._last_key = monotonic()
+
+    def idle_for(self) -> float:
+        """Seconds since the last key."""
+        return monotonic() - self._last_key
         if not self._waiting:
             gc.disable()
         # A plain loop callback, not a Textual timer: it is made on every keystroke.

@@ -3,6 +3,7 @@
     python -m tests.bench.probe dashboard SEEDS STORE START_NS   # first paint, keys, saves
     python -m tests.bench.probe start SEEDS STORE START_NS       # first paint only
     python -m tests.bench.probe datatable JSON_FILE START_NS
+    python -m tests.bench.probe empty START_NS                    # an empty Textual app
 
 START_NS is ``time.time_ns()`` taken by the parent just before it started this
 process, so "to first paint" includes the interpreter, the imports and the
@@ -171,6 +172,37 @@ async def _saves(app, clock: FrameClock, seeds: Path, count: int) -> tuple[list[
     return delays, parsed
 
 
+async def _added_and_removed(app, clock: FrameClock, seeds: Path, count: int) -> tuple[list[float], list[float]]:
+    """Add a blueprint to one seed file and take it out again, ``count`` times: ms until the
+    Blueprints pane and the cycle's numbers show each (watcher, patch and repaint included)."""
+    from tui.panes.blueprints import BlueprintsPane
+    from tui.panes.cycles import CyclesPane
+
+    pane, cycles = app.query_one(BlueprintsPane), app.query_one(CyclesPane)
+    bp = pane.current.blueprint
+    path = seeds / app.board.plan.origins[f"blueprint:{bp.key}"][0]
+    original = path.read_text(encoding="utf-8")
+    rows = len(pane.rows)
+    added, removed = [], []
+    try:
+        for n in range(count):
+            text = original + f'\n[[blueprint]]\ncycle = "{bp.cycle}"\nproject = "{bp.project}"\n' \
+                              f'id = "bench-added-{n}"\ntitle = "Added by the benchmark"\nstate = "approved"\n'
+            start = time.perf_counter()
+            path.write_text(text, encoding="utf-8")
+            added.append(await _shown(app, clock, start, lambda: len(pane.rows) == rows + 1
+                                      and cycles._shown[1] == app.view.progress))
+            await asyncio.sleep(0.05)
+            start = time.perf_counter()
+            path.write_text(original, encoding="utf-8")
+            removed.append(await _shown(app, clock, start, lambda: len(pane.rows) == rows
+                                        and cycles._shown[1] == app.view.progress))
+            await asyncio.sleep(0.05)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    return added, removed
+
+
 async def dashboard(seeds: Path, store: Path, start_ns: int, extra: bool = True) -> dict:
     """One run: first paint, then (with ``extra``) keys in the cycle view and all cycles, and saves."""
     from tui.app import ALL_CYCLES, make_app
@@ -199,6 +231,16 @@ async def dashboard(seeds: Path, store: Path, start_ns: int, extra: bool = True)
             result["save_to_panes_p95_ms"] = _p95(delays)
             result["save_to_panes_median_ms"] = statistics.median(delays)
             result["files_parsed_per_save"] = max(parsed)
+            app.cycle = app._default_cycle()
+            app.render_view()
+            await _refreshed(app)
+            added, removed = await _added_and_removed(app, clock, seeds, 10)
+            result["add_to_panes_p95_ms"], result["remove_to_panes_p95_ms"] = _p95(added), _p95(removed)
+            result["add_to_panes_median_ms"] = statistics.median(added)
+            result["remove_to_panes_median_ms"] = statistics.median(removed)
+            # q, as a person quits after this session: the parent times it to the process gone.
+            result["quit_pressed_ns"] = time.time_ns()
+            await pilot.press("q")
     result["peak_mb"] = _peak_mb()
     return result
 
@@ -241,8 +283,22 @@ async def datatable(rows_file: Path, start_ns: int) -> dict:
     return {"first_paint_ms": first, "peak_mb": _peak_mb()}
 
 
+async def empty(start_ns: int) -> dict:
+    """An empty Textual app's first paint: what any Textual app costs in this terminal."""
+    from textual.app import App
+
+    app = App()
+    FrameClock(app)
+    async with app.run_test(size=(120, 36)):
+        await _refreshed(app)
+        return {"first_paint_ms": (time.time_ns() - start_ns) / 1e6}
+
+
 def main() -> None:
     mode, *args = sys.argv[1:]
+    if mode == "empty":
+        print(json.dumps(asyncio.run(empty(int(args[0])))))
+        return
     if mode in ("dashboard", "start"):
         result = asyncio.run(dashboard(Path(args[0]), Path(args[1]), int(args[2]), extra=mode == "dashboard"))
     elif mode == "dashboard-marks":
@@ -250,6 +306,10 @@ def main() -> None:
     else:
         result = asyncio.run(datatable(Path(args[0]), int(args[1])))
     print(json.dumps(result))
+    if mode == "dashboard":
+        from tui.cli import leave_now
+
+        leave_now(0)  # as the command line's dashboard ends: q is timed to the process gone
 
 
 if __name__ == "__main__":

@@ -29,5 +29,3 @@ class StartProgress(Horizontal):
             self.query_one(Label).update(f"Reading the plan: {done:,} of {total:,} seed files")
             bar.update(total=total, progress=done)
 
-    def done(self) -> None:
-        self.remove_class("-reading")
