@@ -421,9 +421,11 @@ class PlanCache:
                 db = TinyDB(self.path, storage=AtomicJSONStorage)
                 cached = self._cached_entries(db) or {}
                 entries = {rel: held.unwritten.get(rel) or cached.get(rel) for rel in held.stamps}
-                if all(entries.values()):  # else the next start re-parses what is missing: still right
+                # An entry can be missing where a command patched a new file into the snapshot
+                # without writing the entries; a read from the entries then parses it again.
+                if all(entries.values()):
                     self._write_entries(db, entries)
-                    self._write_snapshot(held.plan, held.stamps)
+                self._write_snapshot(held.plan, held.stamps)  # goes with the entries as they are now
             elif held.snapshot_due == _stamp(self.path):  # else someone rewrote the entries since
                 self._write_snapshot(held.plan, held.stamps)
             held.unwritten, held.snapshot_due = {}, None

@@ -31,5 +31,5 @@ def test_quick_benchmark_stays_within_loose_bounds():
     over = {name: (medians[name], bound) for name, bound in BOUNDS.items() if medians[name] > bound}
     assert not over, over
     assert result["files"] == 2102
-    assert medians["rows"] == 5_000  # "All cycles" shows every blueprint
+    assert medians["rows"] == medians["listed"] > 5_000  # "All cycles" shows every blueprint (some pulled in)
     assert medians["files_parsed_per_save"] == 1  # a saved seed file is the only one read again

@@ -116,6 +116,7 @@ def test_a_cache_that_cannot_be_written_is_a_warning_never_a_refusal(seeds, stor
     seeds.write("bp.toml", SMALL_BLUEPRINT.format(n=1))
     assert cli("list", "--seeds", str(seeds.path), "--store", str(store_dir))[0] == 0
     seeds.write("bp.toml", SMALL_BLUEPRINT.format(n=2))  # touched: the cache would be written
+    monkeypatch.setattr(store.cache, "_PATCHED_UNWRITTEN_AT_MOST", 0)  # even for one file patched in
     if what_fails == "lock":
         monkeypatch.setattr(store.cache, "store_lock", _disk_full)
     monkeypatch.setattr(store.cache, "atomic_write", _disk_full)

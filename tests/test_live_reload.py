@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 
@@ -54,7 +55,7 @@ async def test_saving_a_seed_in_place_updates_the_panes_keeping_cycle_cursor_and
     # The re-read file reaches the plan cache: a process of its own writes it as the dashboard closes.
     deadline = time.monotonic() + 30
     while '"Beta, saved in place"' not in plan_cache_text(store_dir) and time.monotonic() < deadline:
-        time.sleep(0.05)
+        await asyncio.sleep(0.05)
     assert '"Beta, saved in place"' in plan_cache_text(store_dir)
 
 

@@ -175,3 +175,28 @@ def test_no_snapshot_is_written_over_entries_someone_else_rewrote(seeds, store_d
     written = (store_dir / "plan.snapshot").read_bytes()
     live.persist()
     assert (store_dir / "plan.snapshot").read_bytes() == written
+
+
+def test_a_dashboard_writes_its_snapshot_even_where_a_command_left_an_entry_unwritten(seeds, store_dir,
+                                                                                     entries_read, monkeypatch):
+    """A command patches a new file into the snapshot and writes only the snapshot; the
+    dashboard's own patches must still reach the next start through its snapshot."""
+    import store.cache
+
+    for path in (seeds.write("base.toml", BASE_SEED), seeds.write("bps.toml", BLUEPRINTS)):
+        bump_mtime(path, -3600)
+    Board(seeds.path, store_dir).refresh()
+    extra = seeds.write("more.toml", BLUEPRINTS.replace('"alpha"', '"gamma"').replace('"beta"', '"delta"'))
+    bump_mtime(extra, -3600)
+    monkeypatch.setattr(store.cache, "_PATCHED_UNWRITTEN_AT_MOST", 0)
+    Board(seeds.path, store_dir).refresh()  # the snapshot has more.toml; the entries do not
+    live = Board(seeds.path, store_dir, live=True).refresh()
+    bps = seeds.path / "bps.toml"
+    bps.write_text(BLUEPRINTS.replace('"Alpha"', '"Alpha, live"'))
+    bump_mtime(bps, -3000)
+    live.refresh()
+    assert live.persist()
+    entries_read.clear()
+    again = Board(seeds.path, store_dir).refresh()
+    assert again.stats.parsed == 0 and entries_read == []
+    assert again.plan.blueprints["stein/nova/alpha"].title == "Alpha, live" and "stein/nova/gamma" in again.plan.blueprints

@@ -50,12 +50,12 @@ class QuietCollector:
             self._waiting.clear()
             gc.enable()
 
-    def key(self) -> None:
-        self._last_key = monotonic()
-
     def idle_for(self) -> float:
         """Seconds since the last key."""
         return monotonic() - self._last_key
+
+    def key(self) -> None:
+        self._last_key = monotonic()
         if not self._waiting:
             gc.disable()
         # A plain loop callback, not a Textual timer: it is made on every keystroke.

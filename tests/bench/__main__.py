@@ -49,7 +49,7 @@ TARGETS_MS = {
     "mark_durable_ms_100k_events": 50,
 }
 # Measures that are not milliseconds, or only explain another.
-NOT_TIMED = ("rows", "files_parsed_per_save", "warm_to_empty_ratio", "baseline_ratio")
+NOT_TIMED = ("rows", "listed", "files_parsed_per_save", "warm_to_empty_ratio", "baseline_ratio")
 # A pull: how many files it changes, and how (titles, a blueprint added, one taken out).
 PULLED_FILES = 35
 
@@ -160,6 +160,7 @@ def measure(blueprints: int, runs: int) -> dict:
             add("list_after_edit_ms", _timed(*listing)[0])
             took, listed = _timed(*listing)
             add("list_all_json_ms", took)
+            add("listed", len(json.loads(listed.stdout)))  # the blueprints after the pull and the edit
             ended_ns = []
             warm = _probe("dashboard", str(clone), str(store), ended=ended_ns)  # the store the runs above made current
             add("quit_ms", (ended_ns[0] - warm.pop("quit_pressed_ns")) / 1e6)
