@@ -268,8 +268,8 @@ class PlanCache:
         """The snapshot's plan with the files changed since (a pull, a save) patched in.
 
         The others' stats are trusted, or their text hashed where in doubt. A
-        command writes the snapshot again when anything changed; a dashboard
-        holds the plan and writes it later.
+        command writes the snapshot again once more than a few files had to be
+        patched in; a dashboard holds the plan and writes it in the background.
         """
         snapshot = self._snapshot_plan()
         if snapshot is None:

@@ -69,3 +69,19 @@ async def test_the_options_asked_for_are_taken_once_the_plan_is_read(seeds, stor
             assert app.cycle == "rocky"
         else:
             assert app.filter_by.projects == frozenset({"cinder"}) and app.cycle == "stein"
+
+
+async def test_a_read_that_breaks_ends_the_app_with_one_line_instead_of_a_bar_that_never_ends(seeds, store_dir,
+                                                                                           monkeypatch):
+    from store.board import Board
+
+    write_two_projects(seeds)
+
+    def broken(self, **_):
+        raise ValueError("something unforeseen")
+
+    monkeypatch.setattr(Board, "load", broken)
+    app = make_app(seeds=seeds.path, store=store_dir, today=TODAY, watch_files=False, read_in_app=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.return_code is not None, timeout=30)
+    assert app.return_code == 1 and app.start_error == "internal error: ValueError: something unforeseen"

@@ -214,6 +214,9 @@ class CycleboardApp(PlanningViews, App[None]):
         except (StoreError, OSError) as exc:
             self.call_from_thread(self._not_started, exc)
             return
+        except Exception as exc:  # noqa: BLE001 - a thread's exception would vanish, leaving the bar up
+            self.call_from_thread(self._not_started, RuntimeError(f"internal error: {type(exc).__name__}: {exc}"))
+            return
         self.call_from_thread(self._started, loaded)
 
     def _show_start_progress(self, done: int, total: int) -> None:
