@@ -182,10 +182,41 @@ class PlanIndex:
         new._group(plan)
         new._clear_derived()
         new._haystacks = haystacks
+        new._follow_moves(self, removed_at, inserted_at, changed)
         new.generation, new.patched_from = next(_GENERATIONS), self.generation
         new.removed_at, new.inserted_at = removed_at, inserted_at
         new.patched_at = sorted(new.position[b.key] for b in changed)
         return new
+
+    def _follow_moves(self, source: PlanIndex, removed_at: list[int], inserted_at: list[int],
+                      changed: list[Blueprint]) -> None:
+        """Take over the source's sets by project, by category and by key width, their
+        positions moved as the blueprints were: made again, they would hold up the first
+        frame after the patch (each is a pass over 50,000 blueprints)."""
+        def moved(held: int) -> int:
+            for at in reversed(removed_at):
+                held = bitset.without(held, at)
+            for at in inserted_at:
+                held = bitset.with_gap(held, at)
+            return held
+
+        def follow(sets: dict, value_at) -> dict:
+            result = {value: moved(held) for value, held in sets.items()}
+            for at in inserted_at:
+                value = value_at(at)
+                result[value] = result.get(value, 0) | 1 << at
+            return {value: held for value, held in result.items() if held}
+
+        if source._projects is not None:
+            self._projects = follow(source._projects, self.project_at.__getitem__)
+        old_categories = {b.key: source.blueprints[source.position[b.key]].category for b in changed}
+        if source._categories is not None and all(old_categories[b.key] == b.category for b in changed):
+            self._categories = follow(source._categories, lambda at: self.blueprints[at].category.lower())
+        for full, widths in source._widths.items():
+            def width(at: int, full: bool = full) -> int:
+                b = self.blueprints[at]
+                return len(self.keys[at]) if full else len(b.project) + 1 + len(b.id)
+            self._widths[full] = sorted(follow(dict(widths), width).items(), reverse=True)
 
     def __getstate__(self) -> dict:
         # Pickled with the plan's snapshot: leave out what is cheap to rebuild or only a cache.
