@@ -190,9 +190,11 @@ class PlanIndex:
 
     def _follow_moves(self, source: PlanIndex, removed_at: list[int], inserted_at: list[int],
                       changed: list[Blueprint]) -> None:
-        """Take over the source's sets by project, by category and by key width, their
-        positions moved as the blueprints were: made again, they would hold up the first
-        frame after the patch (each is a pass over 50,000 blueprints)."""
+        """Take over the source's sets by project and by category, their positions moved
+        as the blueprints were: made again, they would hold up the first frame after the
+        patch (each is a pass over 50,000 blueprints).  The key widths are made again:
+        carried over the same way, they raised a session's peak memory far past its
+        bound, for a reason not found yet (see docs/performance.md)."""
         def moved(held: int) -> int:
             for at in reversed(removed_at):
                 held = bitset.without(held, at)
@@ -212,11 +214,6 @@ class PlanIndex:
         old_categories = {b.key: source.blueprints[source.position[b.key]].category for b in changed}
         if source._categories is not None and all(old_categories[b.key] == b.category for b in changed):
             self._categories = follow(source._categories, lambda at: self.blueprints[at].category.lower())
-        for full, widths in source._widths.items():
-            def width(at: int, full: bool = full) -> int:
-                b = self.blueprints[at]
-                return len(self.keys[at]) if full else len(b.project) + 1 + len(b.id)
-            self._widths[full] = sorted(follow(dict(widths), width).items(), reverse=True)
 
     def __getstate__(self) -> dict:
         # Pickled with the plan's snapshot: leave out what is cheap to rebuild or only a cache.
