@@ -211,8 +211,8 @@ class PlanIndex:
 
         if source._projects is not None:
             self._projects = follow(source._projects, self.project_at.__getitem__)
-        old_categories = {b.key: source.blueprints[source.position[b.key]].category for b in changed}
-        if source._categories is not None and all(old_categories[b.key] == b.category for b in changed):
+        if source._categories is not None and all(
+                source.blueprints[source.position[b.key]].category == b.category for b in changed):
             self._categories = follow(source._categories, lambda at: self.blueprints[at].category.lower())
 
     def __getstate__(self) -> dict:

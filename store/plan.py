@@ -250,7 +250,7 @@ def _fold_milestones(plan: Plan, cycles: set[str] | None = None) -> None:
 _PATCH_AT_MOST = 200
 # Texts that name the files a change of keys reaches through their messages.
 _DEFINED_AT = "already defined at {}:"
-_UNKNOWN_PROJECT = "refers to unknown project"
+_REFERS_TO_UNKNOWN = "refers to unknown {}"  # the wording of _dangling, which lists the known names
 
 
 def patch(plan: Plan, changed: Mapping[str, ParsedFile | None],
@@ -371,7 +371,7 @@ def _naming_projects(plan: Plan, projects: set[str]) -> set[str]:
     found |= {plan.origins[f"theme:{t.key}"][0] for t in plan.themes.values() if t.project in projects}
     found |= {plan.origins[f"session:{s.key}"][0] for s in plan.sessions.values()
               if any(p in projects for p in s.projects)}
-    found |= {e.path for e in plan.errors if _UNKNOWN_PROJECT in e.message}
+    found |= {e.path for e in plan.errors if _REFERS_TO_UNKNOWN.format("project") in e.message}
     return found
 
 
@@ -548,7 +548,7 @@ def _dangling(parsed: ParsedFile, ref: Reference, kind: str, known: dict) -> See
     names = ", ".join(sorted(known)[:12]) + (", ..." if len(known) > 12 else "")
     return SeedError(
         parsed.path, ref.line, ref.col,
-        f"{ref.owner}: {ref.field} refers to unknown {kind} '{ref.target}' "
+        f"{ref.owner}: {ref.field} {_REFERS_TO_UNKNOWN.format(kind)} '{ref.target}' "
         f"(define it with [[{kind}]]; known: {names or 'none'})",
     )
 

@@ -141,3 +141,16 @@ def plan_cache_text(store_dir: Path) -> str:
 
     data = json.loads((store_dir / "plan.json").read_text(encoding="utf-8"))
     return "\n".join(entry.get("good") or "" for entry in data["files"].values())
+
+
+def cache_text_within(store_dir: Path, text: str, seconds: float = 30.0) -> bool:
+    """Whether the plan cache comes to hold ``text`` within ``seconds``: a dashboard's
+    cache is written by a process of its own (PlanCache.persist_detached)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while text not in plan_cache_text(store_dir):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

@@ -14,7 +14,7 @@ import pytest
 from store.board import Board
 from store.query import Filter
 from store.view import compute
-from tests.conftest import BASE_SEED, plan_cache_text
+from tests.conftest import BASE_SEED, cache_text_within, plan_cache_text
 from tests.test_store import BLUEPRINTS as STORE_BLUEPRINTS
 from tests.test_store import bump_mtime
 
@@ -161,14 +161,20 @@ def test_a_file_another_file_quotes_is_redone_with_it(seeds, tmp_path):
     assert [e.message for e in live.plan.errors if "already defined at nova.toml:" in e.message] != before
 
 
-def test_what_was_patched_is_written_when_asked_and_serves_the_next_start(seeds, tmp_path, monkeypatch):
+def _live_with_a_saved_title(seeds, store, title: str) -> Board:
+    """A live board that has patched in a new title for alpha, in memory only."""
     _write_all(seeds)
-    store = tmp_path / "store"
     live = Board(seeds.path, store, live=True).refresh()
     nova = seeds.path / "nova.toml"
-    nova.write_text(nova.read_text().replace('"Alpha"', '"Alpha, saved"'))
+    nova.write_text(nova.read_text().replace('"Alpha"', f'"{title}"'))
     bump_mtime(nova, -3000)
     live.refresh()
+    return live
+
+
+def test_what_was_patched_is_written_when_asked_and_serves_the_next_start(seeds, tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    live = _live_with_a_saved_title(seeds, store, "Alpha, saved")
     assert live.stats.parsed == 1 and live.cache.unwritten == 1
     assert '"Alpha, saved"' not in plan_cache_text(store)  # only in memory so far
 
@@ -186,25 +192,16 @@ def test_what_was_patched_is_written_when_asked_and_serves_the_next_start(seeds,
 
 def test_a_detached_write_brings_the_cache_up_to_date_without_this_process(seeds, tmp_path, monkeypatch):
     """The dashboard hands the cache's write to a forked process and goes on (or quits) at once."""
-    import time
-
     from store.cache import PlanCache
 
-    _write_all(seeds)
     store = tmp_path / "store"
-    live = Board(seeds.path, store, live=True).refresh()
-    nova = seeds.path / "nova.toml"
-    nova.write_text(nova.read_text().replace('"Alpha"', '"Alpha, detached"'))
-    bump_mtime(nova, -3000)
-    live.refresh()
+    live = _live_with_a_saved_title(seeds, store, "Alpha, detached")
     written_here = []  # the forked writer's appends stay in its own memory
     write = PlanCache._write_entries
     monkeypatch.setattr(PlanCache, "_write_entries", lambda *args: written_here.append(args) or write(*args))
     assert live.persist_detached() and live.cache.unwritten == 0
     assert not live.persist_detached()  # nothing more to write
-    deadline = time.monotonic() + 30
-    while '"Alpha, detached"' not in plan_cache_text(store) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert cache_text_within(store, '"Alpha, detached"')
     assert written_here == []  # written, and not by this process
     again = Board(seeds.path, store).refresh()
     assert again.stats.parsed == 0 and again.plan.blueprints["stein/nova/alpha"].title == "Alpha, detached"

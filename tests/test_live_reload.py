@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 
 import pytest
 
 from store.model import State
-from tests.conftest import plan_cache_text, run_subprocess
+from tests.conftest import cache_text_within, run_subprocess
 from tests.dashboard_helpers import build, wait_for, write_two_projects
 from tui.panes.blueprints import BlueprintsPane
 from tui.widgets.bars import ProblemBar
@@ -53,10 +52,7 @@ async def test_saving_a_seed_in_place_updates_the_panes_keeping_cycle_cursor_and
         assert pane.current_key == "stein/nova/beta"
         assert app.board.stats.parsed == 1  # only the saved file was read again
     # The re-read file reaches the plan cache: a process of its own writes it as the dashboard closes.
-    deadline = time.monotonic() + 30
-    while '"Beta, saved in place"' not in plan_cache_text(store_dir) and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    assert '"Beta, saved in place"' in plan_cache_text(store_dir)
+    assert await asyncio.to_thread(cache_text_within, store_dir, '"Beta, saved in place"')
 
 
 async def test_an_editors_atomic_rename_is_seen_again_and_again(two, store_dir):

@@ -269,8 +269,6 @@ class CycleboardApp(PlanningViews, App[None]):
         50,000 blueprints), and the writer takes a core for a second or two.
         """
         self._persist_due = None
-        if self._reloading:  # the held plan is being replaced: once it is, the next adopt asks again
-            return
         if self.collector.idle_for() < _PERSIST_AFTER_S:
             self._persist_due = self.set_timer(_PERSIST_AFTER_S, self._persist_when_quiet)
             return
@@ -279,7 +277,7 @@ class CycleboardApp(PlanningViews, App[None]):
     def _persist_in_background(self) -> None:
         """Write the cache in a process of its own (see PlanCache.persist_detached)."""
         if self._reloading:
-            return  # the plan is being replaced: the next start patches in what the cache lacks
+            return  # the held plan is being replaced: the next adopt asks again (at exit, the next start patches)
         try:
             self.board.persist_detached()
         except (StoreError, OSError):
