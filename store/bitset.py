@@ -94,7 +94,9 @@ class Picked(Sequence[Item]):
                 before.append(count)
                 count += (self._bits >> shift & whole).bit_count()
             self._before = before
-        block = bisect_right(before, index) - 1  # the last block starting at or before it: empty ones are passed
+        block = (
+            bisect_right(before, index) - 1
+        )  # the last block starting at or before it: empty ones are passed
         number, held = self._block
         if number != block:
             start = block * _BLOCK

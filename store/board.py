@@ -142,8 +142,12 @@ class Board:
         self.adopt(self.load())
         return self
 
-    def load(self, marks_only: bool = False, only: Collection[str] | None = None,
-             progress: Callable[[int, int], None] | None = None) -> Loaded:
+    def load(
+        self,
+        marks_only: bool = False,
+        only: Collection[str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Loaded:
         """Read changed seed files (unless ``marks_only``) and the marks; safe off the main thread.
 
         ``only``: the seed files a watcher saw change (names relative to the folder),
@@ -170,19 +174,30 @@ class Board:
             base = display_path(self.seeds_dir)
             plan = copy.copy(plan)  # the cache may hold the plan (file names relative) for its next patch
             plan.errors = [
-                dataclasses.replace(e, path=f"{base}/{e.path}" if base != "." else e.path) for e in plan.errors
+                dataclasses.replace(e, path=f"{base}/{e.path}" if base != "." else e.path)
+                for e in plan.errors
             ]
         recorded = self.marks.recorded()
-        return Loaded(plan, stats, recorded.latest, recorded.carries, recorded.queues, seed_writes=seed_writes)
+        return Loaded(
+            plan, stats, recorded.latest, recorded.carries, recorded.queues, seed_writes=seed_writes
+        )
 
     def _without_seeds(self, missing: SeedsFolderMissing) -> Loaded:
         """The last good plan, with the missing folder as its one problem."""
         plan = copy.copy(self.seed_plan)
-        plan.errors = [SeedError(display_path(self.seeds_dir), 0, 0,
-                                 "the seeds folder is missing (moved, renamed or deleted?); "
-                                 "it is read again when it comes back")]
+        plan.errors = [
+            SeedError(
+                display_path(self.seeds_dir),
+                0,
+                0,
+                "the seeds folder is missing (moved, renamed or deleted?); "
+                "it is read again when it comes back",
+            )
+        ]
         recorded = self.marks.recorded()
-        return Loaded(plan, self.stats, recorded.latest, recorded.carries, recorded.queues, seeds_missing=True)
+        return Loaded(
+            plan, self.stats, recorded.latest, recorded.carries, recorded.queues, seeds_missing=True
+        )
 
     def adopt(self, loaded: Loaded) -> bool:
         """Use what :meth:`load` read; False when it changed nothing (a marks file we wrote ourselves)."""
@@ -190,20 +205,30 @@ class Board:
         if loaded.plan is not None:
             self.seeds_missing = loaded.seeds_missing
             changed_files = loaded.stats.changed
-            own_only = bool(changed_files) and all(self._own_writes.get(rel) == sha
-                                                   for rel, sha in changed_files.items())
+            own_only = bool(changed_files) and all(
+                self._own_writes.get(rel) == sha for rel, sha in changed_files.items()
+            )
             self._landing = {key: held for key, held in self._landing.items() if held[0] > loaded.seed_writes}
-            self._landing_queues = {cycle: held for cycle, held in self._landing_queues.items()
-                                    if held[0] > loaded.seed_writes}
-            self._landing_carries = {key: held for key, held in self._landing_carries.items()
-                                     if held[0] > loaded.seed_writes}
+            self._landing_queues = {
+                cycle: held for cycle, held in self._landing_queues.items() if held[0] > loaded.seed_writes
+            }
+            self._landing_carries = {
+                key: held for key, held in self._landing_carries.items() if held[0] > loaded.seed_writes
+            }
         before = self.latest
-        self.latest = {**loaded.latest, **{key: mark for key, (_, mark) in self._landing.items()}, **self._unsaved}
+        self.latest = {
+            **loaded.latest,
+            **{key: mark for key, (_, mark) in self._landing.items()},
+            **self._unsaved,
+        }
         queues = {**loaded.queues, **{cycle: change for cycle, (_, change) in self._landing_queues.items()}}
         queues_changed = queues != self.queues
         self.queues = queues
         # A carry written into the seeds is only the journal's record once they are read back.
-        carries = (*(c for c in loaded.carries if not c.where), *(c for _, c in self._landing_carries.values()))
+        carries = (
+            *(c for c in loaded.carries if not c.where),
+            *(c for _, c in self._landing_carries.values()),
+        )
         if loaded.plan is not None or carries != self.carries:
             shown = list(self.state_at)  # a patch remakes rows in place
             carries_changed = carries != self.carries
@@ -212,7 +237,7 @@ class Board:
                 self._take(loaded.plan or self.seed_plan, loaded.stats if loaded.plan else self.stats)
             # Our own seed write, read back: the rows already showed it.
             return not (own_only and not carries_changed and not queues_changed and self.state_at == shown)
-        
+
         # Only the marks were read: remake the rows whose newest mark changed.
         changed = {k for k in before.keys() | self.latest.keys() if before.get(k) != self.latest.get(k)}
         for key in changed:
@@ -220,7 +245,7 @@ class Board:
         return bool(changed) or queues_changed
 
     def _take(self, seed_plan: Plan, stats: RefreshStats) -> None:
-        """Use a newly read plan: carry over what the dashboard carried, index it, make every blueprint's row."""
+        """Use a newly read plan: carry over what the dashboard carried, index it, make the rows."""
         before = self.index
         self.seed_plan, self.stats = seed_plan, stats
         self.plan = carried_over(seed_plan, self.carries) if self.carries else seed_plan
@@ -232,7 +257,11 @@ class Board:
             if self.index.patched_from == before.generation:
                 changed = self.index.patched_at
             else:  # patched more than once since our last plan
-                changed = [at for at, (was, now) in enumerate(zip(before.blueprints, blueprints)) if was is not now]
+                changed = [
+                    at
+                    for at, (was, now) in enumerate(zip(before.blueprints, blueprints, strict=False))
+                    if was is not now
+                ]
             for at in changed:
                 self._remake_at(at)
             self.memo.clear()
@@ -281,9 +310,15 @@ class Board:
     @property
     def tally(self) -> dict[str, Counter[State]]:
         """Each cycle's count of blueprints per effective state."""
-        return {cycle: Counter({state: (self.index.span_bits(cycle) & held).bit_count()
-                                for state, held in self.in_state.items()})
-                for cycle in self.index.spans}
+        return {
+            cycle: Counter(
+                {
+                    state: (self.index.span_bits(cycle) & held).bit_count()
+                    for state, held in self.in_state.items()
+                }
+            )
+            for cycle in self.index.spans
+        }
 
     @property
     def unsaved(self) -> int:
@@ -436,7 +471,9 @@ class Board:
 
             def record(written: Written, found: str | None) -> None:
                 """Under the seeds lock: the journal keeps the order in which the seeds changed."""
-                event = dataclasses.replace(mark, where=destination.rel, staged_for="", at=now())  # in written order
+                event = dataclasses.replace(
+                    mark, where=destination.rel, staged_for="", at=now()
+                )  # in written order
                 if found is not None and found != mark.seed_state.value:  # changed since this board read it
                     event = dataclasses.replace(event, previous=State(found))
                 self._landed(destination.rel, written)
@@ -464,8 +501,14 @@ class Board:
                 pass  # edited since: the reverse goes in as a change of its own
             else:
                 return Written(restore.path, restore.after, restore.before)
-        written, _ = self.writer.set_state(target, mark.key, mark.state.value, mark.seed_state.value,
-                                           mark.at.astimezone().date(), then=record)
+        written, _ = self.writer.set_state(
+            target,
+            mark.key,
+            mark.state.value,
+            mark.seed_state.value,
+            mark.at.astimezone().date(),
+            then=record,
+        )
         return written
 
     def tick_action(self, session: str, index: int, done: bool, restore: Written | None = None) -> Written:
@@ -527,7 +570,9 @@ class Board:
             self._take(self.seed_plan, self.stats)
         return carry, written
 
-    def uncarry(self, carry: Carry, via: str, state: State = State.APPROVED, written: Written | None = None) -> None:
+    def uncarry(
+        self, carry: Carry, via: str, state: State = State.APPROVED, written: Written | None = None
+    ) -> None:
         """Take back ``carry``: the blueprint returns to the cycle it came from (in ``state``).
 
         A carry written into the seeds as ``written`` is undone there: byte for
@@ -537,7 +582,8 @@ class Board:
         if carry.where and written is not None:
             target = Target(written.path, carry.where)
             done = self._restored(written, carry.where) or self.writer.uncarry(
-                target, carry.key, carry.moved_key, state.value, written)
+                target, carry.key, carry.moved_key, state.value, written
+            )
             self._landed(carry.where, done)
             self._landing_carries.pop((carry.key, carry.to), None)
             self._journal(undone)
@@ -549,8 +595,11 @@ class Board:
 
     def queue_destination(self, cycle: str) -> Target | KeptLocally:
         """The seed file ``cycle``'s runway queue is written into, or why it stays local."""
-        files = {self.seed_plan.origins[f"runway:{r.key}"][0] for r in self.seed_plan.runways.values()
-                 if r.cycle == cycle and f"runway:{r.key}" in self.seed_plan.origins}
+        files = {
+            self.seed_plan.origins[f"runway:{r.key}"][0]
+            for r in self.seed_plan.runways.values()
+            if r.cycle == cycle and f"runway:{r.key}" in self.seed_plan.origins
+        }
         if len(files) > 1:
             return KeptLocally(f"the runway queue of {cycle} is spread over {', '.join(sorted(files))}")
         if not files:
@@ -564,26 +613,30 @@ class Board:
         """The runway queue of ``cycle``, head first."""
         return runways.effective_queue(self.seed_plan, self.plan, cycle, self.queues.get(cycle))
 
-    def set_queue(self, cycle: str, entries: tuple[QueueEntry, ...], via: str,
-                  restore: Written | None = None) -> tuple[QueueChange, Written | None]:
-        """Leave ``cycle``'s queue as ``entries``: written into the seeds (else kept locally) before returning.
+    def set_queue(
+        self, cycle: str, entries: tuple[QueueEntry, ...], via: str, restore: Written | None = None
+    ) -> tuple[QueueChange, Written | None]:
+        """Leave ``cycle``'s queue as ``entries``, written into the seeds (else kept here) first.
 
         ``restore``: the change this undoes (its bytes go back while the file is
         still what it left).  Returns the change as journaled and the seed edit.
         Raises :class:`EditRefused` (one line) when the seed file cannot be edited.
         """
-        change = QueueChange(cycle, tuple(entries), runways.seed_queue(self.seed_plan, cycle), now(),
-                             self.writer.who(), via)
+        change = QueueChange(
+            cycle, tuple(entries), runways.seed_queue(self.seed_plan, cycle), now(), self.writer.who(), via
+        )
         destination = self.queue_destination(cycle)
         written = None
         if isinstance(destination, Target):
+
             def resolve(ref: str) -> str | None:
                 runway = self.seed_plan.runways.get(f"{cycle}/{ref}")
                 return runway.blueprint if runway else None
 
             try:
                 written = self._restored(restore, destination.rel) or self.writer.set_queue(
-                    destination, cycle, change.queue, resolve)
+                    destination, cycle, change.queue, resolve
+                )
             except SeedsReadOnly as exc:
                 destination = KeptLocally(str(exc))
         if written is None:
@@ -615,8 +668,10 @@ class Board:
         try:
             self.marks.write(event)
         except Exception as exc:  # noqa: BLE001 - the change is made; only its record is missing
-            self.notices.append(f"the change is in the seeds, but the journal could not record it ({exc}): "
-                                "undo and the change list will not know it")
+            self.notices.append(
+                f"the change is in the seeds, but the journal could not record it ({exc}): "
+                "undo and the change list will not know it"
+            )
 
     def _kept_locally(self, reason: str) -> None:
         """Say once a session why changes stay in the local marks store."""
@@ -639,9 +694,14 @@ class Board:
             "sessions": [to_dict(s) for s in plan.sessions.values()],
             "blueprints": [row.to_dict() for row in self.rows(Filter(cycles=frozenset({"all"})))],
             "runways": [
-                {"key": f"{cycle.id}/{place.key}", "cycle": cycle.id, "blueprint": place.key,
-                 "start": place.start.isoformat() if place.start else None, "position": place.position,
-                 "slot": place.slot}
+                {
+                    "key": f"{cycle.id}/{place.key}",
+                    "cycle": cycle.id,
+                    "blueprint": place.key,
+                    "start": place.start.isoformat() if place.start else None,
+                    "position": place.position,
+                    "slot": place.slot,
+                }
                 for cycle in plan.cycles_newest_first()
                 for place in runways.places(self.queue(cycle.id), cycle.runway_slots)
             ],
@@ -652,4 +712,3 @@ class Board:
         for row in rows:
             counts[row.state] += 1
         return counts
-

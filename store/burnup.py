@@ -32,13 +32,16 @@ class Burnup:
 
 def _dated(blueprint: Blueprint, marks: list[Mark]) -> list[tuple[dt.date, State]]:
     """One blueprint's dated states, oldest first: its seed history and its marks."""
-    return sorted([(h.date, h.state) for h in blueprint.history] + [(m.at.date(), m.state) for m in marks],
-                  key=lambda change: change[0])
+    return sorted(
+        [(h.date, h.state) for h in blueprint.history] + [(m.at.date(), m.state) for m in marks],
+        key=lambda change: change[0],
+    )
 
 
-def burnup(cycle: Cycle, rows: Iterable[tuple[Blueprint, State]], marks_by_key: dict[str, list[Mark]],
-           today: dt.date) -> Burnup | None:
-    """The burn-up of ``rows`` (blueprints of ``cycle`` with their effective states), or None with nothing dated."""
+def burnup(
+    cycle: Cycle, rows: Iterable[tuple[Blueprint, State]], marks_by_key: dict[str, list[Mark]], today: dt.date
+) -> Burnup | None:
+    """The burn-up of ``rows`` (``cycle``'s blueprints, effective states); None with nothing dated."""
     fallback = min(cycle.release, today) if cycle.release else today
     found = [(_dated(blueprint, marks_by_key.get(blueprint.key, [])), state) for blueprint, state in rows]
     dates = [date for dated, _ in found for date, _ in dated]

@@ -82,7 +82,9 @@ class RefreshStats:
     files: int = 0
     parsed: int = 0
     rebuilt: bool = False
-    changed: dict[str, str] = field(default_factory=dict)  # each file read again whose text changed: its sha256
+    changed: dict[str, str] = field(
+        default_factory=dict
+    )  # each file read again whose text changed: its sha256
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -95,11 +97,13 @@ def _encode(parsed: ParsedFile) -> str:
     entry (as a dashboard does when it closes) builds one string per file,
     not 50,000 records' worth of dicts.
     """
-    return _JSON.encode({
-        "records": [{"kind": KIND_OF[type(r)], "data": to_dict(r)} for r in parsed.records],
-        "positions": {k: list(v) for k, v in parsed.positions.items()},
-        "references": [_fields(r) for r in parsed.references],
-    })
+    return _JSON.encode(
+        {
+            "records": [{"kind": KIND_OF[type(r)], "data": to_dict(r)} for r in parsed.records],
+            "positions": {k: list(v) for k, v in parsed.positions.items()},
+            "references": [_fields(r) for r in parsed.references],
+        }
+    )
 
 
 def _decode(path: str, good_text: str | None, errors: list[dict]) -> ParsedFile:
@@ -172,8 +176,10 @@ class PlanCache:
             lock.release()
 
     def _cannot_write(self, exc: OSError) -> None:
-        notice = (f"cannot write the plan cache in {self.path.parent} ({exc.strerror or exc}); "
-                  f"the plan is read from the seeds, and starts stay slow until it can be written")
+        notice = (
+            f"cannot write the plan cache in {self.path.parent} ({exc.strerror or exc}); "
+            f"the plan is read from the seeds, and starts stay slow until it can be written"
+        )
         if notice not in self.notices:
             self.notices.append(notice)
 
@@ -228,7 +234,9 @@ class PlanCache:
                     return plan, stats
             return self._refresh_locked(seeds_dir, stats)
 
-    def _refresh_held(self, seeds_dir: Path, only: Collection[str] | None, stats: RefreshStats) -> Plan | None:
+    def _refresh_held(
+        self, seeds_dir: Path, only: Collection[str] | None, stats: RefreshStats
+    ) -> Plan | None:
         held = self._held
         if only is not None and not held.linked:  # a new name: _patch_held declines
             stats.files = len(held.stamps)
@@ -263,8 +271,9 @@ class PlanCache:
                 self._held = _Held(plan, stamps, {}, _stamp(self.path), linked)
         return plan, stats
 
-    def _patched_snapshot(self, seeds_dir: Path, files: list[tuple[str, str]], stats: RefreshStats,
-                          linked: bool) -> Plan | None:
+    def _patched_snapshot(
+        self, seeds_dir: Path, files: list[tuple[str, str]], stats: RefreshStats, linked: bool
+    ) -> Plan | None:
         """The snapshot's plan with the files changed since (a pull, a save) patched in.
 
         The others' stats are trusted, or their text hashed where in doubt. A
@@ -288,8 +297,9 @@ class PlanCache:
             self._write_snapshot(plan, held.stamps)
         return plan
 
-    def _read_entries(self, files: list[tuple[str, str]], stats: RefreshStats,
-                      snapshot: bool = True) -> tuple[Plan, dict[str, Stamp]]:
+    def _read_entries(
+        self, files: list[tuple[str, str]], stats: RefreshStats, snapshot: bool = True
+    ) -> tuple[Plan, dict[str, Stamp]]:
         """Every file's entry, re-parsing those that changed; the plan assembled from all of them."""
         db = TinyDB(self.path, storage=AtomicJSONStorage)
         cached = self._cached_entries(db)
@@ -319,7 +329,10 @@ class PlanCache:
 
             def told(parsed_so_far: int) -> None:
                 tell(already + parsed_so_far, len(files))
-        for item, (parsed, good) in zip(waiting, parse_all([(c.rel, c.raw) for c in waiting], told)):
+
+        for item, (parsed, good) in zip(
+            waiting, parse_all([(c.rel, c.raw) for c in waiting], told), strict=False
+        ):
             stats.parsed += 1
             changed = True
             entries[item.rel] = item.entry(parsed, good)
@@ -330,7 +343,9 @@ class PlanCache:
         del cached  # no longer needed, and large
         if changed:
             self._write_entries(db, entries)
-        plan = assemble(fresh.get(rel) or _decode(rel, e.get("good"), e["errors"]) for rel, e in sorted(entries.items()))
+        plan = assemble(
+            fresh.get(rel) or _decode(rel, e.get("good"), e["errors"]) for rel, e in sorted(entries.items())
+        )
         stamps = {rel: (e["size"], e["mtime_ns"], e["checked_ns"], e["sha256"]) for rel, e in entries.items()}
         if snapshot:
             self._write_snapshot(plan, stamps)
@@ -342,6 +357,7 @@ class PlanCache:
         The TinyDB document is written entry by entry rather than made whole
         by ``json.dumps`` first.
         """
+
         def pieces():  # written as made: the whole text at once would be 40 MB more at the peak
             yield f'{{"meta":{_JSON.encode({"1": {"format": CACHE_FORMAT}})},"files":{{'.encode()
             for number, entry in enumerate(entries.values(), 1):
@@ -355,8 +371,9 @@ class PlanCache:
         except OSError as exc:
             self._cannot_write(exc)
 
-    def _patch_held(self, seeds_dir: Path, files: list[tuple[str, str]], stats: RefreshStats,
-                    every_file: bool = True) -> Plan | None:
+    def _patch_held(
+        self, seeds_dir: Path, files: list[tuple[str, str]], stats: RefreshStats, every_file: bool = True
+    ) -> Plan | None:
         """The held plan with changed files re-parsed and patched in; None when only a full read will do.
 
         ``files``: every seed file (those not among them are gone), or (not
@@ -399,7 +416,13 @@ class PlanCache:
             if not parsed.ok:
                 return None  # it keeps its last good records: the full read has them
             changed[rel] = parsed
-            head = {"path": rel, "sha256": sha, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "checked_ns": now}
+            head = {
+                "path": rel,
+                "sha256": sha,
+                "size": st.st_size,
+                "mtime_ns": st.st_mtime_ns,
+                "checked_ns": now,
+            }
             unwritten[rel] = _Changed(rel, raw, head, None).entry(parsed, _encode(parsed))
         plan = held.plan
         if changed:
@@ -465,12 +488,14 @@ class PlanCache:
         except snapshot_file.SnapshotRefused:
             return None
         try:
-            if snapshot.get("format") != (SNAPSHOT_FORMAT, CACHE_FORMAT) or snapshot["cache"] != _stamp(self.path):
+            if snapshot.get("format") != (SNAPSHOT_FORMAT, CACHE_FORMAT) or snapshot["cache"] != _stamp(
+                self.path
+            ):
                 return None  # another version, or the entries changed (or were damaged) since
             plan, stamps = snapshot["plan"], snapshot["stamps"]
             if isinstance(plan, Plan) and isinstance(stamps, dict):
                 return plan, stamps
-        except Exception:  # noqa: BLE001 - any unusable snapshot only means a slower start
+        except Exception:  # noqa: BLE001, S110 - any unusable snapshot only means a slower start
             pass
         return None
 
@@ -480,8 +505,15 @@ class PlanCache:
         plan.index  # noqa: B018 - built now so that the snapshot holds it
         # Not written (no key, no room) only makes the next start slower.
         try:
-            snapshot_file.dump(self.snapshot_path, {"format": (SNAPSHOT_FORMAT, CACHE_FORMAT),
-                                                    "cache": _stamp(self.path), "stamps": stamps, "plan": plan})
+            snapshot_file.dump(
+                self.snapshot_path,
+                {
+                    "format": (SNAPSHOT_FORMAT, CACHE_FORMAT),
+                    "cache": _stamp(self.path),
+                    "stamps": stamps,
+                    "plan": plan,
+                },
+            )
         except OSError as exc:
             self._cannot_write(exc)
 
@@ -529,8 +561,9 @@ _PARALLEL_FROM = 64
 _PIECES_PER_WORKER = 16
 
 
-def parse_all(files: list[tuple[str, bytes]],
-              progress: Callable[[int], None] | None = None) -> list[tuple[ParsedFile, str | None]]:
+def parse_all(
+    files: list[tuple[str, bytes]], progress: Callable[[int], None] | None = None
+) -> list[tuple[ParsedFile, str | None]]:
     """Parse seed files, and encode each clean one's records for the cache.
 
     When there are many (a cold start), the work is shared among processes on
@@ -549,18 +582,23 @@ def parse_all(files: list[tuple[str, bytes]],
     pending = deque(range(0, len(files), size))  # where each piece starts
     done: dict[int, list] = {}
     try:
-        with _prompt_threads(), ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with (
+            _prompt_threads(),
+            ProcessPoolExecutor(
+                max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn")
+            ) as pool,
+        ):
             away: dict = {}  # future -> where its piece starts
 
             def hand_out() -> None:  # one piece running and one waiting, per worker
                 while pending and len(away) < 2 * (workers - 1):
                     start = pending.pop()
-                    away[pool.submit(_parse_share, files[start:start + size])] = start
+                    away[pool.submit(_parse_share, files[start : start + size])] = start
 
             hand_out()
             while pending:
                 start = pending.popleft()
-                done[start] = _parse_share(files[start:start + size])
+                done[start] = _parse_share(files[start : start + size])
                 for future in [f for f in away if f.done()]:
                     done[away.pop(future)] = future.result()
                 tell(sum(map(len, done.values())))
@@ -635,7 +673,7 @@ def _write_from_copy(cache: PlanCache) -> NoReturn:
             gc.disable()  # a collection would touch every page this copy shares with its parent
             cache.persist()
         status = 0
-    except BaseException:  # noqa: BLE001 - nothing to report to: the next start redoes the work
+    except BaseException:  # noqa: BLE001, S110 - nothing to report to: the next start redoes the work
         pass
     finally:
         os._exit(status)
@@ -685,5 +723,12 @@ def collector_paused():
 
 def _failed(rel: str, old: dict | None, message: str) -> dict:
     """An entry for a file that could not be read: keep its last good records."""
-    return {"path": rel, "sha256": "", "size": -1, "mtime_ns": -1, "checked_ns": 0,
-            "good": (old or {}).get("good"), "errors": [_fields(SeedError(rel, 0, 0, message))]}
+    return {
+        "path": rel,
+        "sha256": "",
+        "size": -1,
+        "mtime_ns": -1,
+        "checked_ns": 0,
+        "good": (old or {}).get("good"),
+        "errors": [_fields(SeedError(rel, 0, 0, message))],
+    }

@@ -36,8 +36,9 @@ def next_cycle(plan: Plan, cycle: str) -> str | None:
 
 def moved(blueprint: Blueprint, carry: Carry) -> Blueprint:
     history = (*blueprint.history, HistoryEntry(carry.at.date(), State.PROPOSED))
-    return dataclasses.replace(blueprint, cycle=carry.to, state=State.PROPOSED, history=history,
-                               slipped=blueprint.slipped + 1)
+    return dataclasses.replace(
+        blueprint, cycle=carry.to, state=State.PROPOSED, history=history, slipped=blueprint.slipped + 1
+    )
 
 
 def deferred(blueprint: Blueprint, carry: Carry) -> Blueprint:

@@ -25,9 +25,12 @@ def uncommitted_seed_files(seeds_dir: Path) -> int | None:
         return None
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}  # a status must not take the index lock
     try:
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: S603 - git as found on PATH, with our own arguments
             [git, "-C", str(seeds_dir), "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", "."],
-            capture_output=True, timeout=_TIMEOUT_S, env=env, check=False,
+            capture_output=True,
+            timeout=_TIMEOUT_S,
+            env=env,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None

@@ -84,10 +84,15 @@ class PlanIndex:
             positions = [self.position[k] for k in theme.blueprints if k in self.position]
             self.theme_positions[theme.key] = positions
             self.theme_owners[theme.key] = frozenset(
-                {theme.project.lower(), *map(self.project_at.__getitem__, positions)})
+                {theme.project.lower(), *map(self.project_at.__getitem__, positions)}
+            )
         self.session_owners: dict[str, frozenset[str]] = {
-            s.key: frozenset({*(p.lower() for p in s.projects),
-                              *(self.project_at[self.position[k]] for k in s.blueprints if k in self.position)})
+            s.key: frozenset(
+                {
+                    *(p.lower() for p in s.projects),
+                    *(self.project_at[self.position[k]] for k in s.blueprints if k in self.position),
+                }
+            )
             for s in plan.sessions.values()
         }
 
@@ -127,8 +132,9 @@ class PlanIndex:
             new._group(plan)
         return new
 
-    def reshaped(self, plan: Plan, gone: Collection[str], added: list[Blueprint],
-                 changed: list[Blueprint]) -> PlanIndex:
+    def reshaped(
+        self, plan: Plan, gone: Collection[str], added: list[Blueprint], changed: list[Blueprint]
+    ) -> PlanIndex:
         """This index for ``plan``, which lost the blueprints ``gone``, gained ``added`` and
         changed ``changed``, its cycles staying in the same order.
 
@@ -162,14 +168,19 @@ class PlanIndex:
         inserted_at = []
         for blueprint in sorted(added, key=order):
             at = bisect.bisect_left(blueprints, order(blueprint), key=order)
-            values = (blueprint, blueprint.key, intern(blueprint.cycle), intern(blueprint.project.lower()),
-                      haystack(blueprint) if haystacks is not None else None)
-            for column, value in zip(columns, values):
+            values = (
+                blueprint,
+                blueprint.key,
+                intern(blueprint.cycle),
+                intern(blueprint.project.lower()),
+                haystack(blueprint) if haystacks is not None else None,
+            )
+            for column, value in zip(columns, values, strict=False):
                 column.insert(at, value)
             sizes[blueprint.cycle] = sizes.get(blueprint.cycle, 0) + 1
             inserted_at.append(at)
         new.blueprints, new.keys, new.cycle_at, new.project_at = columns[:4]
-        new.position = dict(zip(new.keys, range(len(new.keys))))
+        new.position = dict(zip(new.keys, range(len(new.keys)), strict=False))
         if haystacks is not None:
             for blueprint in changed:
                 haystacks[new.position[blueprint.key]] = haystack(blueprint)
@@ -188,13 +199,15 @@ class PlanIndex:
         new.patched_at = sorted(new.position[b.key] for b in changed)
         return new
 
-    def _follow_moves(self, source: PlanIndex, removed_at: list[int], inserted_at: list[int],
-                      changed: list[Blueprint]) -> None:
+    def _follow_moves(
+        self, source: PlanIndex, removed_at: list[int], inserted_at: list[int], changed: list[Blueprint]
+    ) -> None:
         """Take over the source's sets by project and by category, their positions moved
         as the blueprints were: made again, they would hold up the first frame after the
         patch (each is a pass over 50,000 blueprints).  The key widths are made again:
         carried over the same way, they raised a session's peak memory far past its
         bound, for a reason not found yet (see docs/performance.md)."""
+
         def moved(held: int) -> int:
             for at in reversed(removed_at):
                 held = bitset.without(held, at)
@@ -212,13 +225,22 @@ class PlanIndex:
         if source._projects is not None:
             self._projects = follow(source._projects, self.project_at.__getitem__)
         if source._categories is not None and all(
-                source.blueprints[source.position[b.key]].category == b.category for b in changed):
+            source.blueprints[source.position[b.key]].category == b.category for b in changed
+        ):
             self._categories = follow(source._categories, lambda at: self.blueprints[at].category.lower())
 
     def __getstate__(self) -> dict:
         # Pickled with the plan's snapshot: leave out what is cheap to rebuild or only a cache.
         state = dict(self.__dict__)
-        for name in ("_haystacks", "_categories", "_projects", "_widths", "_span_bits", "_words", "_selections"):
+        for name in (
+            "_haystacks",
+            "_categories",
+            "_projects",
+            "_widths",
+            "_span_bits",
+            "_words",
+            "_selections",
+        ):
             del state[name]
         return state
 
@@ -289,7 +311,11 @@ class PlanIndex:
     def key_width(self, shown: int, full: bool) -> int:
         """The widest key among ``shown``: ``cycle/project/id`` when ``full``, else ``project/id``."""
         if full not in self._widths:
-            widths = [len(k) for k in self.keys] if full else [len(b.project) + 1 + len(b.id) for b in self.blueprints]
+            widths = (
+                [len(k) for k in self.keys]
+                if full
+                else [len(b.project) + 1 + len(b.id) for b in self.blueprints]
+            )
             self._widths[full] = sorted(bitset.by_value(widths).items(), reverse=True)
         return next((width for width, holders in self._widths[full] if holders & shown), 10)
 
@@ -298,8 +324,13 @@ class PlanIndex:
         start, end = self.spans.get(cycle, (0, 0))
         return range(start, end)
 
-    def select(self, projects: frozenset[str], categories: tuple[str, ...], words: tuple[str, ...],
-               members: set[str] | None) -> Selection:
+    def select(
+        self,
+        projects: frozenset[str],
+        categories: tuple[str, ...],
+        words: tuple[str, ...],
+        members: set[str] | None,
+    ) -> Selection:
         """The blueprints passing the project, category, theme-member and free-word parts of a filter."""
         if not (projects or categories or words or members is not None):
             return None
@@ -312,14 +343,20 @@ class PlanIndex:
             held = self._project_sets()
             result &= reduce(or_, map(held.get, projects, [0] * len(projects)))
         if categories:
-            matching = [held for name, held in self._category_sets().items() if any(c in name for c in categories)]
+            matching = [
+                held for name, held in self._category_sets().items() if any(c in name for c in categories)
+            ]
             result &= reduce(or_, matching, 0)
         if members is not None:
-            result &= bitset.from_positions([self.position[k] for k in members if k in self.position], len(self))
+            result &= bitset.from_positions(
+                [self.position[k] for k in members if k in self.position], len(self)
+            )
         for word in words:
             if not result:
                 break
-            result = self._words.rows_with(word, result) if self._words else scan(self.haystacks, word, result)
+            result = (
+                self._words.rows_with(word, result) if self._words else scan(self.haystacks, word, result)
+            )
         self._selections[key] = result
         if len(self._selections) > 8:
             self._selections.popitem(last=False)

@@ -212,7 +212,9 @@ class Segments:
             events[META] = {"1": {"generation": generation_of(tables)}}
             position = len(sealed.segments)
             name = f"{position + 1:06d}.json"
-            atomic_write(self.folder / name, json.dumps(events, ensure_ascii=False, separators=(",", ":")).encode())
+            atomic_write(
+                self.folder / name, json.dumps(events, ensure_ascii=False, separators=(",", ":")).encode()
+            )
             sealed.segments.append(name)
             sealed.fold(events, position)
         sealed.generation = generation_of(tables) + 1
@@ -228,7 +230,9 @@ class Segments:
         """
         self.folder.mkdir(exist_ok=True)
         for path, part in ((self.history_path, HISTORY), (self.summary_path, CORE)):
-            atomic_write(path, json.dumps(summary.to_doc(part), ensure_ascii=False, separators=(",", ":")).encode())
+            atomic_write(
+                path, json.dumps(summary.to_doc(part), ensure_ascii=False, separators=(",", ":")).encode()
+            )
 
 
 def _chunks(tables: dict) -> Iterator[dict]:
@@ -238,10 +242,13 @@ def _chunks(tables: dict) -> Iterator[dict]:
     journal had segments holds more (100,000 events, say), and one segment
     that large would make reading any key's history read all of it.
     """
-    items = [(table, doc_id, doc) for table in TABLES
-             for doc_id, doc in sorted((tables.get(table) or {}).items(), key=_doc_order)]
+    items = [
+        (table, doc_id, doc)
+        for table in TABLES
+        for doc_id, doc in sorted((tables.get(table) or {}).items(), key=_doc_order)
+    ]
     for start in range(0, max(len(items), 1), SEAL_AT):
         chunk: dict[str, dict] = {table: {} for table in TABLES}
-        for table, doc_id, doc in items[start:start + SEAL_AT]:
+        for table, doc_id, doc in items[start : start + SEAL_AT]:
             chunk[table][doc_id] = doc
         yield chunk

@@ -53,8 +53,12 @@ class Mark:
 
     def to_doc(self) -> dict:
         doc = asdict(self)
-        doc.update(state=self.state.value, previous=self.previous.value,
-                   seed_state=self.seed_state.value, at=self.at.isoformat())
+        doc.update(
+            state=self.state.value,
+            previous=self.previous.value,
+            seed_state=self.seed_state.value,
+            at=self.at.isoformat(),
+        )
         del doc["staged_for"]
         if not self.where:
             del doc["where"]
@@ -63,9 +67,14 @@ class Mark:
     @classmethod
     def from_doc(cls, doc: dict) -> Mark:
         return cls(
-            key=doc["key"], state=State(doc["state"]), previous=State(doc["previous"]),
-            seed_state=State(doc["seed_state"]), at=dt.datetime.fromisoformat(doc["at"]),
-            by=doc.get("by", ""), via=doc.get("via", ""), where=doc.get("where", ""),
+            key=doc["key"],
+            state=State(doc["state"]),
+            previous=State(doc["previous"]),
+            seed_state=State(doc["seed_state"]),
+            at=dt.datetime.fromisoformat(doc["at"]),
+            by=doc.get("by", ""),
+            via=doc.get("via", ""),
+            where=doc.get("where", ""),
         )
 
 
@@ -100,9 +109,15 @@ class Carry:
 
     @classmethod
     def from_doc(cls, doc: dict) -> Carry:
-        return cls(key=doc["key"], to=doc["to"], at=dt.datetime.fromisoformat(doc["at"]),
-                   by=doc.get("by", ""), via=doc.get("via", ""), undone=bool(doc.get("undone", False)),
-                   where=doc.get("where", ""))
+        return cls(
+            key=doc["key"],
+            to=doc["to"],
+            at=dt.datetime.fromisoformat(doc["at"]),
+            by=doc.get("by", ""),
+            via=doc.get("via", ""),
+            undone=bool(doc.get("undone", False)),
+            where=doc.get("where", ""),
+        )
 
 
 QueueEntry = tuple[str, "dt.date | None"]  # a blueprint key and its runway's start
@@ -128,8 +143,14 @@ class QueueChange:
         def plain(entries):
             return [[key, start.isoformat() if start else None] for key, start in entries]
 
-        doc = {"cycle": self.cycle, "queue": plain(self.queue), "seed": plain(self.seed),
-               "at": self.at.isoformat(), "by": self.by, "via": self.via}
+        doc = {
+            "cycle": self.cycle,
+            "queue": plain(self.queue),
+            "seed": plain(self.seed),
+            "at": self.at.isoformat(),
+            "by": self.by,
+            "via": self.via,
+        }
         if self.where:
             doc["where"] = self.where
         return doc
@@ -139,9 +160,15 @@ class QueueChange:
         def entries(raw) -> tuple[QueueEntry, ...]:
             return tuple((str(key), dt.date.fromisoformat(start) if start else None) for key, start in raw)
 
-        return cls(cycle=doc["cycle"], queue=entries(doc["queue"]), seed=entries(doc["seed"]),
-                   at=dt.datetime.fromisoformat(doc["at"]), by=doc.get("by", ""), via=doc.get("via", ""),
-                   where=doc.get("where", ""))
+        return cls(
+            cycle=doc["cycle"],
+            queue=entries(doc["queue"]),
+            seed=entries(doc["seed"]),
+            at=dt.datetime.fromisoformat(doc["at"]),
+            by=doc.get("by", ""),
+            via=doc.get("via", ""),
+            where=doc.get("where", ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -181,8 +208,10 @@ def why_no_effect(blueprint: Blueprint, mark: Mark) -> str | None:
     if effective_state(blueprint, mark) is mark.state:
         return None
     newest = blueprint.history[-1].date if blueprint.history else None
-    return (f"{blueprint.key}: its seed has a history entry dated {newest}, later than a mark made now, "
-            f"so the seed's state ({blueprint.state.value}) stays in force; change the seed file instead")
+    return (
+        f"{blueprint.key}: its seed has a history entry dated {newest}, later than a mark made now, "
+        f"so the seed's state ({blueprint.state.value}) stays in force; change the seed file instead"
+    )
 
 
 class NoEffect(Exception):
@@ -294,9 +323,12 @@ class MarksStore:
     def events_of(self, key: str) -> list[Mark]:
         """One blueprint's changes, oldest first: only the segments that hold it are read."""
         summary, active = self._journal(history=True)
-        docs = [doc for position in summary.where.get(key, ())
-                for doc in docs_in_order(self.segments.read(summary.segments[position]), "marks")
-                if doc.get("key") == key]
+        docs = [
+            doc
+            for position in summary.where.get(key, ())
+            for doc in docs_in_order(self.segments.read(summary.segments[position]), "marks")
+            if doc.get("key") == key
+        ]
         docs += [doc for doc in docs_in_order(active, "marks") if doc.get("key") == key]
         return self._parsed(docs, Mark)
 
@@ -312,8 +344,10 @@ class MarksStore:
         found: dict[str, list[MarkDay]] = {}
         for key, by_day in days.items():
             try:
-                found[key] = [MarkDay(dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC), State(state))
-                              for day, state in sorted(by_day.items())]
+                found[key] = [
+                    MarkDay(dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC), State(state))
+                    for day, state in sorted(by_day.items())
+                ]
             except ValueError:
                 continue
         return found
@@ -356,7 +390,9 @@ class MarksStore:
         self.write(mark)
         return mark
 
-    def record_unless_already(self, blueprint: Blueprint, state: State, via: str) -> tuple[State, Mark | None]:
+    def record_unless_already(
+        self, blueprint: Blueprint, state: State, via: str
+    ) -> tuple[State, Mark | None]:
         """Set ``blueprint``'s state, deciding under the lock on the journal as it is then.
 
         Returns the effective state before, and the mark written (None when it
@@ -442,7 +478,7 @@ class MarksStore:
             return  # another process already dealt with it
         except DamagedFile as exc:
             reason = exc.reason
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
         os.replace(self.path, aside)
         self.notices.append(

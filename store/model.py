@@ -7,13 +7,13 @@ TOML, the TinyDB documents and the JSON export are conversions at the edges
 from __future__ import annotations
 
 import dataclasses
-import functools
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from enum import Enum
 
 
-class State(str, Enum):
+class State(str, Enum):  # noqa: UP042 - StrEnum would change str() of a member
     """A blueprint's lifecycle, in order."""
 
     PROPOSED = "proposed"
@@ -37,7 +37,7 @@ class State(str, Enum):
         return [s.value for s in cls]
 
 
-class MilestoneKind(str, Enum):
+class MilestoneKind(str, Enum):  # noqa: UP042 - StrEnum would change str() of a member
     MILESTONE = "milestone"
     SPEC_FREEZE = "spec-freeze"
     FEATURE_FREEZE = "feature-freeze"
@@ -48,13 +48,13 @@ class MilestoneKind(str, Enum):
     OTHER = "other"
 
 
-class ThemeKind(str, Enum):
+class ThemeKind(str, Enum):  # noqa: UP042 - StrEnum would change str() of a member
     THEME = "theme"
     PRIORITY = "priority"
     GOAL = "goal"
 
 
-class CycleStatus(str, Enum):
+class CycleStatus(str, Enum):  # noqa: UP042 - StrEnum would change str() of a member
     """The series status words OpenStack's release team uses."""
 
     FUTURE = "future"
@@ -80,7 +80,9 @@ class _cached:
     def __get__(self, record, owner=None):
         if record is None:
             return self
-        value = record.__dict__[self.name] = self.compute(record)  # frozen: past __setattr__, as the original does
+        value = record.__dict__[self.name] = self.compute(
+            record
+        )  # frozen: past __setattr__, as the original does
         return value
 
 
@@ -330,8 +332,10 @@ def _compiled(plan: list, keyed: bool):
     methods: a loop over the fields cost 4 µs a record, half of `list`'s
     conversion of 50,000 blueprints. Field names come from the dataclass."""
     converters = {f"_convert{at}": convert for at, (_, convert) in enumerate(plan) if convert is not None}
-    items = [f'"{name}": ' + (f"_convert{at}(record.{name})" if convert is not None else f"record.{name}")
-             for at, (name, convert) in enumerate(plan)]
+    items = [
+        f'"{name}": ' + (f"_convert{at}(record.{name})" if convert is not None else f"record.{name}")
+        for at, (name, convert) in enumerate(plan)
+    ]
     if keyed:
         items.insert(0, '"key": record.key')
     namespace: dict = dict(converters)

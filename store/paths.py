@@ -55,14 +55,18 @@ def resolve_store(option: str | None, seeds: Path) -> Path:
     except (OSError, RuntimeError):
         inside = False
     if inside:  # checked before anything is made: our own writes would look like seed edits
-        raise StoreError(f"store folder {_shown(str(folder))} must not be inside the seeds folder "
-                         f"{_shown(str(seeds))} (use --store or {STORE_ENV} to put it elsewhere)")
+        raise StoreError(
+            f"store folder {_shown(str(folder))} must not be inside the seeds folder "
+            f"{_shown(str(seeds))} (use --store or {STORE_ENV} to put it elsewhere)"
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
         raise StoreError(f"store {_shown(str(folder))} is a file, not a folder") from None
     except OSError as exc:
-        raise StoreError(f"cannot create the store folder {_shown(str(folder))}: {exc.strerror or exc}") from None
+        raise StoreError(
+            f"cannot create the store folder {_shown(str(folder))}: {exc.strerror or exc}"
+        ) from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise StoreError(f"store folder {_shown(str(folder))} is not writable")
     return folder

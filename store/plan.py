@@ -197,8 +197,11 @@ def carried_to(plan: Plan, blueprint: Blueprint) -> Blueprint | None:
         return None
     order = {cycle.id: at for at, cycle in enumerate(reversed(plan.cycles_newest_first()))}
     mine = order.get(blueprint.cycle, -1)
-    later = [plan.blueprints[k] for k in _by_project_id(plan).get((blueprint.project, blueprint.id), ())
-             if k in plan.blueprints and order.get(plan.blueprints[k].cycle, -1) > mine]
+    later = [
+        plan.blueprints[k]
+        for k in _by_project_id(plan).get((blueprint.project, blueprint.id), ())
+        if k in plan.blueprints and order.get(plan.blueprints[k].cycle, -1) > mine
+    ]
     return min(later, key=lambda b: order[b.cycle], default=None)
 
 
@@ -207,7 +210,9 @@ def count_slips(plan: Plan, groups: Iterable[tuple[str, str]] | None = None) -> 
     was deferred: how often it slipped.  ``groups``: only these (project, id).  Returns the
     blueprints that changed."""
     by = _by_project_id(plan)
-    chosen = (keys for keys in by.values() if len(keys) > 1) if groups is None else (by.get(g, ()) for g in groups)
+    chosen = (
+        (keys for keys in by.values() if len(keys) > 1) if groups is None else (by.get(g, ()) for g in groups)
+    )
     order = {cycle.id: at for at, cycle in enumerate(reversed(plan.cycles_newest_first()))}
     changed = []
     for keys in chosen:
@@ -228,7 +233,8 @@ def _apply_override(plan: Plan, override: Override) -> None:
         return
     history = tuple(sorted(blueprint.history + override.history, key=lambda h: h.date))
     plan.blueprints[override.blueprint] = dataclasses.replace(
-        blueprint, state=override.state or blueprint.state, history=history)
+        blueprint, state=override.state or blueprint.state, history=history
+    )
 
 
 def _fold_milestones(plan: Plan, cycles: set[str] | None = None) -> None:
@@ -253,8 +259,11 @@ _DEFINED_AT = "already defined at {}:"
 _REFERS_TO_UNKNOWN = "refers to unknown {}"  # the wording of _dangling, which lists the known names
 
 
-def patch(plan: Plan, changed: Mapping[str, ParsedFile | None],
-          reread: Callable[[str], ParsedFile | None] = lambda rel: None) -> Plan | None:
+def patch(
+    plan: Plan,
+    changed: Mapping[str, ParsedFile | None],
+    reread: Callable[[str], ParsedFile | None] = lambda rel: None,
+) -> Plan | None:
     """``plan`` with some files' records replaced by new parses of them, or None when only a
     full assemble will do.
 
@@ -318,19 +327,21 @@ def _reached(plan: Plan, files: Mapping[str, ParsedFile | None]) -> set[str] | N
     markers = [_DEFINED_AT.format(rel) for rel in files]
     reached |= {e.path for e in plan.errors if any(m in e.message for m in markers)}
     # An override is applied to its blueprint's record as its file gives it.
-    overrides = [plan.overrides[o[len("override:"):]] for o in old if o.startswith("override:")]
+    overrides = [plan.overrides[o[len("override:") :]] for o in old if o.startswith("override:")]
     overrides += [r for parsed in files.values() if parsed for r in parsed.records if isinstance(r, Override)]
     for override in overrides:
         file_of(f"blueprint:{override.blueprint}")
     # Milestones added from another file fold into their cycle as its own file gives it.
-    added = [plan.milestones[o[len("milestone:"):]] for o in old if o.startswith("milestone:")]
-    added += [r for parsed in files.values() if parsed for r in parsed.records if isinstance(r, AddedMilestone)]
+    added = [plan.milestones[o[len("milestone:") :]] for o in old if o.startswith("milestone:")]
+    added += [
+        r for parsed in files.values() if parsed for r in parsed.records if isinstance(r, AddedMilestone)
+    ]
     for milestone in added:
         file_of(f"cycle:{milestone.cycle}")
-    blueprints = {o[len("blueprint:"):] for o in came_or_went if o.startswith("blueprint:")}
+    blueprints = {o[len("blueprint:") :] for o in came_or_went if o.startswith("blueprint:")}
     if blueprints:
         reached |= _naming_blueprints(plan, blueprints)
-    projects = {o[len("project:"):] for o in came_or_went if o.startswith("project:")}
+    projects = {o[len("project:") :] for o in came_or_went if o.startswith("project:")}
     if projects:
         reached |= _naming_projects(plan, projects)
     return reached
@@ -369,8 +380,11 @@ def _naming_projects(plan: Plan, projects: set[str]) -> set[str]:
     """Files whose records name one of ``projects``, or whose messages list the known projects."""
     found = {plan.origins[f"blueprint:{b.key}"][0] for b in plan.blueprints.values() if b.project in projects}
     found |= {plan.origins[f"theme:{t.key}"][0] for t in plan.themes.values() if t.project in projects}
-    found |= {plan.origins[f"session:{s.key}"][0] for s in plan.sessions.values()
-              if any(p in projects for p in s.projects)}
+    found |= {
+        plan.origins[f"session:{s.key}"][0]
+        for s in plan.sessions.values()
+        if any(p in projects for p in s.projects)
+    }
     found |= {e.path for e in plan.errors if _REFERS_TO_UNKNOWN.format("project") in e.message}
     return found
 
@@ -379,8 +393,10 @@ def _redo(plan: Plan, files: Mapping[str, ParsedFile | None]) -> Plan | None:
     """``plan`` with every record of ``files`` taken out and their new parses put in, as assemble would."""
     by_file = _origins_by_file(plan)
     new = dataclasses.replace(
-        plan, **{kind + "s": dict(plan.table(kind)) for kind in KIND_OF.values()},
-        origins=dict(plan.origins), errors=[e for e in plan.errors if e.path not in files],
+        plan,
+        **{kind + "s": dict(plan.table(kind)) for kind in KIND_OF.values()},
+        origins=dict(plan.origins),
+        errors=[e for e in plan.errors if e.path not in files],
     )
     origins_by_file = dict(by_file)
     by_cycle_id = defaultdict(list, _by_cycle_id(plan))
@@ -412,15 +428,20 @@ def _redo(plan: Plan, files: Mapping[str, ParsedFile | None]) -> Plan | None:
         by_cycle_id[_work_of(key)] = [*by_cycle_id.get(_work_of(key), ()), key]
         group = _blueprint_parts(key)[1:]
         by_project_id[group] = [*by_project_id.get(group, ()), key]
-    new.__dict__.update(_by_cycle_id=by_cycle_id, _by_project_id=by_project_id, _origins_by_file=origins_by_file)
+    new.__dict__.update(
+        _by_cycle_id=by_cycle_id, _by_project_id=by_project_id, _origins_by_file=origins_by_file
+    )
     for parsed, mine in accepted:
         _resolve_references(new, parsed, mine, by_cycle_id)
     redone = came["blueprint"]
     for override in new.overrides.values():
         if override.blueprint in redone:
             _apply_override(new, override)
-    cycles = came["cycle"] | {new.milestones[k].cycle for k in came["milestone"]} | {
-        plan.milestones[k].cycle for k in went["milestone"]}
+    cycles = (
+        came["cycle"]
+        | {new.milestones[k].cycle for k in came["milestone"]}
+        | {plan.milestones[k].cycle for k in went["milestone"]}
+    )
     _fold_milestones(new, {c for c in cycles if c in new.cycles})
     if [c.id for c in new.cycles_newest_first()] != [c.id for c in plan.cycles_newest_first()]:
         return None  # cycles set the order of everything: index it all again
@@ -454,10 +475,14 @@ def _take_records(plan: Plan, parsed: ParsedFile) -> list[tuple[str, str]]:
         line, col = parsed.positions.get(origin, (0, 0))
         if key in table:
             first = plan.origins[origin]
-            plan.errors.append(SeedError(
-                parsed.path, line, col,
-                f"{kind} '{key}': duplicate key ({_DEFINED_AT.format(first[0])}{first[1]})",
-            ))
+            plan.errors.append(
+                SeedError(
+                    parsed.path,
+                    line,
+                    col,
+                    f"{kind} '{key}': duplicate key ({_DEFINED_AT.format(first[0])}{first[1]})",
+                )
+            )
             continue
         table[key] = record
         plan.origins[origin] = (parsed.path, line, col)
@@ -519,15 +544,32 @@ def _resolve_references(plan: Plan, parsed: ParsedFile, mine: set[str], by_cycle
                 plan.errors.append(_dangling(parsed, ref, "project", plan.projects))
         elif ref.field == "override":
             if ref.target not in plan.blueprints:
-                plan.errors.append(SeedError(parsed.path, ref.line, ref.col, (
-                    f"override of '{ref.target}': no blueprint has that key (write its full key, "
-                    "cycle/project/id, as list or the dashboard shows it)")))
+                plan.errors.append(
+                    SeedError(
+                        parsed.path,
+                        ref.line,
+                        ref.col,
+                        (
+                            f"override of '{ref.target}': no blueprint has that key (write its full key, "
+                            "cycle/project/id, as list or the dashboard shows it)"
+                        ),
+                    )
+                )
         elif ref.field in ("blueprints", "runway"):
             key = _resolve_blueprint(ref, plan, by_cycle_id, parsed)
             if key and ref.field == "runway" and plan.blueprints[key].cycle != ref.cycle:
-                plan.errors.append(SeedError(parsed.path, ref.line, ref.col, (
-                    f"runway '{ref.target}': blueprint {key} is in cycle '{plan.blueprints[key].cycle}', "
-                    f"not '{ref.cycle}' (a runway queue holds its own cycle's blueprints)")))
+                plan.errors.append(
+                    SeedError(
+                        parsed.path,
+                        ref.line,
+                        ref.col,
+                        (
+                            f"runway '{ref.target}': blueprint {key} "
+                            f"is in cycle '{plan.blueprints[key].cycle}', "
+                            f"not '{ref.cycle}' (a runway queue holds its own cycle's blueprints)"
+                        ),
+                    )
+                )
             elif key:
                 resolved[ref.owner].append(key)
     for record in parsed.records:
@@ -535,7 +577,8 @@ def _resolve_references(plan: Plan, parsed: ParsedFile, mine: set[str], by_cycle
             table = plan.table(KIND_OF[type(record)])
             if table.get(record.key) is record:
                 table[record.key] = dataclasses.replace(
-                    record, blueprints=tuple(dict.fromkeys(resolved.get(record.key, []))))
+                    record, blueprints=tuple(dict.fromkeys(resolved.get(record.key, [])))
+                )
         elif isinstance(record, Runway) and plan.runways.get(record.key) is record:
             found = resolved.get(record.key)
             if found:
@@ -547,7 +590,9 @@ def _resolve_references(plan: Plan, parsed: ParsedFile, mine: set[str], by_cycle
 def _dangling(parsed: ParsedFile, ref: Reference, kind: str, known: dict) -> SeedError:
     names = ", ".join(sorted(known)[:12]) + (", ..." if len(known) > 12 else "")
     return SeedError(
-        parsed.path, ref.line, ref.col,
+        parsed.path,
+        ref.line,
+        ref.col,
         f"{ref.owner}: {ref.field} {_REFERS_TO_UNKNOWN.format(kind)} '{ref.target}' "
         f"(define it with [[{kind}]]; known: {names or 'none'})",
     )
@@ -570,10 +615,14 @@ def _resolve_blueprint(ref: Reference, plan: Plan, by_cycle_id, parsed: ParsedFi
         return candidates[0]
     if not candidates:
         field_name = "blueprint" if ref.field == "runway" else ref.field
-        message = (f"{ref.owner}: {field_name} refers to unknown blueprint '{ref.target}' "
-                   f"(no blueprint with that id in cycle '{ref.cycle}')")
+        message = (
+            f"{ref.owner}: {field_name} refers to unknown blueprint '{ref.target}' "
+            f"(no blueprint with that id in cycle '{ref.cycle}')"
+        )
     else:
-        message = (f"{ref.owner}: blueprint '{ref.target}' is ambiguous "
-                   f"(write one of: {', '.join(c.split('/', 1)[1] for c in candidates)})")
+        message = (
+            f"{ref.owner}: blueprint '{ref.target}' is ambiguous "
+            f"(write one of: {', '.join(c.split('/', 1)[1] for c in candidates)})"
+        )
     plan.errors.append(SeedError(parsed.path, ref.line, ref.col, message))
     return None

@@ -51,7 +51,8 @@ class Filter:
                 values[name.lower()].extend(items)
             elif colon and name.isidentifier() and name.isalpha() and not value.startswith("/"):
                 raise QueryError(
-                    f"filter: unknown field '{name}:' (use one of {', '.join(f + ':' for f in FIELDS)} or plain words)"
+                    f"filter: unknown field '{name}:' "
+                    f"(use one of {', '.join(f + ':' for f in FIELDS)} or plain words)"
                 )
             else:
                 words.append(token.lower())
@@ -133,5 +134,7 @@ def resolve_key(text: str, keys: list[str] | dict) -> str:
         return candidates[0]
     if not candidates:
         raise QueryError(f"no blueprint matches '{text}' (try 'cycleboard list {wanted.split('/')[-1]}')")
-    shown = ", ".join(candidates[:10]) + (f", and {len(candidates) - 10} more" if len(candidates) > 10 else "")
+    shown = ", ".join(candidates[:10]) + (
+        f", and {len(candidates) - 10} more" if len(candidates) > 10 else ""
+    )
     raise QueryError(f"'{text}' is ambiguous; it matches {len(candidates)} blueprints: {shown}")

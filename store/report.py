@@ -37,13 +37,16 @@ def _md(text: str) -> str:
     return " ".join(out.split())
 
 
-def render(board: Board, cycle_id: str | None = None, project: str | None = None,
-           today: dt.date | None = None) -> str:
+def render(
+    board: Board, cycle_id: str | None = None, project: str | None = None, today: dt.date | None = None
+) -> str:
     today = today or dt.date.today()
     cycle = pick_cycle(board, cycle_id, today)
     if project and project not in board.plan.projects:
         raise QueryError(f"unknown project '{project}' (known: {', '.join(sorted(board.plan.projects))})")
-    query = Filter(cycles=frozenset({cycle.id.lower()}), projects=frozenset({project}) if project else frozenset())
+    query = Filter(
+        cycles=frozenset({cycle.id.lower()}), projects=frozenset({project}) if project else frozenset()
+    )
     rows = board.rows(query)
     done = sum(1 for r in rows if r.state is State.IMPLEMENTED)
     scope = f" — {board.plan.projects[project].name}" if project else ""
@@ -58,7 +61,10 @@ def render(board: Board, cycle_id: str | None = None, project: str | None = None
     lines.append(", ".join(facts) + ".  ")
     nxt = next_milestone(cycle, today, frozenset({project}) if project else frozenset())
     if nxt:
-        lines.append(f"Next milestone: **{_md(nxt.name)}** ({nxt.kind.value}) on {nxt.date}, {countdown(nxt.date, today)}.")
+        lines.append(
+            f"Next milestone: **{_md(nxt.name)}** ({nxt.kind.value}) "
+            f"on {nxt.date}, {countdown(nxt.date, today)}."
+        )
     elif cycle.milestones:
         last = cycle.milestones[-1]
         lines.append(f"All milestones have passed; the last was {_md(last.name)} on {last.date}.")
@@ -67,7 +73,9 @@ def render(board: Board, cycle_id: str | None = None, project: str | None = None
         if count:
             lines.append(f"| {state.value} | {count} |")
 
-    themes = [t for t in board.plan.themes.values() if t.cycle == cycle.id and (not project or t.project == project)]
+    themes = [
+        t for t in board.plan.themes.values() if t.cycle == cycle.id and (not project or t.project == project)
+    ]
     lines += ["", "## Themes", ""]
     if not themes:
         lines.append("No themes recorded.")
@@ -81,8 +89,11 @@ def render(board: Board, cycle_id: str | None = None, project: str | None = None
     lines += _slipped(board, cycle, rows)
     lines += _at_risk(board, cycle, rows, today)
 
-    sessions = [s for s in board.plan.sessions.values()
-                if s.cycle == cycle.id and (not project or project in s.projects)]
+    sessions = [
+        s
+        for s in board.plan.sessions.values()
+        if s.cycle == cycle.id and (not project or project in s.projects)
+    ]
     lines += ["", "## Sessions and open actions", ""]
     if not sessions:
         lines.append("No sessions recorded.")
@@ -108,11 +119,14 @@ def _title(board: Board, key: str) -> str:
 
 
 def _runways(board: Board, cycle: Cycle, project: str | None, today: dt.date) -> list[str]:
-    places = [p for p in runways.places(board.queue(cycle.id), cycle.runway_slots)
-              if not project or board.plan.blueprints[p.key].project == project]
+    places = [
+        p
+        for p in runways.places(board.queue(cycle.id), cycle.runway_slots)
+        if not project or board.plan.blueprints[p.key].project == project
+    ]
     lines = ["", f"## Runways ({cycle.runway_slots} slots)", ""]
     if not places:
-        return lines + ["The queue is empty."]
+        return [*lines, "The queue is empty."]
     for place in places:
         where = f"runway {place.slot}" if place.slot else f"queued #{place.position - cycle.runway_slots}"
         since = f", since {place.start}" if place.slot and place.start else ""
@@ -122,8 +136,11 @@ def _runways(board: Board, cycle: Cycle, project: str | None, today: dt.date) ->
 
 def _slipped(board: Board, cycle: Cycle, rows) -> list[str]:
     """Carried out of this cycle in the dashboard, and carried into it from earlier ones."""
-    out = [(c.moved_key, c.to, c.at.date()) for c in board.carries
-           if c.source == cycle.id and c.moved_key in board.plan.blueprints and not c.where]
+    out = [
+        (c.moved_key, c.to, c.at.date())
+        for c in board.carries
+        if c.source == cycle.id and c.moved_key in board.plan.blueprints and not c.where
+    ]
     for row in rows:  # carried in the seeds: deferred here, the same work proposed in a later cycle
         later = carried_to(board.plan, row.blueprint)
         if later is not None:
@@ -132,7 +149,7 @@ def _slipped(board: Board, cycle: Cycle, rows) -> list[str]:
     came = [r for r in rows if r.blueprint.slipped]
     lines = ["", "## Slipped", ""]
     if not out and not came:
-        return lines + ["Nothing slipped."]
+        return [*lines, "Nothing slipped."]
     for key, to, day in out:
         lines.append(f"- {_title(board, key)}: carried over to {to}" + (f" on {day}" if day else ""))
     for row in came:
@@ -147,5 +164,5 @@ def _at_risk(board: Board, cycle: Cycle, rows, today: dt.date) -> list[str]:
     heading = "Did not land by the release" if released else "At risk"
     lines = ["", f"## {heading} ({len(found)})", ""]
     if not found:
-        return lines + ["Everything landed." if released else "Nothing at risk."]
+        return [*lines, "Everything landed." if released else "Nothing at risk."]
     return lines + [f"- {_title(board, risk.key)}: {risk.reason}" for risk in found]

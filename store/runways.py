@@ -60,7 +60,9 @@ def seed_queue(plan: Plan, cycle: str) -> tuple[QueueEntry, ...]:
     return tuple(entries.items())
 
 
-def effective_queue(seed_plan: Plan, plan: Plan, cycle: str, change: QueueChange | None) -> tuple[QueueEntry, ...]:
+def effective_queue(
+    seed_plan: Plan, plan: Plan, cycle: str, change: QueueChange | None
+) -> tuple[QueueEntry, ...]:
     """The queue shown: the newest dashboard change, unless the seeds' queue changed since.
 
     Blueprints no longer in ``cycle`` (gone from the seeds, or carried over) drop out.
@@ -68,12 +70,17 @@ def effective_queue(seed_plan: Plan, plan: Plan, cycle: str, change: QueueChange
     seed = seed_queue(seed_plan, cycle)
     # A change written into the seeds is only the journal's record: the seeds say it.
     entries = change.queue if change is not None and not change.where and change.seed == seed else seed
-    return tuple((key, start) for key, start in entries
-                 if key in plan.blueprints and plan.blueprints[key].cycle == cycle)
+    return tuple(
+        (key, start)
+        for key, start in entries
+        if key in plan.blueprints and plan.blueprints[key].cycle == cycle
+    )
 
 
 def places(entries: tuple[QueueEntry, ...], slots: int) -> list[Place]:
-    return [Place(key, start, at + 1 if at < slots else None, at + 1) for at, (key, start) in enumerate(entries)]
+    return [
+        Place(key, start, at + 1 if at < slots else None, at + 1) for at, (key, start) in enumerate(entries)
+    ]
 
 
 def _settled(entries: list[QueueEntry], slots: int, today: dt.date) -> tuple[QueueEntry, ...]:
@@ -93,7 +100,9 @@ def removed(entries: tuple[QueueEntry, ...], key: str, slots: int, today: dt.dat
     return _settled([e for e in entries if e[0] != key], slots, today)
 
 
-def moved(entries: tuple[QueueEntry, ...], key: str, step: int, slots: int, today: dt.date) -> tuple[QueueEntry, ...]:
+def moved(
+    entries: tuple[QueueEntry, ...], key: str, step: int, slots: int, today: dt.date
+) -> tuple[QueueEntry, ...]:
     """``key`` ``step`` places nearer the head (negative: further back), within the queue."""
     order = list(entries)
     at = next((i for i, (k, _) in enumerate(order) if k == key), None)

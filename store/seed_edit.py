@@ -18,6 +18,7 @@ never guessed at; the result is always checked to parse.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 
@@ -54,8 +55,9 @@ def toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")  # TOML wants DEL escaped
 
 
-def blueprint_range(text: str, index: int, positions: dict | None = None,
-                    table: str = "blueprint") -> tuple[int, int]:
+def blueprint_range(
+    text: str, index: int, positions: dict | None = None, table: str = "blueprint"
+) -> tuple[int, int]:
     """The 0-based lines ``[start, end)`` of the ``index``-th ``[[blueprint]]`` (or ``[[table]]``)
     and its subtables.
 
@@ -70,16 +72,20 @@ def blueprint_range(text: str, index: int, positions: dict | None = None,
     if not lines[start].lstrip().startswith("[["):
         raise EditRefused(f"the {table} is not written as a [[{table}]] table")
     mine = (table, index)
-    later = [line for path, (line, _) in positions.items()
-             if line - 1 > start and path[:2] != mine and path != (table,)]
+    later = [
+        line
+        for path, (line, _) in positions.items()
+        if line - 1 > start and path[:2] != mine and path != (table,)
+    ]
     end = min(later) - 1 if later else len(lines)
     while end - 1 > start and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
         end -= 1
     return start, end
 
 
-def set_blueprint_state(text: str, index: int, state: str, day: dt.date, by: str,
-                        table: str = "blueprint") -> str:
+def set_blueprint_state(
+    text: str, index: int, state: str, day: dt.date, by: str, table: str = "blueprint"
+) -> str:
     """``text`` with the ``index``-th blueprint's ``state`` set and a dated history entry added.
 
     Only lines of that blueprint change.  ``table``: an ``[[override]]`` instead,
@@ -93,8 +99,12 @@ def set_blueprint_state(text: str, index: int, state: str, day: dt.date, by: str
     if history is not None and not lines[history[0] - 1].lstrip().startswith("[["):
         raise EditRefused("its history is written inline (history = [...]); edit that file by hand")
 
-    entry = [f"[[{table}.history]]{nl}", f"date = {day.isoformat()}{nl}",
-             f"state = {toml_string(state)}{nl}", f"by = {toml_string(by)}{nl}"]
+    entry = [
+        f"[[{table}.history]]{nl}",
+        f"date = {day.isoformat()}{nl}",
+        f"state = {toml_string(state)}{nl}",
+        f"by = {toml_string(by)}{nl}",
+    ]
     last = lines[end - 1]
     if not last.endswith("\n"):
         lines[end - 1] = last + nl  # the file ended without a line break
@@ -110,17 +120,19 @@ def set_blueprint_state(text: str, index: int, state: str, day: dt.date, by: str
     return _parsed_or_refused("".join(lines))
 
 
-def _replace_value(lines: list[str], found: tuple[int, int], pattern: re.Pattern, value: str, name: str) -> None:
+def _replace_value(
+    lines: list[str], found: tuple[int, int], pattern: re.Pattern, value: str, name: str
+) -> None:
     """Put ``value`` where ``pattern`` finds the value of the key at ``found``; a string keeps its quotes."""
     row, col = found[0] - 1, found[1] - 1
     line = lines[row]
     match = pattern.match(line, col)
-    if match is None or line[match.end():match.end() + 1] in ("'", '"'):
+    if match is None or line[match.end() : match.end() + 1] in ("'", '"'):
         raise EditRefused(f"its {name} is written in a form cycleboard does not edit; edit that file by hand")
     old = match.group("value")
     if old[0] in "'\"" and value[0] == '"':
         value = f"{old[0]}{value[1:-1]}{old[0]}"
-    lines[row] = f"{line[:match.start('value')]}{value}{line[match.end('value'):]}"
+    lines[row] = f"{line[: match.start('value')]}{value}{line[match.end('value') :]}"
 
 
 def _parsed_or_refused(edited: str) -> str:
@@ -142,7 +154,9 @@ def set_action_done(text: str, session: int, action: int, done: bool) -> str:
     nl = newline_of(text)
     header = positions.get(("session", session, "action", action))
     if header is None or not lines[header[0] - 1].lstrip().startswith("[["):
-        raise EditRefused("the action item is not written as a [[session.action]] table; edit that file by hand")
+        raise EditRefused(
+            "the action item is not written as a [[session.action]] table; edit that file by hand"
+        )
     value = "true" if done else "false"
     found = positions.get(("session", session, "action", action, "done"))
     if found is None:
@@ -152,7 +166,9 @@ def set_action_done(text: str, session: int, action: int, done: bool) -> str:
     return _parsed_or_refused("".join(lines))
 
 
-_START_VALUE = re.compile(r"""(?P<key>start|"start"|'start')(?P<eq>[ \t]*=[ \t]*)(?P<value>\d{4}-\d{2}-\d{2})""")
+_START_VALUE = re.compile(
+    r"""(?P<key>start|"start"|'start')(?P<eq>[ \t]*=[ \t]*)(?P<value>\d{4}-\d{2}-\d{2})"""
+)
 
 
 def set_runway_queue(text: str, indices: list[int], keys: list[str | None], entries, new_table) -> str:
@@ -169,13 +185,13 @@ def set_runway_queue(text: str, indices: list[int], keys: list[str | None], entr
     lines = _lines(text)
     nl = newline_of(text)
     ranges = [blueprint_range(text, index, positions, "runway") for index in indices]
-    for (_, end), (start, _) in zip(ranges, ranges[1:]):
+    for (_, end), (start, _) in itertools.pairwise(ranges):
         if any(line.strip() and not line.lstrip().startswith("#") for line in lines[end:start]):
             raise EditRefused("the queue's [[runway]] tables are not together in the file; edit it by hand")
     tables: dict[str, list[str]] = {}
-    for at, (index, key, (start, end)) in enumerate(zip(indices, keys, ranges)):
+    for at, (index, key, (start, end)) in enumerate(zip(indices, keys, ranges, strict=False)):
         # Comments between two tables lead into the second: they move with it.
-        lead = [line for line in lines[ranges[at - 1][1]:start] if line.strip()] if at else []
+        lead = [line for line in lines[ranges[at - 1][1] : start] if line.strip()] if at else []
         table = lead + lines[start:end]
         if key is not None and key not in tables:
             tables[key] = _with_start(table, positions.get(("runway", index, "start")), start - len(lead), nl)
@@ -199,6 +215,7 @@ def set_runway_queue(text: str, indices: list[int], keys: list[str | None], entr
 
 def _with_start(table: list[str], found, first: int, nl: str):
     """A runway table's lines as a function of its start day."""
+
     def lines_for(day: dt.date | None) -> list[str]:
         out = list(table)
         if found is not None:
@@ -221,8 +238,10 @@ def _with_start(table: list[str], found, first: int, nl: str):
     return lines_for
 
 
-_CYCLE_VALUE = re.compile(r"""(?P<key>cycle|"cycle"|'cycle')(?P<eq>[ \t]*=[ \t]*)"""
-                          r"""(?P<value>"[^"\\\n]*(?:\\.[^"\\\n]*)*"|'[^'\n]*')""")
+_CYCLE_VALUE = re.compile(
+    r"""(?P<key>cycle|"cycle"|'cycle')(?P<eq>[ \t]*=[ \t]*)"""
+    r"""(?P<value>"[^"\\\n]*(?:\\.[^"\\\n]*)*"|'[^'\n]*')"""
+)
 
 
 def carry_blueprint(text: str, index: int, to: str, day: dt.date, by: str) -> str:
@@ -236,10 +255,17 @@ def carry_blueprint(text: str, index: int, to: str, day: dt.date, by: str) -> st
     start, end = blueprint_range(text, index, positions)
     lines = _lines(text)
     nl = newline_of(text)
-    own_end = min([line - 1 for path, (line, _) in positions.items()
-                   if path[:2] == ("blueprint", index) and len(path) > 2 and path[2] == "history"
-                   and len(path) == 4] + [end])
-    while own_end - 1 > start and (not lines[own_end - 1].strip() or lines[own_end - 1].lstrip().startswith("#")):
+    own_end = min(
+        [
+            line - 1
+            for path, (line, _) in positions.items()
+            if path[:2] == ("blueprint", index) and len(path) > 2 and path[2] == "history" and len(path) == 4
+        ]
+        + [end]
+    )
+    while own_end - 1 > start and (
+        not lines[own_end - 1].strip() or lines[own_end - 1].lstrip().startswith("#")
+    ):
         own_end -= 1
     copy = [line if line.endswith("\n") else line + nl for line in lines[start:own_end]]
     found = positions.get(("blueprint", index, "cycle"))

@@ -47,8 +47,14 @@ def writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
 
 
-def edit_seed(path: Path, rel: str, edit: Callable[[str], str], lock_dir: Path,
-              then: Callable[[Written], None] | None = None, clean: set[str] = frozenset()) -> Written:
+def edit_seed(
+    path: Path,
+    rel: str,
+    edit: Callable[[str], str],
+    lock_dir: Path,
+    then: Callable[[Written], None] | None = None,
+    clean: set[str] = frozenset(),
+) -> Written:
     """Apply ``edit`` to the text of ``path`` as it is now, under the seeds lock, atomically.
 
     ``rel`` names the file in messages.  Raises :class:`EditRefused` (one
@@ -81,7 +87,9 @@ def edit_seed(path: Path, rel: str, edit: Callable[[str], str], lock_dir: Path,
         return written
 
 
-def undo_edit(written: Written, rel: str, lock_dir: Path, then: Callable[[Written], None] | None = None) -> None:
+def undo_edit(
+    written: Written, rel: str, lock_dir: Path, then: Callable[[Written], None] | None = None
+) -> None:
     """Put back the bytes ``written`` replaced, if the file is still what it left.
 
     ``then`` gets the reverse edit, still under the lock (see :func:`edit_seed`).

@@ -32,9 +32,9 @@ from store.model import (
     Cycle,
     CycleStatus,
     HistoryEntry,
-    Override,
     Milestone,
     MilestoneKind,
+    Override,
     Project,
     Record,
     Runway,
@@ -48,8 +48,17 @@ from store.tomlpos import locate, nearest
 # C0 controls except tab and newline, DEL and C1: never let a seed drive the terminal.
 # Bidi embeddings, overrides and isolates go too: they reorder the rest of the
 # line on screen ("Trojan Source"); right-to-left text itself needs none of them.
-_CONTROL = {c: None for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0),
-                              *range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+_CONTROL = {
+    c: None
+    for c in [
+        *range(0x00, 0x09),
+        *range(0x0B, 0x20),
+        0x7F,
+        *range(0x80, 0xA0),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    ]
+}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -124,24 +133,49 @@ _STR, _DATE, _BOOL, _INT, _STRS, _INTS, _TABLES = "text", "date", "bool", "int",
 _SCHEMA: dict[str, dict[str, object]] = {
     "defaults": {"cycle": _STR, "project": _STR},
     "cycle": {
-        "id": _STR, "name": _STR, "start": _DATE, "release": _DATE,
-        "status": CycleStatus, "milestone": _TABLES, "runway_slots": _INT,
+        "id": _STR,
+        "name": _STR,
+        "start": _DATE,
+        "release": _DATE,
+        "status": CycleStatus,
+        "milestone": _TABLES,
+        "runway_slots": _INT,
     },
     "milestone": {"name": _STR, "date": _DATE, "kind": MilestoneKind, "project": _STR},
     "project": {"id": _STR, "name": _STR},
     "theme": {
-        "id": _STR, "cycle": _STR, "project": _STR, "title": _STR, "kind": ThemeKind,
-        "description": _STR, "blueprints": _STRS,
+        "id": _STR,
+        "cycle": _STR,
+        "project": _STR,
+        "title": _STR,
+        "kind": ThemeKind,
+        "description": _STR,
+        "blueprints": _STRS,
     },
     "session": {
-        "id": _STR, "cycle": _STR, "title": _STR, "event": _STR, "date": _DATE,
-        "projects": _STRS, "agreements": _STRS, "blueprints": _STRS, "action": _TABLES,
+        "id": _STR,
+        "cycle": _STR,
+        "title": _STR,
+        "event": _STR,
+        "date": _DATE,
+        "projects": _STRS,
+        "agreements": _STRS,
+        "blueprints": _STRS,
+        "action": _TABLES,
     },
     "action": {"owner": _STR, "text": _STR, "done": _BOOL},
     "blueprint": {
-        "id": _STR, "cycle": _STR, "project": _STR, "title": _STR, "category": _STR,
-        "reviews": _INTS, "state": State, "fast_tracked": _BOOL, "owner": _STR,
-        "url": _STR, "history": _TABLES,
+        "id": _STR,
+        "cycle": _STR,
+        "project": _STR,
+        "title": _STR,
+        "category": _STR,
+        "reviews": _INTS,
+        "state": State,
+        "fast_tracked": _BOOL,
+        "owner": _STR,
+        "url": _STR,
+        "history": _TABLES,
     },
     "history": {"date": _DATE, "state": State, "by": _STR},
     "runway": {"blueprint": _STR, "cycle": _STR, "start": _DATE},
@@ -149,7 +183,17 @@ _SCHEMA: dict[str, dict[str, object]] = {
     # [[milestone]] at the top level: a milestone of a cycle that another file defines.
     "added_milestone": {"cycle": _STR, "name": _STR, "date": _DATE, "kind": MilestoneKind, "project": _STR},
 }
-_TOP_LEVEL = ("defaults", "cycle", "milestone", "project", "theme", "session", "blueprint", "runway", "override")
+_TOP_LEVEL = (
+    "defaults",
+    "cycle",
+    "milestone",
+    "project",
+    "theme",
+    "session",
+    "blueprint",
+    "runway",
+    "override",
+)
 _EXPECTED = {
     _STR: "a string",
     _DATE: "a date like 2018-09-10 (no quotes)",
@@ -167,8 +211,13 @@ def _type_name(value: object) -> str:
     if isinstance(value, dt.datetime):
         return "a date-time"
     return {
-        str: "a string", int: "a whole number", float: "a number", dt.date: "a date",
-        dt.time: "a time", list: "a list", dict: "a table",
+        str: "a string",
+        int: "a whole number",
+        float: "a number",
+        dt.date: "a date",
+        dt.time: "a time",
+        list: "a list",
+        dict: "a table",
     }.get(type(value), type(value).__name__)
 
 
@@ -201,7 +250,7 @@ class _Reader:
                 hint = difflib.get_close_matches(key, allowed, n=1)
                 maybe = f"; did you mean '{hint[0]}'?" if hint else ""
                 self.error(
-                    path + (key,),
+                    (*path, key),
                     f"{what}: unknown key '{key}' (expected one of: {', '.join(allowed)}){maybe}",
                 )
 
@@ -213,7 +262,7 @@ class _Reader:
                 self.error(path, f"{what}: missing key '{key}' ({_expected(kind)})")
             return None
         raw = data[key]
-        where = path + (key,)
+        where = (*path, key)
         if isinstance(kind, type) and issubclass(kind, Enum):
             if not isinstance(raw, str):
                 self.error(where, f"{what}: '{key}' must be one of {_choices(kind)}, not {_type_name(raw)}")
@@ -221,7 +270,9 @@ class _Reader:
             try:
                 return State.parse(raw) if kind is State else kind(raw)
             except ValueError:
-                self.error(where, f"{what}: unknown {key} '{clean_text(raw)}' (expected one of {_choices(kind)})")
+                self.error(
+                    where, f"{what}: unknown {key} '{clean_text(raw)}' (expected one of {_choices(kind)})"
+                )
                 return None
         if kind == _STR:
             if not isinstance(raw, str):
@@ -246,7 +297,7 @@ class _Reader:
                 ok = isinstance(item, str) if kind == _STRS else type(item) is int
                 if not ok:
                     self.error(
-                        where + (index,),
+                        (*where, index),
                         f"{what}: '{key}' item {index + 1} must be "
                         f"{'a string' if kind == _STRS else 'a whole number'}, not {_type_name(item)}",
                     )
@@ -268,7 +319,7 @@ class _Reader:
             return None
         if not _ID.match(text):
             self.error(
-                path + (key,),
+                (*path, key),
                 f"{what}: {key} '{text}' must start with a letter or digit and hold only "
                 "letters, digits, '.', '_' and '-'",
             )
@@ -303,10 +354,16 @@ class _Reader:
             defaults = {}
         self.check_keys("defaults", defaults, ("defaults",), "defaults")
         self.default_cycle = self.identifier(
-            self.value("defaults", defaults, "cycle", ("defaults",), "defaults"), ("defaults",), "defaults", "cycle"
+            self.value("defaults", defaults, "cycle", ("defaults",), "defaults"),
+            ("defaults",),
+            "defaults",
+            "cycle",
         )
         self.default_project = self.identifier(
-            self.value("defaults", defaults, "project", ("defaults",), "defaults"), ("defaults",), "defaults", "project"
+            self.value("defaults", defaults, "project", ("defaults",), "defaults"),
+            ("defaults",),
+            "defaults",
+            "project",
         )
         for table in ("project", "cycle", "milestone", "blueprint", "theme", "session", "runway", "override"):
             items = self.data.get(table, [])
@@ -360,29 +417,32 @@ class _Reader:
         release = self.value("cycle", item, "release", path, what)
         status = self.value("cycle", item, "status", path, what)
         if start and release and release < start:
-            self.error(path + ("release",), f"{what}: release {release} is before start {start}")
+            self.error((*path, "release"), f"{what}: release {release} is before start {start}")
         slots = self.value("cycle", item, "runway_slots", path, what)
         if slots is not None and not 1 <= slots <= 20:
-            self.error(path + ("runway_slots",), f"{what}: runway_slots must be from 1 to 20, not {slots}")
+            self.error((*path, "runway_slots"), f"{what}: runway_slots must be from 1 to 20, not {slots}")
             slots = None
         milestones = []
         for index, raw in enumerate(self.value("cycle", item, "milestone", path, what) or []):
-            mpath = path + ("milestone", index)
+            mpath = (*path, "milestone", index)
             mwhat = f"{what} milestone #{index + 1}"
             self.check_keys("milestone", raw, mpath, mwhat)
             mname = self.value("milestone", raw, "name", mpath, mwhat, required=True)
             mdate = self.value("milestone", raw, "date", mpath, mwhat, required=True)
             kind = self.value("milestone", raw, "kind", mpath, mwhat) or MilestoneKind.MILESTONE
-            project = self.identifier(self.value("milestone", raw, "project", mpath, mwhat), mpath, mwhat, "project")
+            project = self.identifier(
+                self.value("milestone", raw, "project", mpath, mwhat), mpath, mwhat, "project"
+            )
             if mname is None or mdate is None:
                 continue
             if project:
-                self.refer(cid, "project", project, cid, "", mpath + ("project",))
+                self.refer(cid, "project", project, cid, "", (*mpath, "project"))
             milestones.append(Milestone(mname, mdate, kind, project))
         milestones.sort(key=lambda m: m.date)
         if self.unique(cid, path, what):
-            self.out.records.append(Cycle(cid, name, start, release, status, tuple(milestones),
-                                          3 if slots is None else slots))
+            self.out.records.append(
+                Cycle(cid, name, start, release, status, tuple(milestones), 3 if slots is None else slots)
+            )
 
     def read_milestone(self, item: dict, path: tuple) -> None:
         what = f"milestone #{path[-1] + 1}"
@@ -392,15 +452,17 @@ class _Reader:
             what = f"milestone '{name}'"
         date = self.value("added_milestone", item, "date", path, what, required=True)
         kind = self.value("added_milestone", item, "kind", path, what) or MilestoneKind.MILESTONE
-        project = self.identifier(self.value("added_milestone", item, "project", path, what), path, what, "project")
+        project = self.identifier(
+            self.value("added_milestone", item, "project", path, what), path, what, "project"
+        )
         cycle = self.context(item, path, what, "added_milestone", "cycle")
         if name is None or date is None or cycle is None:
             return
         record = AddedMilestone(cycle, name, date, kind, project)
         if self.unique(record.key, path, what):
-            self.refer(record.key, "cycle", cycle, cycle, "", path + ("cycle",))
+            self.refer(record.key, "cycle", cycle, cycle, "", (*path, "cycle"))
             if project:
-                self.refer(record.key, "project", project, cycle, "", path + ("project",))
+                self.refer(record.key, "project", project, cycle, "", (*path, "project"))
             self.out.records.append(record)
 
     def read_blueprint(self, item: dict, path: tuple) -> None:
@@ -415,8 +477,12 @@ class _Reader:
             return
         what = f"blueprint '{bid}'"
         if derived:
-            self.error(path, f"{what}: no id given; derived '{bid}' from the title (marks follow the id, "
-                             "so give an explicit id before marking it)", warning=True)
+            self.error(
+                path,
+                f"{what}: no id given; derived '{bid}' from the title (marks follow the id, "
+                "so give an explicit id before marking it)",
+                warning=True,
+            )
         cycle = self.context(item, path, what, "blueprint", "cycle")
         project = self.context(item, path, what, "blueprint", "project")
         state = self.value("blueprint", item, "state", path, what) or State.PROPOSED
@@ -438,14 +504,14 @@ class _Reader:
             id_derived=derived,
         )
         if self.unique(record.key, path, what):
-            self.refer(record.key, "cycle", cycle, cycle, project, path + ("cycle",))
-            self.refer(record.key, "project", project, cycle, project, path + ("project",))
+            self.refer(record.key, "cycle", cycle, cycle, project, (*path, "cycle"))
+            self.refer(record.key, "project", project, cycle, project, (*path, "project"))
             self.out.records.append(record)
 
     def history(self, table: str, item: dict, path: tuple, what: str) -> tuple[HistoryEntry, ...]:
         found = []
         for index, raw in enumerate(self.value(table, item, "history", path, what) or []):
-            hpath = path + ("history", index)
+            hpath = (*path, "history", index)
             hwhat = f"{what} history #{index + 1}"
             self.check_keys("history", raw, hpath, hwhat)
             hdate = self.value("history", raw, "date", hpath, hwhat, required=True)
@@ -464,13 +530,13 @@ class _Reader:
             return
         what = f"override of '{ref}'"
         if ref.count("/") != 2:
-            self.error(path + ("blueprint",), f"{what}: name the blueprint by its full key, cycle/project/id")
+            self.error((*path, "blueprint"), f"{what}: name the blueprint by its full key, cycle/project/id")
             return
         state = self.value("override", item, "state", path, what)
         record = Override(ref, state, self.history("override", item, path, what))
         if self.unique(ref, path, what):
             cycle = ref.split("/", 1)[0]
-            self.refer(record.key, "override", ref, cycle, "", path + ("blueprint",))
+            self.refer(record.key, "override", ref, cycle, "", (*path, "blueprint"))
             self.out.records.append(record)
 
     def head(self, table: str, item: dict, path: tuple) -> tuple[str, str | None, str | None]:
@@ -494,10 +560,10 @@ class _Reader:
             return
         record = Theme(cycle, tid, project, title, kind, description, blueprints)
         if self.unique(record.key, path, what):
-            self.refer(record.key, "cycle", cycle, cycle, project, path + ("cycle",))
-            self.refer(record.key, "project", project, cycle, project, path + ("project",))
+            self.refer(record.key, "cycle", cycle, cycle, project, (*path, "cycle"))
+            self.refer(record.key, "project", project, cycle, project, (*path, "project"))
             for index, target in enumerate(blueprints):
-                self.refer(record.key, "blueprints", target, cycle, project, path + ("blueprints", index))
+                self.refer(record.key, "blueprints", target, cycle, project, (*path, "blueprints", index))
             self.out.records.append(record)
 
     def read_session(self, item: dict, path: tuple) -> None:
@@ -510,7 +576,7 @@ class _Reader:
             projects = (self.default_project,)
         actions = []
         for index, raw in enumerate(self.value("session", item, "action", path, what) or []):
-            apath = path + ("action", index)
+            apath = (*path, "action", index)
             awhat = f"{what} action #{index + 1}"
             self.check_keys("action", raw, apath, awhat)
             owner = self.value("action", raw, "owner", apath, awhat, required=True)
@@ -533,12 +599,12 @@ class _Reader:
             blueprints=blueprints,
         )
         if self.unique(record.key, path, what):
-            self.refer(record.key, "cycle", cycle, cycle, "", path + ("cycle",))
+            self.refer(record.key, "cycle", cycle, cycle, "", (*path, "cycle"))
             for index, target in enumerate(record.projects):
-                self.refer(record.key, "projects", target, cycle, "", path + ("projects", index))
+                self.refer(record.key, "projects", target, cycle, "", (*path, "projects", index))
             first = record.projects[0] if record.projects else ""
             for index, target in enumerate(blueprints):
-                self.refer(record.key, "blueprints", target, cycle, first, path + ("blueprints", index))
+                self.refer(record.key, "blueprints", target, cycle, first, (*path, "blueprints", index))
             self.out.records.append(record)
 
     def read_runway(self, item: dict, path: tuple) -> None:
@@ -554,8 +620,8 @@ class _Reader:
             return
         record = Runway(cycle, ref, start)
         if self.unique(record.key, path, what):
-            self.refer(record.key, "cycle", cycle, cycle, "", path + ("cycle",))
-            self.refer(record.key, "runway", ref, cycle, self.default_project or "", path + ("blueprint",))
+            self.refer(record.key, "cycle", cycle, cycle, "", (*path, "cycle"))
+            self.refer(record.key, "runway", ref, cycle, self.default_project or "", (*path, "blueprint"))
             self.out.records.append(record)
 
 
@@ -563,7 +629,9 @@ def _unreferenced_tables(data: dict) -> frozenset[str]:
     """Top-level tables whose keys no reference points at: ``[[blueprint]]``
     when none of them names its own cycle or project."""
     items = data.get("blueprint")
-    if isinstance(items, list) and all(isinstance(i, dict) and "cycle" not in i and "project" not in i for i in items):
+    if isinstance(items, list) and all(
+        isinstance(i, dict) and "cycle" not in i and "project" not in i for i in items
+    ):
         return frozenset({"blueprint"})
     return frozenset()
 
@@ -593,7 +661,9 @@ def _decode_error(display: str, raw: bytes, exc: UnicodeDecodeError) -> SeedErro
     before = raw[: exc.start]
     line = before.count(b"\n") + 1
     col = exc.start - (before.rfind(b"\n") + 1) + 1
-    return SeedError(display, line, col, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
+    return SeedError(
+        display, line, col, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+    )
 
 
 def parse_text(display: str, raw: bytes) -> ParsedFile:
@@ -602,7 +672,9 @@ def parse_text(display: str, raw: bytes) -> ParsedFile:
         at = raw.index(b"\x00")
         line = raw[:at].count(b"\n") + 1
         col = at - (raw.rfind(b"\n", 0, at) + 1) + 1
-        return ParsedFile(display, errors=[SeedError(display, line, col, "binary data (a NUL byte), not a TOML text file")])
+        return ParsedFile(
+            display, errors=[SeedError(display, line, col, "binary data (a NUL byte), not a TOML text file")]
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -646,15 +718,18 @@ def read_seed(path: Path) -> tuple[bytes, os.stat_result]:
     try:
         os.fspath(path).encode("utf-8")
     except UnicodeEncodeError:
-        raise SeedUnreadable("the file name is not valid UTF-8, so it cannot be shown or stored: "
-                             "rename the file") from None
+        raise SeedUnreadable(
+            "the file name is not valid UTF-8, so it cannot be shown or stored: rename the file"
+        ) from None
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise SeedUnreadable("vanished while being read") from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise SeedUnreadable("a symlink loop (following the link leads back to it); not followed") from None
+            raise SeedUnreadable(
+                "a symlink loop (following the link leads back to it); not followed"
+            ) from None
         raise SeedUnreadable(f"cannot read: {exc.strerror or exc}") from None
     try:
         st = os.fstat(fd)
@@ -685,8 +760,10 @@ def read_seed(path: Path) -> tuple[bytes, os.stat_result]:
 
 
 def _too_large(size: str) -> SeedUnreadable:
-    return SeedUnreadable(f"too large ({size}; a seed file may hold at most "
-                          f"{MAX_SEED_BYTES // 2**20} MiB): split it by cycle or project")
+    return SeedUnreadable(
+        f"too large ({size}; a seed file may hold at most "
+        f"{MAX_SEED_BYTES // 2**20} MiB): split it by cycle or project"
+    )
 
 
 def _folder_link_problem(link: Path) -> str:

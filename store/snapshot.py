@@ -30,12 +30,25 @@ KEY_NAME = "snapshot.key"
 # What a plan is made of: the modules whose classes a snapshot may name, and the
 # standard types it may use.  Anything else makes the snapshot unusable.
 _OWN_MODULES = frozenset({"store.model", "store.plan", "store.index", "store.words", "store.bitset"})
-_STANDARD = frozenset({
-    ("builtins", "list"), ("builtins", "dict"), ("builtins", "set"), ("builtins", "frozenset"),
-    ("builtins", "tuple"), ("builtins", "int"), ("builtins", "str"), ("builtins", "bytes"),
-    ("collections", "defaultdict"), ("collections", "OrderedDict"), ("collections", "deque"),
-    ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timedelta"), ("datetime", "timezone"),
-})
+_STANDARD = frozenset(
+    {
+        ("builtins", "list"),
+        ("builtins", "dict"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+        ("builtins", "tuple"),
+        ("builtins", "int"),
+        ("builtins", "str"),
+        ("builtins", "bytes"),
+        ("collections", "defaultdict"),
+        ("collections", "OrderedDict"),
+        ("collections", "deque"),
+        ("datetime", "date"),
+        ("datetime", "datetime"),
+        ("datetime", "timedelta"),
+        ("datetime", "timezone"),
+    }
+)
 
 
 class SnapshotRefused(Exception):
@@ -131,7 +144,7 @@ def load(path: Path) -> object:
         mac = hmac.new(key, digestmod=_DIGEST)
         while piece := handle.read(_PIECE):
             mac.update(piece)
-        if not hmac.compare_digest(head[len(MAGIC):], mac.digest()):
+        if not hmac.compare_digest(head[len(MAGIC) :], mac.digest()):
             raise SnapshotRefused("not signed by this user's cycleboard")
         handle.seek(len(head))
         try:

@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -46,8 +46,13 @@ def _no_step(_name: str) -> None:
     pass
 
 
-def atomic_write(path: Path, data: bytes | Iterable[bytes], *, mode: int | None = None,
-                 step: Callable[[str], None] = _no_step) -> None:
+def atomic_write(
+    path: Path,
+    data: bytes | Iterable[bytes],
+    *,
+    mode: int | None = None,
+    step: Callable[[str], None] = _no_step,
+) -> None:
     """Replace ``path`` with ``data`` so that a crash leaves the old or the new file.
 
     ``data`` may come in pieces, so a large file need not be held whole in memory.
@@ -72,10 +77,8 @@ def atomic_write(path: Path, data: bytes | Iterable[bytes], *, mode: int | None 
         os.replace(temp, path)
         step("renamed")
     except BaseException:
-        try:
+        with suppress(OSError):
             os.unlink(temp)
-        except OSError:
-            pass
         raise
     fsync_folder(folder)
 
@@ -100,8 +103,11 @@ def stale_temps(path: Path) -> list[Path]:
     prefix = temp_prefix(path)
     try:
         with os.scandir(path.parent) as entries:
-            return [Path(entry.path) for entry in entries
-                    if entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX)]
+            return [
+                Path(entry.path)
+                for entry in entries
+                if entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX)
+            ]
     except OSError:
         return []
 
@@ -190,8 +196,11 @@ def locked(path: Path, what: str, give_up: threading.Event | None = None):
             if give_up is not None and give_up.is_set():
                 raise GaveUp(f"{path}: gave up waiting for another cycleboard's lock")
             try:
-                lock.acquire(timeout=min(_GIVE_UP_POLL_S, max(0.0, deadline - time.monotonic()))
-                             if give_up is not None else timeout)
+                lock.acquire(
+                    timeout=min(_GIVE_UP_POLL_S, max(0.0, deadline - time.monotonic()))
+                    if give_up is not None
+                    else timeout
+                )
                 break
             except Timeout:
                 if give_up is None or time.monotonic() >= deadline:

@@ -36,8 +36,11 @@ def countdown(date: dt.date, today: dt.date) -> str:
 
 def milestone_countdown(milestone: Milestone, today: dt.date) -> str:
     """``spec freeze in 12 days``: the kind in words for freezes, else the name."""
-    what = milestone.kind.value.replace("-", " ") if milestone.kind in (
-        MilestoneKind.SPEC_FREEZE, MilestoneKind.FEATURE_FREEZE) else milestone.name
+    what = (
+        milestone.kind.value.replace("-", " ")
+        if milestone.kind in (MilestoneKind.SPEC_FREEZE, MilestoneKind.FEATURE_FREEZE)
+        else milestone.name
+    )
     return f"{what} {countdown(milestone.date, today)}"
 
 
@@ -52,7 +55,11 @@ def next_milestone(cycle: Cycle, today: dt.date, projects: frozenset[str] = froz
 
 def freeze(cycle: Cycle, kind: MilestoneKind, project: str) -> dt.date | None:
     """When ``kind`` falls for ``project``: its own milestone of that kind, else the cycle's."""
-    own = [m.date for m in cycle.milestones if m.kind is kind and m.project and m.project.lower() == project.lower()]
+    own = [
+        m.date
+        for m in cycle.milestones
+        if m.kind is kind and m.project and m.project.lower() == project.lower()
+    ]
     general = [m.date for m in cycle.milestones if m.kind is kind and not m.project]
     found = own or general
     return min(found) if found else None
@@ -78,8 +85,9 @@ class Risk:
     reason: str  # every reason, most serious first
 
 
-def risk(cycle: Cycle, blueprint: Blueprint, state: State, marked: dt.datetime | None,
-         today: dt.date) -> Risk | None:
+def risk(
+    cycle: Cycle, blueprint: Blueprint, state: State, marked: dt.datetime | None, today: dt.date
+) -> Risk | None:
     """Why ``blueprint`` (in ``state``, set by a mark at ``marked``) is at risk on ``today``, or None."""
     reasons = []
     spec = freeze(cycle, MilestoneKind.SPEC_FREEZE, blueprint.project)
@@ -101,8 +109,13 @@ def risks_of(cycle: Cycle, rows, today: dt.date) -> tuple[list[Risk], bool]:
     """
     released = bool(cycle.release and cycle.release < today)
     if released:
-        return [Risk(r.blueprint.key, r.state.value) for r in rows
-                if r.state not in (State.IMPLEMENTED, State.ABANDONED)], True
-    found = [risk(cycle, r.blueprint, r.state, r.mark.at if r.mark and r.mark.state is r.state else None, today)
-             for r in rows]
+        return [
+            Risk(r.blueprint.key, r.state.value)
+            for r in rows
+            if r.state not in (State.IMPLEMENTED, State.ABANDONED)
+        ], True
+    found = [
+        risk(cycle, r.blueprint, r.state, r.mark.at if r.mark and r.mark.state is r.state else None, today)
+        for r in rows
+    ]
     return [r for r in found if r is not None], False

@@ -14,6 +14,7 @@ wrong one is never invented.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 
@@ -36,9 +37,9 @@ _STRING = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
 _SCALAR = r'[^\s\[\]{}"\',#=][^\n#\[\]{}"\',=]*'
 _ITEM = rf'(?:{_STRING}|[^\s\[\]{{}}"\',#=]+)'
 _FAST_LINE = re.compile(
-    rf'([A-Za-z0-9_-]+)[ \t]*=[ \t]*'
-    rf'(?:{_STRING}|{_SCALAR}|\[((?:[ \t]*{_ITEM}[ \t]*,)*[ \t]*(?:{_ITEM}[ \t]*)?)\])'
-    rf'[ \t]*(?:#[^\n]*)?(?=\n|\Z)'
+    rf"([A-Za-z0-9_-]+)[ \t]*=[ \t]*"
+    rf"(?:{_STRING}|{_SCALAR}|\[((?:[ \t]*{_ITEM}[ \t]*,)*[ \t]*(?:{_ITEM}[ \t]*)?)\])"
+    rf"[ \t]*(?:#[^\n]*)?(?=\n|\Z)"
 )
 _FAST_ITEM = re.compile(_ITEM)
 
@@ -50,6 +51,8 @@ def _plain_tables(name: str) -> tuple[re.Pattern, re.Pattern]:
     header = rf"\[\[[ \t]*{re.escape(name)}[ \t]*\]\]"
     run = re.compile(rf"(?:[ \t]*(?:{header}|{_FAST_LINE.pattern})?[ \t\r]*(?:#[^\n]*)?\n)*")
     return run, re.compile(rf"^[ \t]*({header})", re.MULTILINE)
+
+
 # A header with one bare key, the usual ``[[blueprint]]``.
 _FAST_HEADER = re.compile(r"(\[\[?)[ \t]*([A-Za-z0-9_-]+)[ \t]*(\]\]?)")
 _BLANK = re.compile(r"(?:[ \t\r]+|#[^\n]*)*")
@@ -67,7 +70,7 @@ class _Scanner:
         self.i = 0
         self.positions: dict[Path, int] = {}  # path -> offset, converted at the end
         self.aot_count: dict[Path, int] = {}  # array-of-tables path -> tables seen
-        self.aot_last: dict[Path, int] = {}   # array-of-tables path -> current index
+        self.aot_last: dict[Path, int] = {}  # array-of-tables path -> current index
 
     # -- characters ----------------------------------------------------
     def peek(self, n: int = 1) -> str:
@@ -163,8 +166,8 @@ class _Scanner:
                 if self.peek() == "]":
                     self.i += 1
                     return
-                self.positions[path + (index,)] = self.i
-                self.skip_value(path + (index,))
+                self.positions[(*path, index)] = self.i
+                self.skip_value((*path, index))
                 index += 1
                 self.skip_blank(newlines=True)
                 if self.peek() == ",":
@@ -235,15 +238,16 @@ class _Scanner:
                 return
             start = self.i
             if (line := _FAST_LINE.match(self.text, self.i)) is not None:  # most lines
-                path = table + (line.group(1),)
+                path = (*table, line.group(1))
                 self.positions[path] = start
                 if line.group(2) is not None:  # an array: where each item starts
                     base = line.start(2)
                     for index, item in enumerate(_FAST_ITEM.finditer(line.group(2))):
-                        self.positions[path + (index,)] = base + item.start()
+                        self.positions[(*path, index)] = base + item.start()
                 self.i = line.end()
-            elif (header := _FAST_HEADER.match(self.text, self.i)) is not None \
-                    and len(header.group(1)) == len(header.group(3)):
+            elif (header := _FAST_HEADER.match(self.text, self.i)) is not None and len(
+                header.group(1)
+            ) == len(header.group(3)):
                 array = len(header.group(1)) == 2
                 if array and header.group(2) in self.skip and (last := self.pass_over(header.group(2))):
                     table = last
@@ -295,10 +299,8 @@ def locate(text: str, skip: frozenset[str] = frozenset()) -> dict[Path, Position
     found is always where the full scan puts it.
     """
     scanner = _Scanner(text, skip)
-    try:
+    with contextlib.suppress(_Stop, IndexError):
         scanner.document()
-    except (_Stop, IndexError):
-        pass
     # Lines counted between one position and the next, in order: a located
     # file may hold thousands of lines and only dozens of positions.
     positions: dict[Path, Position] = {}

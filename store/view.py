@@ -83,7 +83,7 @@ def compute(board: Board, cycle: str, query: Filter) -> View:
         shown &= reduce(or_, (board.in_state.get(state, 0) for state in query.states))
     if shown == where:  # the whole cycle, or every blueprint: no need to read the bits
         span = range(len(index)) if everywhere else index.span(cycle)
-        rows = board.row_at[span.start:span.stop]
+        rows = board.row_at[span.start : span.stop]
     else:
         rows = bitset.Picked(board.row_at, shown)
     key_width = index.key_width(shown, full=everywhere)
@@ -92,7 +92,9 @@ def compute(board: Board, cycle: str, query: Filter) -> View:
     return View(cycle, query, rows, counts, progress, themes, sessions, key_width, shown)
 
 
-def _themes_and_sessions(board: Board, cycle: str, projects: frozenset[str]) -> tuple[list[ThemeLine], list[Session]]:
+def _themes_and_sessions(
+    board: Board, cycle: str, projects: frozenset[str]
+) -> tuple[list[ThemeLine], list[Session]]:
     """What the Themes and Sessions panes show: it depends on the cycle, the
     projects and the rows' states, not on the words, so typing a word does not
     redo it (a thousand themes in "all cycles"). Kept on the board until a row changes."""
@@ -114,8 +116,11 @@ def _themes_and_sessions(board: Board, cycle: str, projects: frozenset[str]) -> 
     if everywhere and not projects:  # 2,000 sessions: no test to make
         sessions = list(index.sessions_sorted)
     else:
-        sessions = [s for s in index.sessions_sorted
-                    if (everywhere or s.cycle == cycle) and _involves(projects, index.session_owners[s.key])]
+        sessions = [
+            s
+            for s in index.sessions_sorted
+            if (everywhere or s.cycle == cycle) and _involves(projects, index.session_owners[s.key])
+        ]
     if len(board.memo) >= 8:  # many cycles and projects looked at since: start again
         board.memo.clear()
     board.memo[key] = themes, sessions

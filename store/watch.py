@@ -9,9 +9,9 @@ Bursts are coalesced into one :class:`Changes`; the change type is ignored
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator
 
 import watchfiles
 
@@ -49,14 +49,19 @@ async def watch(seeds_dir: Path, store_dir: Path, stop_event=None) -> AsyncItera
     marks_path = str((store_dir / MARKS_FILE).resolve())
     seeds_root = str(seeds_dir.resolve())
     async for batch in watchfiles.awatch(
-        seeds_dir.resolve(), store_dir.resolve(),
+        seeds_dir.resolve(),
+        store_dir.resolve(),
         watch_filter=_filter_for(seeds_dir, store_dir),
-        debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=stop_event,
+        debounce=DEBOUNCE_MS,
+        step=STEP_MS,
+        stop_event=stop_event,
         ignore_permission_denied=True,
     ):
         paths = {path for _, path in batch}
         seed_paths = paths - {marks_path}
-        yield Changes(seeds=bool(seed_paths), marks=marks_path in paths, seed_files=_names(seed_paths, seeds_root))
+        yield Changes(
+            seeds=bool(seed_paths), marks=marks_path in paths, seed_files=_names(seed_paths, seeds_root)
+        )
 
 
 def _names(paths: set[str], seeds_root: str) -> frozenset[str] | None:

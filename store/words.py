@@ -47,8 +47,12 @@ def _dense_from(size: int) -> int:
 
 
 class WordIndex:
-    def __init__(self, haystacks: Sequence[str], rows: dict[str, int | tuple[int, ...]],
-                 letters: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        haystacks: Sequence[str],
+        rows: dict[str, int | tuple[int, ...]],
+        letters: dict[str, int] | None = None,
+    ) -> None:
         self.haystacks = haystacks
         self._rows = rows  # atom -> bitset, or a tuple of positions for a rare atom
         self._vocabulary = list(rows)
@@ -96,7 +100,9 @@ class WordIndex:
             cache.move_to_end(part)
             return cache[part]
         # Any atom holding ``part`` holds every piece of it: start from the smallest known list.
-        pool = min((found for known, found in cache.items() if known in part), key=len, default=self._vocabulary)
+        pool = min(
+            (found for known, found in cache.items() if known in part), key=len, default=self._vocabulary
+        )
         matched = list(compress(pool, map(contains, pool, repeat(part))))
         cache[part] = matched
         if len(cache) > 16:
@@ -144,7 +150,9 @@ class WordIndex:
             old, new = set(atoms(before)), set(atoms(haystacks[p]))
             for atom in old - new:
                 found = rows[atom]
-                rows[atom] = found & ~(1 << p) if isinstance(found, int) else tuple(x for x in found if x != p)
+                rows[atom] = (
+                    found & ~(1 << p) if isinstance(found, int) else tuple(x for x in found if x != p)
+                )
             for atom in new - old:
                 found = rows.get(atom, ())
                 rows[atom] = found | (1 << p) if isinstance(found, int) else tuple(sorted((*found, p)))

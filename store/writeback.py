@@ -78,8 +78,9 @@ def sha256(data: bytes) -> str:
 class SeedWriter:
     """Writes changes into one seeds folder; its lock lives in the store folder."""
 
-    def __init__(self, seeds_dir: Path, lock_dir: Path,
-                 clean_shas: Callable[[str], set[str]] = lambda rel: set()) -> None:
+    def __init__(
+        self, seeds_dir: Path, lock_dir: Path, clean_shas: Callable[[str], set[str]] = lambda rel: set()
+    ) -> None:
         """``clean_shas(rel)``: digests of texts of a file known to have no error (see edit_seed)."""
         self.seeds_dir = seeds_dir
         self.lock_dir = lock_dir
@@ -93,14 +94,19 @@ class SeedWriter:
         """Where a change to a record defined in ``rel`` goes."""
         shown = self._shown
         if self.shipped:
-            return KeptLocally(f"{shown} is the plan shipped with cycleboard, which it does not edit "
-                               "(copy it into a folder of your own to make it your team's)")
+            return KeptLocally(
+                f"{shown} is the plan shipped with cycleboard, which it does not edit "
+                "(copy it into a folder of your own to make it your team's)"
+            )
         path = self.seeds_dir / rel
         if generated_by(path):
             path, rel = self.seeds_dir / OVERRIDES_FILE, OVERRIDES_FILE
             if not path.exists():
-                return (Target(path, rel, "override") if _writable(self.seeds_dir)
-                        else KeptLocally(f"{shown} is read-only"))
+                return (
+                    Target(path, rel, "override")
+                    if _writable(self.seeds_dir)
+                    else KeptLocally(f"{shown} is read-only")
+                )
             table = "override"
         else:
             table = "blueprint"
@@ -123,8 +129,15 @@ class SeedWriter:
         return self._who
 
     # -- writing -------------------------------------------------------------------
-    def set_state(self, target: Target, key: str, state: str, seed_state: str,
-                  day: dt.date, then: Callable[[Written, str], None] | None = None) -> tuple[Written, str]:
+    def set_state(
+        self,
+        target: Target,
+        key: str,
+        state: str,
+        seed_state: str,
+        day: dt.date,
+        then: Callable[[Written, str], None] | None = None,
+    ) -> tuple[Written, str]:
         """Write ``state`` for blueprint ``key`` into ``target``, with a history entry dated ``day``.
 
         Returns the edit and the state the file gave the blueprint just before;
@@ -156,12 +169,14 @@ class SeedWriter:
         by = self.who()
 
         def edit(text: str) -> str:
-            index, item = _find_blueprint(text, key, target.rel)
+            index, _item = _find_blueprint(text, key, target.rel)
             return carry_blueprint(text, index, to, day, by)
 
         if target.table == "override":
-            raise EditRefused(f"{key} was written by an import, which cycleboard does not edit; "
-                              "carry it over in a file of your own")
+            raise EditRefused(
+                f"{key} was written by an import, which cycleboard does not edit; "
+                "carry it over in a file of your own"
+            )
         return self._edit(target, edit)
 
     def uncarry(self, target: Target, key: str, moved_key: str, state: str, carried: Written) -> Written:
@@ -204,6 +219,7 @@ class SeedWriter:
 
         ``resolve`` gives the blueprint key of a runway's ``blueprint`` as written.
         """
+
         def edit(text: str) -> str:
             data = tomli.loads(text)
             defaults = _defaults(data)
@@ -231,14 +247,16 @@ class SeedWriter:
         ``then`` gets the reverse edit under the seeds lock."""
         undo_edit(written, rel, self.lock_dir, then)
 
-    def _edit(self, target: Target, edit: Callable[[str], str],
-              then: Callable[[Written], None] | None = None) -> Written:
+    def _edit(
+        self, target: Target, edit: Callable[[str], str], then: Callable[[Written], None] | None = None
+    ) -> Written:
         if not target.path.exists():  # overrides.toml, made by the first change that needs it
             return self._create(target, edit, then)
         return edit_seed(target.path, target.rel, edit, self.lock_dir, then, self.clean_shas(target.rel))
 
-    def _create(self, target: Target, edit: Callable[[str], str],
-                then: Callable[[Written], None] | None = None) -> Written:
+    def _create(
+        self, target: Target, edit: Callable[[str], str], then: Callable[[Written], None] | None = None
+    ) -> Written:
         head = "\n".join(_OVERRIDES_HEAD) + "\n"
         try:
             with open(target.path, "x", encoding="utf-8") as handle:
@@ -298,9 +316,16 @@ def _override_state(text: str, key: str, state: str, day: dt.date, by: str) -> s
             return set_blueprint_state(text, index, state, day, by, table="override")
     nl = newline_of(text)
     body = text if not text or text.endswith("\n") else text + nl
-    lines = ["[[override]]", f"blueprint = {toml_string(key)}", f"state = {toml_string(state)}", "",
-             "[[override.history]]", f"date = {day.isoformat()}", f"state = {toml_string(state)}",
-             f"by = {toml_string(by)}"]
+    lines = [
+        "[[override]]",
+        f"blueprint = {toml_string(key)}",
+        f"state = {toml_string(state)}",
+        "",
+        "[[override.history]]",
+        f"date = {day.isoformat()}",
+        f"state = {toml_string(state)}",
+        f"by = {toml_string(by)}",
+    ]
     gap = nl if body.strip() else ""
     edited = body + gap + nl.join(lines) + nl
     try:
@@ -316,12 +341,24 @@ def _git_user(folder: Path) -> str | None:
         return None
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
     try:
-        inside = subprocess.run([git, "-C", str(folder), "rev-parse", "--is-inside-work-tree"],
-                                capture_output=True, text=True, timeout=_GIT_TIMEOUT_S, env=env, check=False)
+        inside = subprocess.run(  # noqa: S603 - git as found on PATH, with our own arguments
+            [git, "-C", str(folder), "rev-parse", "--is-inside-work-tree"],
+            capture_output=True,
+            text=True,
+            timeout=_GIT_TIMEOUT_S,
+            env=env,
+            check=False,
+        )
         if inside.returncode != 0 or inside.stdout.strip() != "true":
             return None
-        name = subprocess.run([git, "-C", str(folder), "config", "user.name"],
-                              capture_output=True, text=True, timeout=_GIT_TIMEOUT_S, env=env, check=False)
+        name = subprocess.run(  # noqa: S603 - git as found on PATH, with our own arguments
+            [git, "-C", str(folder), "config", "user.name"],
+            capture_output=True,
+            text=True,
+            timeout=_GIT_TIMEOUT_S,
+            env=env,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return name.stdout.strip() or None if name.returncode == 0 else None

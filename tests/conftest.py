@@ -53,8 +53,11 @@ def _shipped_plan_untouched():
     import hashlib
 
     def digest() -> dict[str, str]:
-        return {p.relative_to(SHIPPED).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in sorted(SHIPPED.rglob("*")) if p.is_file()}
+        return {
+            p.relative_to(SHIPPED).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(SHIPPED.rglob("*"))
+            if p.is_file()
+        }
 
     before = digest()
     yield
@@ -131,7 +134,11 @@ def run_subprocess(*args: str, env: dict | None = None, cwd: Path | None = None)
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "tui", *args],
-        capture_output=True, text=True, env=full_env, cwd=cwd or REPO, timeout=120,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd or REPO,
+        timeout=120,
     )
 
 

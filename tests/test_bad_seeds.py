@@ -21,9 +21,9 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -72,20 +72,35 @@ CASES = [
     Case("wrong-type.toml", "6:1", "'reviews' must be a list of whole numbers, not a string"),
     Case("unknown-key.toml", "6:1", "unknown key 'priority' (expected one of: id, cycle"),
     Case("unknown-state.toml", "6:1", "unknown state 'finished' (expected one of proposed"),
-    Case("duplicate-key.toml", "2:1", "blueprint 'stein/nova/good-one': duplicate key (already defined at base.toml:16)"),
+    Case(
+        "duplicate-key.toml",
+        "2:1",
+        "blueprint 'stein/nova/good-one': duplicate key (already defined at base.toml:16)",
+    ),
     Case("dangling-reference.toml", "6:32", "refers to unknown blueprint 'nova/no-such-blueprint'"),
     Case("impossible-date.toml", "8:8", "TOML syntax: Invalid date"),
     Case("not-utf8.toml", "5:13", "not UTF-8 text (byte 0xe9); save the file as UTF-8"),
     Case("binary.toml", "3:1", "binary data (a NUL byte), not a TOML text file"),
-    Case("large.toml", "", f"too large (20.0 MiB; a seed file may hold at most {MAX_SEED_BYTES // 2**20} MiB)",
-         make=write_large),
+    Case(
+        "large.toml",
+        "",
+        f"too large (20.0 MiB; a seed file may hold at most {MAX_SEED_BYTES // 2**20} MiB)",
+        make=write_large,
+    ),
     Case("folder.toml", "", "is a folder, not a seed file", make=lambda p: p.mkdir()),
-    Case("loop.toml", "", "a symlink loop (following the link leads back to it)",
-         make=lambda p: p.symlink_to(p.name)),
-    Case("sub/back", "", "a symlink loop (links back to",
-         make=lambda p: (p.parent.mkdir(), p.symlink_to(".."))),
+    Case(
+        "loop.toml",
+        "",
+        "a symlink loop (following the link leads back to it)",
+        make=lambda p: p.symlink_to(p.name),
+    ),
+    Case(
+        "sub/back", "", "a symlink loop (links back to", make=lambda p: (p.parent.mkdir(), p.symlink_to(".."))
+    ),
     Case("pipe.toml", "", "not a regular file (a pipe, socket or device)", make=lambda p: os.mkfifo(p)),
-    Case("unreadable.toml", "", "cannot read: Permission denied", make=make_unreadable, needs_permissions=True),
+    Case(
+        "unreadable.toml", "", "cannot read: Permission denied", make=make_unreadable, needs_permissions=True
+    ),
 ]
 
 
@@ -108,7 +123,11 @@ def case(request, tmp_path):
 
 def run_cli(*args: str, bound: bool = False) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "tui", *args], capture_output=True, text=True, cwd=REPO, timeout=HANG,
+        [sys.executable, "-m", "tui", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=HANG,
         preexec_fn=bound_by_permissions() if bound else None,
     )
 
@@ -118,15 +137,25 @@ def test_check_names_the_file_and_place_and_exits_1(case, tmp_path):
     result = run_cli("check", "--seeds", str(folder), bound=case.needs_permissions)
     assert result.returncode == 1, result.stderr
     errors = [line for line in result.stderr.splitlines() if not line.startswith(f"{folder}: ")]
-    assert len(errors) == 1 and errors[0].startswith(f"{folder}/{case.place}") and case.fragment in errors[0], result.stderr
+    assert (
+        len(errors) == 1 and errors[0].startswith(f"{folder}/{case.place}") and case.fragment in errors[0]
+    ), result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert "1 error(s) in 2 files, 1 cycles, 2 projects" in result.stderr
 
 
 def test_the_rest_of_the_plan_lists_unaffected(case, tmp_path):
     case, folder = case
-    result = run_cli("list", "--seeds", str(folder), "--store", str(tmp_path / "store"), "--format", "json",
-                     bound=case.needs_permissions)
+    result = run_cli(
+        "list",
+        "--seeds",
+        str(folder),
+        "--store",
+        str(tmp_path / "store"),
+        "--format",
+        "json",
+        bound=case.needs_permissions,
+    )
     assert result.returncode == 0, result.stderr
     assert {row["key"] for row in json.loads(result.stdout)} == GOOD_KEYS
     assert case.fragment in result.stderr  # told once, on stderr
@@ -171,10 +200,20 @@ def test_the_dashboard_shows_the_error_and_the_good_plan(case, tmp_path):
     if case.needs_permissions and bound_by_permissions():
         # This process may read anything; ask a child that may not.
         probe = subprocess.run(
-            [sys.executable, "-c", "import json, sys; from pathlib import Path; "
-             "from tests.test_bad_seeds import dashboard_sees; "
-             "print(json.dumps(dashboard_sees(Path(sys.argv[1]), Path(sys.argv[2]))))", str(folder), str(store)],
-            capture_output=True, text=True, cwd=REPO, timeout=HANG, preexec_fn=bound_by_permissions(),
+            [
+                sys.executable,
+                "-c",
+                "import json, sys; from pathlib import Path; "
+                "from tests.test_bad_seeds import dashboard_sees; "
+                "print(json.dumps(dashboard_sees(Path(sys.argv[1]), Path(sys.argv[2]))))",
+                str(folder),
+                str(store),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=HANG,
+            preexec_fn=bound_by_permissions(),
         )
         assert probe.returncode == 0, probe.stderr
         seen = json.loads(probe.stdout)
@@ -216,8 +255,9 @@ def test_a_file_deleted_between_listing_and_reading_is_reported(tmp_path, monkey
     assert set(plan.blueprints) == GOOD_KEYS
 
     shutil.copy(CORPUS / "cases" / "unknown-key.toml", doomed)
-    monkeypatch.setattr("store.cache.walk_seeds",
-                        lambda root: ([(str(p), p.name) for p in listing_then_delete(root)], False))
+    monkeypatch.setattr(
+        "store.cache.walk_seeds", lambda root: ([(str(p), p.name) for p in listing_then_delete(root)], False)
+    )
     seen = dashboard_sees(folder, tmp_path / "store")
     assert "doomed.toml: vanished while being read" in seen["problem"]
     assert set(seen["rows"]) == GOOD_KEYS
@@ -256,9 +296,11 @@ def test_a_file_replaced_and_deleted_while_being_read_never_breaks_a_reader(tmp_
     outcomes = set()
     try:
         for _ in range(150):
-            for plan in (assemble(parse_file(p, p.relative_to(folder).as_posix()) for p in seed_files(folder)),
-                         board.refresh().plan):
-                assert GOOD_KEYS <= set(plan.blueprints)
+            for plan in (
+                assemble(parse_file(p, p.relative_to(folder).as_posix()) for p in seed_files(folder)),
+                board.refresh().plan,
+            ):
+                assert set(plan.blueprints) >= GOOD_KEYS
                 for error in plan.problems:
                     assert error.path.endswith("racing.toml"), str(error)
                     outcomes.add(error.message.split(":")[0])
@@ -278,7 +320,8 @@ def test_a_linked_folder_is_read_once_and_a_second_link_to_it_is_named(tmp_path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "more.toml").write_text(
-        '[[blueprint]]\nid = "linked"\ncycle = "stein"\nproject = "nova"\ntitle = "From a linked folder"\n')
+        '[[blueprint]]\nid = "linked"\ncycle = "stein"\nproject = "nova"\ntitle = "From a linked folder"\n'
+    )
     folder = tmp_path / "seeds"
     folder.mkdir()
     shutil.copy(CORPUS / "base.toml", folder)
@@ -286,4 +329,6 @@ def test_a_linked_folder_is_read_once_and_a_second_link_to_it_is_named(tmp_path)
     (folder / "zz-again").symlink_to(elsewhere)
     plan = assemble(parse_file(p, p.relative_to(folder).as_posix()) for p in seed_files(folder))
     assert set(plan.blueprints) == GOOD_KEYS | {"stein/nova/linked"}
-    assert [str(e) for e in plan.problems] == [f"zz-again: a link to {elsewhere}, a folder already read; not followed"]
+    assert [str(e) for e in plan.problems] == [
+        f"zz-again: a link to {elsewhere}, a folder already read; not followed"
+    ]

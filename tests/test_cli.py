@@ -16,10 +16,37 @@ MODEL_FIELDS = {
     "cycles": {"key", "id", "name", "start", "release", "status", "milestones", "runway_slots"},
     "projects": {"key", "id", "name"},
     "themes": {"key", "cycle", "id", "project", "title", "kind", "description", "blueprints"},
-    "sessions": {"key", "cycle", "id", "title", "event", "date", "projects", "agreements", "actions", "blueprints"},
+    "sessions": {
+        "key",
+        "cycle",
+        "id",
+        "title",
+        "event",
+        "date",
+        "projects",
+        "agreements",
+        "actions",
+        "blueprints",
+    },
 }
-BLUEPRINT_FIELDS = {"key", "cycle", "project", "id", "title", "category", "reviews", "state", "fast_tracked",
-                    "owner", "url", "history", "id_derived", "slipped", "seed_state", "marked_at"}
+BLUEPRINT_FIELDS = {
+    "key",
+    "cycle",
+    "project",
+    "id",
+    "title",
+    "category",
+    "reviews",
+    "state",
+    "fast_tracked",
+    "owner",
+    "url",
+    "history",
+    "id_derived",
+    "slipped",
+    "seed_state",
+    "marked_at",
+}
 
 
 def test_export_has_every_array_with_keys_and_model_fields(cli, store_dir):
@@ -33,9 +60,15 @@ def test_export_has_every_array_with_keys_and_model_fields(cli, store_dir):
     assert [c["key"] for c in data["cycles"]][:2] == ["2023.1", "zed"]  # newest first
     io_ops = next(b for b in data["blueprints"] if b["key"] == "kilo/nova/io-ops-weight")
     assert io_ops["state"] == "implemented" and io_ops["reviews"] == [127123, 132614]
-    assert io_ops["history"][0] == {"date": "2014-10-30", "state": "approved", "by": ""}  # by: who set it, when known
+    assert io_ops["history"][0] == {
+        "date": "2014-10-30",
+        "state": "approved",
+        "by": "",
+    }  # by: who set it, when known
     session = next(s for s in data["sessions"] if s["key"] == "stein/nova-cyborg")
-    assert session["actions"] == [{"owner": "cyborg team", "text": session["actions"][0]["text"], "done": False}]
+    assert session["actions"] == [
+        {"owner": "cyborg team", "text": session["actions"][0]["text"], "done": False}
+    ]
 
 
 def test_list_json_filters_and_carries_effective_state(cli, store_dir):
@@ -53,7 +86,10 @@ def test_list_json_filters_and_carries_effective_state(cli, store_dir):
     code, out, _ = cli("list", "category:scheduler", "weigher", "--format", "json", *args)
     # free words match the key as well as the title
     assert {r["key"] for r in json.loads(out)} == {
-        "kilo/nova/io-ops-weight", "kilo/nova/reuse-filter-weigher-objects", "kilo/nova/instance-count-weigher"}
+        "kilo/nova/io-ops-weight",
+        "kilo/nova/reuse-filter-weigher-objects",
+        "kilo/nova/instance-count-weigher",
+    }
 
     code, out, _ = cli("list", "--format", "json", *args)
     every = json.loads(out)
@@ -106,8 +142,11 @@ def test_bad_input_is_one_line_on_stderr(cli, store_dir, args, code, fragment):
 
 def test_ambiguous_key_lists_candidates(cli, seeds, store_dir):
     seeds.write("base.toml", BASE_SEED)
-    seeds.write("bp.toml", '[defaults]\ncycle = "stein"\n[[blueprint]]\nid = "x"\nproject = "nova"\ntitle = "X"\n'
-                '[[blueprint]]\nid = "x"\nproject = "cinder"\ntitle = "X"\n')
+    seeds.write(
+        "bp.toml",
+        '[defaults]\ncycle = "stein"\n[[blueprint]]\nid = "x"\nproject = "nova"\ntitle = "X"\n'
+        '[[blueprint]]\nid = "x"\nproject = "cinder"\ntitle = "X"\n',
+    )
     code, _, err = cli("mark", "x", "done", "--seeds", str(seeds.path), "--store", str(store_dir))
     assert code == 1
     assert "'x' is ambiguous; it matches 2 blueprints: stein/cinder/x, stein/nova/x" in err
@@ -144,8 +183,17 @@ def test_report_has_counts_themes_and_open_actions(cli, store_dir):
     assert "| approved |" in out
     assert "**Volume-backed user experience and API hardening** (theme): 0/3 blueprints done" in out
     assert "- [ ] **cyborg team**: Propose the Nova spec for the Cyborg integration" in out
-    code, out, _ = cli("report", "--cycle", "stein", "--project", "cinder", "--seeds", str(SHIPPED),
-                       "--store", str(store_dir))
+    code, out, _ = cli(
+        "report",
+        "--cycle",
+        "stein",
+        "--project",
+        "cinder",
+        "--seeds",
+        str(SHIPPED),
+        "--store",
+        str(store_dir),
+    )
     assert "Nova and Cinder" in out and "Nova and Cyborg" not in out
 
 
@@ -170,8 +218,12 @@ def test_non_dashboard_commands_never_import_textual(store_dir):
     )
     import subprocess
 
-    result = subprocess.run([sys.executable, "-c", probe, str(SHIPPED), str(store_dir)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(SHIPPED), str(store_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 
@@ -179,9 +231,11 @@ def test_non_dashboard_commands_never_import_textual(store_dir):
 def test_store_package_never_imports_textual():
     import subprocess
 
-    probe = ("import sys, pkgutil, importlib, store\n"
-             "for m in pkgutil.walk_packages(store.__path__, 'store.'): importlib.import_module(m.name)\n"
-             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'tui')))\n")
+    probe = (
+        "import sys, pkgutil, importlib, store\n"
+        "for m in pkgutil.walk_packages(store.__path__, 'store.'): importlib.import_module(m.name)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'tui')))\n"
+    )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
@@ -215,7 +269,7 @@ def test_json_output_has_one_record_per_line_whatever_the_titles_hold():
 
     records = [
         {"key": "a/b/c", "title": 'x}, {"key": "fake"} \\ \n "quoted"', "history": [{"date": "2019-01-01"}]},
-        {"key": "a/b/d", "title": "}, {\"key\": ", "history": [{"date": "2019-01-01"}, {"date": "2019-02-02"}]},
+        {"key": "a/b/d", "title": '}, {"key": ', "history": [{"date": "2019-01-01"}, {"date": "2019-02-02"}]},
         {"key": "a/b/e", "title": "plain ünïcode 界"},
     ]
     text = _json_lines(records)

@@ -20,7 +20,9 @@ async def test_a_key_holds_the_collector_back_until_its_frame_is_painted():
     app = build(SHIPPED)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        assert gc.get_threshold()[:2] == before[:2] and gc.get_threshold()[2] > 10_000  # no full pass of its own
+        assert (
+            gc.get_threshold()[:2] == before[:2] and gc.get_threshold()[2] > 10_000
+        )  # no full pass of its own
         assert gc.isenabled()
         app.simulate_key("down")
         for _ in range(100):  # the app takes the key: the collector stops, for KEY_FRAME_S

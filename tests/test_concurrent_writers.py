@@ -37,8 +37,10 @@ def write_plan(folder: Path) -> dict[str, list[str]]:
     for project in ("alpha", "beta", "gamma"):
         lines.append(f'[[project]]\nid = "{project}"\n')
         for n in range(PER_WRITER):
-            lines.append(f'[[blueprint]]\nid = "bp-{n:03d}"\ncycle = "stein"\nproject = "{project}"\n'
-                         f'title = "{project} blueprint {n}"\nstate = "approved"\n')
+            lines.append(
+                f'[[blueprint]]\nid = "bp-{n:03d}"\ncycle = "stein"\nproject = "{project}"\n'
+                f'title = "{project} blueprint {n}"\nstate = "approved"\n'
+            )
             keys.setdefault(project, []).append(f"stein/{project}/bp-{n:03d}")
     folder.mkdir()
     (folder / "plan.toml").write_text("\n".join(lines))
@@ -48,9 +50,19 @@ def write_plan(folder: Path) -> dict[str, list[str]]:
 def start_dashboard(seeds: Path, store: Path, keys: list[str], keys_file: Path) -> subprocess.Popen:
     keys_file.write_text("\n".join(keys))
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.dashboard_writer", str(seeds), str(store), str(keys_file),
-         str(3 * PER_WRITER)],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tests.dashboard_writer",
+            str(seeds),
+            str(store),
+            str(keys_file),
+            str(3 * PER_WRITER),
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     for line in process.stderr:  # the watcher is running once it says so
         if line.strip() == "ready":
@@ -71,8 +83,16 @@ def test_two_dashboards_and_a_command_line_loop_lose_nothing_and_see_each_other(
     try:
         mark = shlex.join([sys.executable, "-m", "tui", "mark", "--seeds", str(seeds), "--store", str(store)])
         loop = subprocess.run(
-            ["bash", "-c", f'for key in {" ".join(keys["gamma"])}; do {mark} "$key" implemented || exit 1; done'],
-            cwd=REPO, capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(REPO)},
+            [
+                "bash",
+                "-c",
+                f'for key in {" ".join(keys["gamma"])}; do {mark} "$key" implemented || exit 1; done',
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
         )
         assert loop.returncode == 0, loop.stderr
         seen = {}
@@ -90,8 +110,9 @@ def test_two_dashboards_and_a_command_line_loop_lose_nothing_and_see_each_other(
     every_key = {k for project in keys.values() for k in project}
     assert len(events) == 3 * PER_WRITER
     assert {e.key for e in events} == every_key
-    listed = json.loads(run_subprocess("list", "--seeds", str(seeds), "--store", str(store),
-                                       "--format", "json").stdout)
+    listed = json.loads(
+        run_subprocess("list", "--seeds", str(seeds), "--store", str(store), "--format", "json").stdout
+    )
     assert {row["key"] for row in listed if row["state"] == "implemented"} == every_key
     # ... and every one is in the seed file: its state and its own history entry.
     from store.model import Blueprint, State
@@ -99,8 +120,13 @@ def test_two_dashboards_and_a_command_line_loop_lose_nothing_and_see_each_other(
 
     parsed = parse_file(seeds / "plan.toml", "plan.toml")
     assert parsed.ok, parsed.errors
-    written = {r.key for r in parsed.records if isinstance(r, Blueprint) and r.state is State.IMPLEMENTED
-               and [h.state for h in r.history] == [State.IMPLEMENTED]}
+    written = {
+        r.key
+        for r in parsed.records
+        if isinstance(r, Blueprint)
+        and r.state is State.IMPLEMENTED
+        and [h.state for h in r.history] == [State.IMPLEMENTED]
+    }
     assert written == every_key and {e.where for e in events} == {"plan.toml"}
 
     # Each dashboard showed the others' marks, typically within a second of them being made.
@@ -110,8 +136,10 @@ def test_two_dashboards_and_a_command_line_loop_lose_nothing_and_see_each_other(
         assert set(shown) == every_key, f"dashboard {name} never showed {sorted(every_key - set(shown))[:5]}"
         delays = sorted(shown[k] - made[k] for k in every_key - own[name])
         median = statistics.median(delays)
-        print(f"dashboard {name}: {len(delays)} foreign marks shown, delay median "
-              f"{median * 1000:.0f} ms, max {delays[-1] * 1000:.0f} ms")
+        print(
+            f"dashboard {name}: {len(delays)} foreign marks shown, delay median "
+            f"{median * 1000:.0f} ms, max {delays[-1] * 1000:.0f} ms"
+        )
         assert median <= TYPICAL, f"dashboard {name}: half the marks shown later than {median:.2f} s"
         late = [d for d in delays if d > WORST]
         assert not late, f"dashboard {name}: {len(late)} marks shown later than {WORST} s: {late[:5]}"

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 
-
 from store.board import MARKS_FILE, Board
 from store.model import State
 from tests.conftest import REPO
@@ -41,10 +40,15 @@ for key in keys:
 
 
 def plan(seeds) -> list[str]:
-    lines = ['[[project]]\nid = "nova"\n', '[[cycle]]\nid = "stein"\nname = "Stein"\n',
-             '[defaults]\ncycle = "stein"\nproject = "nova"\n']
-    lines += [f'[[blueprint]]\nid = "bp-{i:03d}"\ntitle = "Blueprint {i}"\nstate = "approved"\n'
-              for i in range(BLUEPRINTS)]
+    lines = [
+        '[[project]]\nid = "nova"\n',
+        '[[cycle]]\nid = "stein"\nname = "Stein"\n',
+        '[defaults]\ncycle = "stein"\nproject = "nova"\n',
+    ]
+    lines += [
+        f'[[blueprint]]\nid = "bp-{i:03d}"\ntitle = "Blueprint {i}"\nstate = "approved"\n'
+        for i in range(BLUEPRINTS)
+    ]
     seeds.write("plan.toml", "\n".join(lines))
     return [f"stein/nova/bp-{i:03d}" for i in range(BLUEPRINTS)]
 
@@ -60,7 +64,10 @@ def test_killed_writers_never_lose_an_acknowledged_mark(seeds, store_dir):
         batch = rng.sample(keys, 40)
         writer = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(seeds.path), str(store_dir), *batch],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
         )
         assert writer.stdout.readline().strip() == "ready", writer.stderr.read()
         time.sleep(rng.uniform(0, 0.05))
@@ -78,9 +85,13 @@ def test_killed_writers_never_lose_an_acknowledged_mark(seeds, store_dir):
         missing = {k for k in acknowledged if board.state_of(k) is not State.IMPLEMENTED}
         assert not missing, f"trial {trial}: acknowledged marks lost: {sorted(missing)[:5]}"
         events = board.marks.events()
-        assert len(events) >= writes, f"trial {trial}: {writes} writes acknowledged, {len(events)} in the file"
-    print(f"{TRIALS} trials, {writes} acknowledged writes ({len(acknowledged)} keys), "
-          f"{killed_mid_write} writers killed mid-batch")
+        assert len(events) >= writes, (
+            f"trial {trial}: {writes} writes acknowledged, {len(events)} in the file"
+        )
+    print(
+        f"{TRIALS} trials, {writes} acknowledged writes ({len(acknowledged)} keys), "
+        f"{killed_mid_write} writers killed mid-batch"
+    )
     assert killed_mid_write >= TRIALS // 2  # the kills really landed while marks were being written
     # Temp files a killed writer left are removed by the next write.
     Board(seeds.path, store_dir).refresh().mark(keys[0], State.BLOCKED, via="test")

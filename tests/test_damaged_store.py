@@ -37,15 +37,18 @@ def two(seeds):
 
 
 def listed(two, store_dir) -> tuple[dict[str, str], str]:
-    result = run_subprocess("list", "cycle:all", "--seeds", str(two.path), "--store", str(store_dir),
-                            "--format", "json")
+    result = run_subprocess(
+        "list", "cycle:all", "--seeds", str(two.path), "--store", str(store_dir), "--format", "json"
+    )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     return {row["key"]: row["state"] for row in json.loads(result.stdout)}, result.stderr
 
 
 def a_good_marks_file(two, store_dir) -> bytes:
-    result = run_subprocess("mark", "stein/nova/alpha", "blocked", "--seeds", str(two.path), "--store", str(store_dir))
+    result = run_subprocess(
+        "mark", "stein/nova/alpha", "blocked", "--seeds", str(two.path), "--store", str(store_dir)
+    )
     assert result.returncode == 0, result.stderr
     return (store_dir / MARKS_FILE).read_bytes()
 
@@ -76,8 +79,9 @@ def test_the_command_line_moves_a_damaged_marks_file_aside_and_goes_on(two, stor
     assert f"moved it to {aside}" in notice and "to recover, repair that file and move it back" in notice
     assert states["stein/nova/alpha"] == "approved"  # the seed's state: no marks any more
 
-    result = run_subprocess("mark", "stein/nova/beta", "implemented", "--seeds", str(two.path),
-                            "--store", str(store_dir))
+    result = run_subprocess(
+        "mark", "stein/nova/beta", "implemented", "--seeds", str(two.path), "--store", str(store_dir)
+    )
     assert result.returncode == 0 and result.stderr.startswith("cycleboard: kept locally: "), result.stderr
     assert result.stderr.count("\n") == 1, result.stderr
     assert listed(two, store_dir)[0]["stein/nova/beta"] == "implemented"
@@ -87,8 +91,9 @@ def test_the_command_line_moves_a_damaged_marks_file_aside_and_goes_on(two, stor
 def test_mark_on_a_damaged_marks_file_sets_it_aside_first(two, store_dir):
     marks = store_dir / MARKS_FILE
     marks.write_bytes(b'{"marks": {"1": {"key": "stein/nova/alpha", "sta')
-    result = run_subprocess("mark", "stein/nova/beta", "implemented", "--seeds", str(two.path),
-                            "--store", str(store_dir))
+    result = run_subprocess(
+        "mark", "stein/nova/beta", "implemented", "--seeds", str(two.path), "--store", str(store_dir)
+    )
     assert result.returncode == 0, result.stderr
     (aside,) = store_dir.glob(f"{MARKS_FILE}.damaged-*")
     assert aside.read_bytes() == b'{"marks": {"1": {"key": "stein/nova/alpha", "sta'

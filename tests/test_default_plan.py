@@ -34,7 +34,9 @@ def test_named_milestones(plan):
         return {(m.name, m.date, m.kind) for m in plan.cycles[cycle_id].milestones}
 
     assert ("newton-1", dt.date(2016, 6, 2), MilestoneKind.MILESTONE) in kinds("newton")
-    assert ("Non-priority spec approval freeze", dt.date(2016, 6, 2), MilestoneKind.SPEC_FREEZE) in kinds("newton")
+    assert ("Non-priority spec approval freeze", dt.date(2016, 6, 2), MilestoneKind.SPEC_FREEZE) in kinds(
+        "newton"
+    )
     assert ("Stein PTG (Denver)", dt.date(2018, 9, 10), MilestoneKind.PTG) in kinds("stein")
     assert ("kilo-1", dt.date(2014, 12, 18), MilestoneKind.MILESTONE) in kinds("kilo")
     assert ("Queens PTG (Denver)", dt.date(2017, 9, 11), MilestoneKind.PTG) in kinds("queens")
@@ -47,7 +49,9 @@ def test_kilo_io_ops_weigher_is_implemented_with_both_reviews(plan):
     assert bp.reviews == (127123, 132614)
     assert bp.category == "Scheduler"
     assert [(h.date, h.state) for h in bp.history] == [
-        (dt.date(2014, 10, 30), State.APPROVED), (dt.date(2014, 11, 27), State.IMPLEMENTED)]
+        (dt.date(2014, 10, 30), State.APPROVED),
+        (dt.date(2014, 11, 27), State.IMPLEMENTED),
+    ]
 
 
 def test_kilo_v2_1_api_is_approved_and_fast_tracked(plan):

@@ -28,8 +28,9 @@ class Terminal:
         self._tmux("new-session", "-d", "-s", "board", "-x", str(width), "-y", str(height), command)
 
     def _tmux(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
-                              check=True, timeout=30).stdout
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True, timeout=30
+        ).stdout
 
     def send(self, *keys: str) -> None:
         self._tmux("send-keys", "-t", "board", *keys)
@@ -54,8 +55,12 @@ class Terminal:
             time.sleep(0.1)
 
     def alive(self) -> bool:
-        return subprocess.run(["tmux", "-L", self.socket, "has-session", "-t", "board"],
-                              capture_output=True).returncode == 0
+        return (
+            subprocess.run(
+                ["tmux", "-L", self.socket, "has-session", "-t", "board"], capture_output=True
+            ).returncode
+            == 0
+        )
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
@@ -69,10 +74,28 @@ def test_mark_and_live_edit_in_a_real_terminal(seeds, store_dir):
     write_two_projects(seeds)
     stein = seeds.path / "stein.toml"
     # A title that would set the terminal title and restyle text if it reached the terminal as is.
-    stein.write_text(stein.read_text().replace('"Beta feature"', '"[bold]Beta[/bold] \\u001b]0;pwned\\u0007 [/]"'))
-    command = " ".join(shlex.quote(part) for part in (
-        "env", "-u", "COLUMNS", "-u", "LINES", "TERM=xterm-256color", f"CYCLEBOARD_KEYMAP={store_dir / 'none.toml'}",
-        sys.executable, "-m", "tui", "--seeds", str(seeds.path), "--store", str(store_dir)))
+    stein.write_text(
+        stein.read_text().replace('"Beta feature"', '"[bold]Beta[/bold] \\u001b]0;pwned\\u0007 [/]"')
+    )
+    command = " ".join(
+        shlex.quote(part)
+        for part in (
+            "env",
+            "-u",
+            "COLUMNS",
+            "-u",
+            "LINES",
+            "TERM=xterm-256color",
+            f"CYCLEBOARD_KEYMAP={store_dir / 'none.toml'}",
+            sys.executable,
+            "-m",
+            "tui",
+            "--seeds",
+            str(seeds.path),
+            "--store",
+            str(store_dir),
+        )
+    )
     term = Terminal(f"cd {shlex.quote(str(REPO))} && {command}")
     try:
         # The first screen can reach the terminal in more than one write: wait for all of it.
@@ -94,8 +117,12 @@ def test_mark_and_live_edit_in_a_real_terminal(seeds, store_dir):
         marked = term.wait_for(lambda s: "implemented" in row_of(s, "cinder/gamma"), "the mark")
         assert "● implemented" in row_of(marked, "cinder/gamma")
 
-        listed = run_subprocess("list", "--seeds", str(seeds.path), "--store", str(store_dir), "--format", "json")
-        assert {r["key"]: r["state"] for r in json.loads(listed.stdout)}["stein/cinder/gamma"] == "implemented"
+        listed = run_subprocess(
+            "list", "--seeds", str(seeds.path), "--store", str(store_dir), "--format", "json"
+        )
+        assert {r["key"]: r["state"] for r in json.loads(listed.stdout)}[
+            "stein/cinder/gamma"
+        ] == "implemented"
 
         stein.write_text(stein.read_text().replace('"Gamma feature"', '"Gamma, edited while open"'))
         edited = term.wait_for(lambda s: "Gamma, edited while open" in s, "the live edit")
@@ -109,18 +136,40 @@ def test_mark_and_live_edit_in_a_real_terminal(seeds, store_dir):
 
 def test_keys_typed_in_one_burst_all_land_in_order(seeds, store_dir):
     write_two_projects(seeds)
-    command = " ".join(shlex.quote(part) for part in (
-        "env", "-u", "COLUMNS", "-u", "LINES", "TERM=xterm-256color", f"CYCLEBOARD_KEYMAP={store_dir / 'none.toml'}",
-        sys.executable, "-m", "tui", "--seeds", str(seeds.path), "--store", str(store_dir)))
+    command = " ".join(
+        shlex.quote(part)
+        for part in (
+            "env",
+            "-u",
+            "COLUMNS",
+            "-u",
+            "LINES",
+            "TERM=xterm-256color",
+            f"CYCLEBOARD_KEYMAP={store_dir / 'none.toml'}",
+            sys.executable,
+            "-m",
+            "tui",
+            "--seeds",
+            str(seeds.path),
+            "--store",
+            str(store_dir),
+        )
+    )
     term = Terminal(f"cd {shlex.quote(str(REPO))} && {command}")
     try:
         term.wait_for(lambda s: "Blueprints (3)" in s and "no filter" in s, "the dashboard")
         term.type("/gamma\r")  # one write to the terminal, as a paste or a fast typist gives it
-        term.wait_for(lambda s: "Blueprints (1)" in s and "filter: gamma" in s and "(preview)" not in s,
-                      "the filter typed in one burst")
+        term.wait_for(
+            lambda s: "Blueprints (1)" in s and "filter: gamma" in s and "(preview)" not in s,
+            "the filter typed in one burst",
+        )
         term.type(" q")  # space marks, q quits: one write
         term.wait_for(lambda s: not term.alive(), "the dashboard to quit", timeout=10)
-        listed = run_subprocess("list", "--seeds", str(seeds.path), "--store", str(store_dir), "--format", "json")
-        assert {r["key"]: r["state"] for r in json.loads(listed.stdout)}["stein/cinder/gamma"] == "implemented"
+        listed = run_subprocess(
+            "list", "--seeds", str(seeds.path), "--store", str(store_dir), "--format", "json"
+        )
+        assert {r["key"]: r["state"] for r in json.loads(listed.stdout)}[
+            "stein/cinder/gamma"
+        ] == "implemented"
     finally:
         term.close()

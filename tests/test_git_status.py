@@ -11,8 +11,11 @@ from store.git_status import uncommitted_seed_files
 
 
 def git(folder, *args: str) -> None:
-    subprocess.run(["git", "-C", str(folder), "-c", "user.name=Test", "-c", "user.email=t@example.org", *args],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(folder), "-c", "user.name=Test", "-c", "user.email=t@example.org", *args],
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture

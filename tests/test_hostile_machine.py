@@ -10,8 +10,9 @@ import pytest
 from store.seeds import read_seed
 from tests.conftest import run_subprocess
 
-SMALL_BLUEPRINT = ('[defaults]\ncycle = "stein"\nproject = "nova"\n\n'
-                   '[[blueprint]]\nid = "bp-{n}"\ntitle = "Blueprint {n}"\n')
+SMALL_BLUEPRINT = (
+    '[defaults]\ncycle = "stein"\nproject = "nova"\n\n[[blueprint]]\nid = "bp-{n}"\ntitle = "Blueprint {n}"\n'
+)
 BASE = '[[project]]\nid = "nova"\n\n[[cycle]]\nid = "stein"\nname = "Stein"\n'
 
 
@@ -109,7 +110,9 @@ def _disk_full(*_args, **_kwargs):
 
 
 @pytest.mark.parametrize("what_fails", ["lock", "write"])
-def test_a_cache_that_cannot_be_written_is_a_warning_never_a_refusal(seeds, store_dir, cli, monkeypatch, what_fails):
+def test_a_cache_that_cannot_be_written_is_a_warning_never_a_refusal(
+    seeds, store_dir, cli, monkeypatch, what_fails
+):
     import store.cache
 
     seeds.write("base.toml", BASE)
@@ -127,10 +130,14 @@ def test_a_cache_that_cannot_be_written_is_a_warning_never_a_refusal(seeds, stor
     assert len([line for line in err.splitlines() if "plan cache" in line]) == 1
 
 
-@pytest.mark.parametrize("seeds_value, expected", [
-    ("a" * 5000, "File name too long"),
-    ("~nosuchuser-cycleboard/x", "no such user's home folder"),
-], ids=["5000-characters", "no-such-user"])
+@pytest.mark.parametrize(
+    "seeds_value, expected",
+    [
+        ("a" * 5000, "File name too long"),
+        ("~nosuchuser-cycleboard/x", "no such user's home folder"),
+    ],
+    ids=["5000-characters", "no-such-user"],
+)
 def test_an_odd_seeds_setting_is_one_plain_line(cli, monkeypatch, seeds_value, expected):
     monkeypatch.setenv("CYCLEBOARD_SEEDS", seeds_value)
     code, _, err = cli("list")
@@ -149,7 +156,10 @@ def test_a_store_where_no_lock_can_be_made_fails_at_once_and_reads_still_work(se
     assert code == 0 and "stein/nova/bp-1" in out and "cannot write the plan cache in /proc" in err
     code, _, err = cli("mark", "bp-1", "done", "--seeds", str(seeds.path))
     assert code == 1 and "cannot write seed edits" in err and "lock" not in err
-    assert "done" not in (seeds.path / "bp.toml").read_text() and "implemented" not in (seeds.path / "bp.toml").read_text()
+    assert (
+        "done" not in (seeds.path / "bp.toml").read_text()
+        and "implemented" not in (seeds.path / "bp.toml").read_text()
+    )
     seeds.local_only()
     code, _, err = cli("mark", "bp-1", "done", "--seeds", str(seeds.path))
     assert code == 1 and "cannot write marks" in err and "lock" not in err
@@ -170,8 +180,13 @@ def test_a_store_inside_the_seeds_is_refused_before_anything_is_made(seeds, cli,
 
 def test_a_line_break_in_a_title_never_makes_a_row_of_list(seeds, cli, store_dir):
     seeds.write("base.toml", BASE)
-    seeds.write("bp.toml", SMALL_BLUEPRINT.format(n=1).replace(
-        'title = "Blueprint 1"', 'title = "Real\\napproved     stein/nova/fake   Injected\\ttab\\u001b[31m"'))
+    seeds.write(
+        "bp.toml",
+        SMALL_BLUEPRINT.format(n=1).replace(
+            'title = "Blueprint 1"',
+            'title = "Real\\napproved     stein/nova/fake   Injected\\ttab\\u001b[31m"',
+        ),
+    )
     code, out, _ = cli("list", "--seeds", str(seeds.path), "--store", str(store_dir))
     assert code == 0
     lines = out.splitlines()

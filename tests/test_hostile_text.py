@@ -29,9 +29,38 @@ from tui.panes.sessions import SessionsPane
 from tui.panes.themes import ThemesPane
 
 FRAGMENTS = [
-    "[TODO]", "[/", "[/]", "[bold]", "[b]x[/b]", "[link=https://example.org]", "[@click=app.quit]", "]", "[",
-    "\\", "\\[", "\\n", "\x1b[31m", "\x1b]0;pwned\x07", "\x1b[2J", "\x9b1m", "\x00", "\x7f", "\r", "\t", "\n",
-    "界", "漢字", "\U0001F680", "e\u0301", "\u0301", "שלום", "مرحبا", "\u202e", "\u200f", "\ufeff", " ",
+    "[TODO]",
+    "[/",
+    "[/]",
+    "[bold]",
+    "[b]x[/b]",
+    "[link=https://example.org]",
+    "[@click=app.quit]",
+    "]",
+    "[",
+    "\\",
+    "\\[",
+    "\\n",
+    "\x1b[31m",
+    "\x1b]0;pwned\x07",
+    "\x1b[2J",
+    "\x9b1m",
+    "\x00",
+    "\x7f",
+    "\r",
+    "\t",
+    "\n",
+    "界",
+    "漢字",
+    "\U0001f680",
+    "e\u0301",
+    "\u0301",
+    "שלום",
+    "مرحبا",
+    "\u202e",
+    "\u200f",
+    "\ufeff",
+    " ",
 ]
 _piece = st.one_of(st.sampled_from(FRAGMENTS), st.characters(codec="utf-8", exclude_categories=("Cs",)))
 short = st.lists(_piece, min_size=1, max_size=40).map("".join)
@@ -41,6 +70,7 @@ hostile = st.one_of(short, short, short, long)
 
 FIELDS = ("title", "owner", "category", "theme", "description", "session", "agreement", "action", "actor")
 texts = st.fixed_dictionaries({name: hostile for name in FIELDS})
+
 
 def seen_as(text: str) -> str:
     """Text as a reader sees it: characters that take no cell (controls, format
@@ -55,12 +85,13 @@ def write_plan(folder: Path, t: dict[str, str]) -> None:
         '[[project]]\nid = "nova"\n\n[[cycle]]\nid = "stein"\nname = "Stein"\n\n'
         '[defaults]\ncycle = "stein"\nproject = "nova"\n\n'
         f'[[blueprint]]\nid = "hostile"\ntitle = {toml_string(t["title"])}\n'
-        f'owner = {toml_string(t["owner"])}\ncategory = {toml_string(t["category"])}\n\n'
-        f'[[theme]]\nid = "t"\ntitle = {toml_string(t["theme"])}\ndescription = {toml_string(t["description"])}\n'
+        f"owner = {toml_string(t['owner'])}\ncategory = {toml_string(t['category'])}\n\n"
+        f'[[theme]]\nid = "t"\ntitle = {toml_string(t["theme"])}\n'
+        f"description = {toml_string(t['description'])}\n"
         'blueprints = ["hostile"]\n\n'
         f'[[session]]\nid = "s"\ntitle = {toml_string(t["session"])}\n'
         f'agreements = [{toml_string(t["agreement"])}]\nblueprints = ["hostile"]\n\n'
-        f'[[session.action]]\nowner = {toml_string(t["actor"])}\ntext = {toml_string(t["action"])}\n',
+        f"[[session.action]]\nowner = {toml_string(t['actor'])}\ntext = {toml_string(t['action'])}\n",
         encoding="utf-8",
     )
 
@@ -71,14 +102,23 @@ def stored(board: Board) -> dict[str, str]:
     theme = plan.themes["stein/t"]
     session = plan.sessions["stein/s"]
     return {
-        "title": blueprint.title, "owner": blueprint.owner, "category": blueprint.category,
-        "theme": theme.title, "description": theme.description, "session": session.title,
-        "agreement": session.agreements[0], "action": session.actions[0].text, "actor": session.actions[0].owner,
+        "title": blueprint.title,
+        "owner": blueprint.owner,
+        "category": blueprint.category,
+        "theme": theme.title,
+        "description": theme.description,
+        "session": session.title,
+        "agreement": session.agreements[0],
+        "action": session.actions[0].text,
+        "actor": session.actions[0].owner,
     }
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(t=texts)
 def test_the_store_gives_back_what_the_parser_took(tmp_path_factory, t):
     root = tmp_path_factory.mktemp("hostile")
@@ -100,7 +140,7 @@ def painted(app, region=None) -> list[str]:
     strips = app.screen._compositor.render_strips()
     if region is None:
         return [strip.text for strip in strips]
-    return [strip.crop(region.x, region.right).text for strip in strips[region.y:region.bottom]]
+    return [strip.crop(region.x, region.right).text for strip in strips[region.y : region.bottom]]
 
 
 async def what_the_dashboard_shows(seeds: Path, store: Path) -> dict[str, str]:
@@ -118,9 +158,14 @@ async def what_the_dashboard_shows(seeds: Path, store: Path) -> dict[str, str]:
             await pilot.press("enter")
             await pilot.pause()
             lists = app.screen.query(OptionList)  # a session's action items
-            shown[name] = " ".join([str(s.render()) for s in app.screen.query("Static")]
-                                   + [str(items.get_option_at_index(at).prompt)
-                                      for items in lists for at in range(items.option_count)])
+            shown[name] = " ".join(
+                [str(s.render()) for s in app.screen.query("Static")]
+                + [
+                    str(items.get_option_at_index(at).prompt)
+                    for items in lists
+                    for at in range(items.option_count)
+                ]
+            )
             shown[name + "-screen"] = painted(app)
             shown[name + "-body"] = painted(app, app.screen.query_one("#details-body").content_region)
             await pilot.press("escape")
@@ -128,8 +173,11 @@ async def what_the_dashboard_shows(seeds: Path, store: Path) -> dict[str, str]:
     return shown
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(t=texts)
 # Cases hypothesis found: a raw tab in a row; a lone bidi override; lone combining marks.
 @example(t={**dict.fromkeys(FIELDS, "[TODO]"), "title": "[TODO]\\n[TODO]\t"})

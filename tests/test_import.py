@@ -95,7 +95,8 @@ def test_yaml_tags_are_never_run(tmp_path):
     witness = tmp_path / "ran"
     (tmp_path / "series_status.yaml").write_text(
         "- name: caracal\n  release-id: 2024.1\n  slurp: yes\n  initial-release: 2024-04-03\n"
-        f"- name: x\n  status: !!python/object/apply:os.system ['touch {witness}']\n")
+        f"- name: x\n  status: !!python/object/apply:os.system ['touch {witness}']\n"
+    )
     with pytest.raises(UpstreamError) as caught:
         read_releases(tmp_path)
     assert str(caught.value).endswith("series_status.yaml:6:11: status must be a single value, not a list")
@@ -106,13 +107,16 @@ def test_yaml_tags_are_never_run(tmp_path):
     assert "series_status.yaml:2:11: series 'x': unknown status ''" in str(caught.value)
 
 
-@pytest.mark.parametrize(("text", "where", "words"), [
-    ("- name: zed\n  status: [eol\n", "3:1", "not valid YAML"),
-    ("- name: zed\n  initial-release: 2022-02-30\n", "2:20", "must be a date like 2018-09-03"),
-    ("- name: zed\n- name: zed\n", "2:9", "series 'zed' is listed twice"),
-    ("- release-id: 2023.1\n", "1:3", "a series has no 'name'"),
-    ("- name: zed\n  release-id: yes\n", "2:15", "release-id 'yes' is not like 2023.1"),
-])
+@pytest.mark.parametrize(
+    ("text", "where", "words"),
+    [
+        ("- name: zed\n  status: [eol\n", "3:1", "not valid YAML"),
+        ("- name: zed\n  initial-release: 2022-02-30\n", "2:20", "must be a date like 2018-09-03"),
+        ("- name: zed\n- name: zed\n", "2:9", "series 'zed' is listed twice"),
+        ("- release-id: 2023.1\n", "1:3", "a series has no 'name'"),
+        ("- name: zed\n  release-id: yes\n", "2:15", "release-id 'yes' is not like 2023.1"),
+    ],
+)
 def test_bad_series_status_names_file_line_and_column(tmp_path, capsys, text, where, words):
     (tmp_path / "series_status.yaml").write_text(text)
     out = tmp_path / "seeds"
@@ -150,9 +154,11 @@ def test_a_file_written_by_hand_is_never_replaced(tmp_path, capsys):
 def test_a_hand_written_cycle_keeps_its_facts_and_gains_the_milestones_it_lacks(tmp_path):
     (tmp_path / "zed.toml").write_text(
         '[[cycle]]\nid = "zed"\nname = "Zed"\nstart = 2022-03-30\nrelease = 2022-10-05\nstatus = "eol"\n\n'
-        '[[cycle.milestone]]\nname = "zed-1 (from the mailing list)"\ndate = 2022-05-19\nkind = "milestone"\n\n'
+        '[[cycle.milestone]]\nname = "zed-1 (from the mailing list)"\n'
+        'date = 2022-05-19\nkind = "milestone"\n\n'
         '[[cycle.milestone]]\nname = "Cinder spec freeze"\ndate = 2022-05-20\nkind = "spec-freeze"\n'
-        'project = "cinder"\n\n[[project]]\nid = "cinder"\nname = "Cinder"\n')
+        'project = "cinder"\n\n[[project]]\nid = "cinder"\nname = "Cinder"\n'
+    )
     result = import_releases(RELEASES, tmp_path, LABELS, only=["zed"])
     plan = load(tmp_path)
     zed = plan.cycles["zed"]
@@ -166,7 +172,9 @@ def test_a_hand_written_cycle_keeps_its_facts_and_gains_the_milestones_it_lacks(
     generated = tomllib.loads((tmp_path / "releases" / "zed.toml").read_text())
     assert "cycle" not in generated and generated["defaults"] == {"cycle": "zed"}
     assert {m["name"] for m in generated["milestone"]} == set(names) - {
-        "zed-1 (from the mailing list)", "Cinder spec freeze"}
+        "zed-1 (from the mailing list)",
+        "Cinder spec freeze",
+    }
     assert not (tmp_path / "releases" / "projects.toml").exists()  # cinder is defined by hand
 
 
@@ -174,7 +182,8 @@ def test_nova_specs_become_blueprints_with_their_launchpad_slug(tmp_path, capsys
     import_releases(RELEASES, tmp_path, LABELS, only=["zed", "2023.1"])
     (tmp_path / "mine.toml").write_text(
         '[defaults]\ncycle = "zed"\nproject = "nova"\n\n[[blueprint]]\nid = "by-hand"\n'
-        'title = "My own words"\nstate = "started"\n')
+        'title = "My own words"\nstate = "started"\n'
+    )
     code = main(["import", "nova-specs", str(SPECS), "--out", str(tmp_path)])
     assert code == 0
     out, err = capsys.readouterr()
@@ -195,11 +204,14 @@ def test_nova_specs_become_blueprints_with_their_launchpad_slug(tmp_path, capsys
     assert "nova-specs: 8 specs, 6 blueprints; 3 file(s) written" in out
 
 
-@pytest.mark.parametrize(("row", "where", "words"), [
-    ("zed\tmerged\tx.rst\tX\tx", "2:5", "folder 'merged' is neither approved nor implemented"),
-    ("zed\tapproved\tx.txt\tX\tx", "2:14", "filename 'x.txt' is not a spec (.rst) file"),
-    ("zed\tapproved", "2:1", "expected 5 columns, found 2"),
-])
+@pytest.mark.parametrize(
+    ("row", "where", "words"),
+    [
+        ("zed\tmerged\tx.rst\tX\tx", "2:5", "folder 'merged' is neither approved nor implemented"),
+        ("zed\tapproved\tx.txt\tX\tx", "2:14", "filename 'x.txt' is not a spec (.rst) file"),
+        ("zed\tapproved", "2:1", "expected 5 columns, found 2"),
+    ],
+)
 def test_bad_index_rows_name_their_line(tmp_path, capsys, row, where, words):
     index = tmp_path / "index.tsv"
     index.write_text("release\tfolder\tfilename\ttitle\tblueprint\n" + row + "\n")
@@ -209,14 +221,19 @@ def test_bad_index_rows_name_their_line(tmp_path, capsys, row, where, words):
 
 
 def test_milestone_tables_need_a_known_cycle_and_project(seeds):
-    seeds.write("zed.toml", """
+    seeds.write(
+        "zed.toml",
+        """
         [[cycle]]
         id = "zed"
         [[cycle.milestone]]
         name = "zed-1"
         date = 2022-05-19
-        """)
-    seeds.write("more.toml", """
+        """,
+    )
+    seeds.write(
+        "more.toml",
+        """
         [defaults]
         cycle = "zed"
         [[milestone]]
@@ -232,28 +249,51 @@ def test_milestone_tables_need_a_known_cycle_and_project(seeds):
         date = 2022-05-20
         kind = "spec-freeze"
         project = "cinder"
-        """)
+        """,
+    )
     plan = assemble(parse_file(p, p.name) for p in seed_files(seeds.path))
-    assert [m.name for m in plan.cycles["zed"].milestones] == ["zed-1", "Cinder spec freeze", "Feature freeze"]
+    assert [m.name for m in plan.cycles["zed"].milestones] == [
+        "zed-1",
+        "Cinder spec freeze",
+        "Feature freeze",
+    ]
     messages = [str(e) for e in plan.problems]
     assert any(m.startswith("more.toml:10:1:") and "unknown cycle 'nosuch'" in m for m in messages)
     assert any(m.startswith("more.toml:15:1:") and "unknown project 'cinder'" in m for m in messages)
 
 
 def test_import_does_not_load_textual(tmp_path):
-    code = ("import sys; from tui.cli import main; "
-            f"rc = main(['import', 'releases', {str(RELEASES)!r}, '--out', {str(tmp_path)!r}]); "
-            "print(rc, 'textual' in sys.modules)")
+    code = (
+        "import sys; from tui.cli import main; "
+        f"rc = main(['import', 'releases', {str(RELEASES)!r}, '--out', {str(tmp_path)!r}]); "
+        "print(rc, 'textual' in sys.modules)"
+    )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO, check=False)
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO, check=False
+    )
     assert shown.stdout.split()[-2:] == ["0", "False"], shown.stderr
 
 
 def test_the_imported_plan_checks_clean(tmp_path):
     shutil.copytree(REPO / "seeds", tmp_path / "seeds")
     out = tmp_path / "seeds"
-    assert main(["import", "releases", str(RELEASES), "--labels", str(LABELS), "--out", str(out),
-                 "--cycle", "zed,2023.1"]) == 0
+    assert (
+        main(
+            [
+                "import",
+                "releases",
+                str(RELEASES),
+                "--labels",
+                str(LABELS),
+                "--out",
+                str(out),
+                "--cycle",
+                "zed,2023.1",
+            ]
+        )
+        == 0
+    )
     assert main(["import", "nova-specs", str(SPECS), "--out", str(out)]) == 0
     assert main(["check", "--seeds", str(out)]) == 0
 
@@ -270,8 +310,10 @@ def test_importing_some_series_keeps_the_projects_the_others_name(tmp_path):
 def test_a_folder_without_series_status_is_one_plain_line(tmp_path, capsys):
     assert main(["import", "releases", str(tmp_path / "nowhere"), "--out", str(tmp_path / "seeds")]) == 1
     err = capsys.readouterr().err
-    assert err == (f"cycleboard: {tmp_path / 'nowhere'}: no series_status.yaml here "
-                   "(nor data/series_status.yaml of an openstack/releases checkout)\n")
+    assert err == (
+        f"cycleboard: {tmp_path / 'nowhere'}: no series_status.yaml here "
+        "(nor data/series_status.yaml of an openstack/releases checkout)\n"
+    )
     assert not (tmp_path / "seeds").exists()
 
 

@@ -30,8 +30,17 @@ def old_format_file(path: Path, count: int, keys: list[str], start: dt.datetime)
     docs = []
     for n in range(count):
         at = start + dt.timedelta(minutes=n)
-        docs.append({"key": keys[n % len(keys)], "state": STATES[n % len(STATES)], "previous": "approved",
-                     "seed_state": "approved", "at": at.isoformat(), "by": "someone@host", "via": "cli"})
+        docs.append(
+            {
+                "key": keys[n % len(keys)],
+                "state": STATES[n % len(STATES)],
+                "previous": "approved",
+                "seed_state": "approved",
+                "at": at.isoformat(),
+                "by": "someone@host",
+                "via": "cli",
+            }
+        )
     path.write_text(json.dumps({"marks": {str(n + 1): doc for n, doc in enumerate(docs)}}))
     return docs
 
@@ -59,20 +68,26 @@ def test_a_journal_of_100000_events_from_the_single_file_format_is_read_whole(tm
     assert [e.at for e in events] == sorted(e.at for e in events)
     assert [(e.key, e.state.value) for e in events[:-1]] == [(d["key"], d["state"]) for d in docs]
     assert again.latest()["c/p/bp-7"].state is State.BLOCKED
-    assert [e.state.value for e in again.events_of("c/p/bp-8")] == [d["state"] for d in docs if d["key"] == "c/p/bp-8"]
+    assert [e.state.value for e in again.events_of("c/p/bp-8")] == [
+        d["state"] for d in docs if d["key"] == "c/p/bp-8"
+    ]
 
 
 def test_a_mark_reads_only_the_active_file_however_long_the_journal(tmp_path, monkeypatch):
     monkeypatch.setattr(journal, "SEAL_AT", 50)
     store = MarksStore(tmp_path / "marks.json")
     for n in range(500):
-        store.record(KEYS[n % 5], State.IMPLEMENTED if n % 2 else State.BLOCKED, State.APPROVED, State.APPROVED, "t")
+        store.record(
+            KEYS[n % 5], State.IMPLEMENTED if n % 2 else State.BLOCKED, State.APPROVED, State.APPROVED, "t"
+        )
     segments = sorted(p.name for p in journal.segments_dir(store.path).glob("0*.json"))
     assert len(segments) == 10
     assert store.path.stat().st_size < 200  # everything was sealed; the active file is empty
     read = []
     original = journal.Segments.read
-    monkeypatch.setattr(journal.Segments, "read", lambda self, name: read.append(name) or original(self, name))
+    monkeypatch.setattr(
+        journal.Segments, "read", lambda self, name: read.append(name) or original(self, name)
+    )
     store.record(KEYS[0], State.STARTED, State.APPROVED, State.APPROVED, "t")
     MarksStore(store.path).recorded()
     assert read == []  # neither the write nor a start reads a segment
@@ -91,7 +106,8 @@ def test_a_writer_that_dies_while_sealing_loses_and_doubles_nothing(tmp_path, mo
     def dying_write(target, data):
         real_write(target, data)
         if (dies_after == "segment" and target.name.startswith("0")) or (
-                dies_after == "summary" and target.name == journal.SUMMARY_NAME):
+            dies_after == "summary" and target.name == journal.SUMMARY_NAME
+        ):
             raise KeyboardInterrupt  # as if killed right after that file was in place
 
     monkeypatch.setattr(journal, "atomic_write", dying_write)
@@ -106,9 +122,14 @@ def test_a_writer_that_dies_while_sealing_loses_and_doubles_nothing(tmp_path, mo
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(KEYS), st.sampled_from(list(State)), st.integers(0, 40)),
-                min_size=1, max_size=60),
-       st.integers(2, 12))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(KEYS), st.sampled_from(list(State)), st.integers(0, 40)),
+        min_size=1,
+        max_size=60,
+    ),
+    st.integers(2, 12),
+)
 def test_the_summary_and_active_file_agree_with_a_plain_replay(tmp_path_factory, changes, seal_at):
     journal_was = journal.SEAL_AT
     journal.SEAL_AT = seal_at
@@ -130,7 +151,8 @@ def test_the_summary_and_active_file_agree_with_a_plain_replay(tmp_path_factory,
         for mark in written:
             days.setdefault(mark.key, {})[mark.at.date()] = mark.state
         assert {k: [(d.at.date(), d.state) for d in v] for k, v in reader.mark_days().items()} == {
-            k: sorted(v.items()) for k, v in days.items()}
+            k: sorted(v.items()) for k, v in days.items()
+        }
         for key in KEYS:
             assert reader.events_of(key) == [m for m in written if m.key == key]
     finally:
@@ -139,8 +161,8 @@ def test_the_summary_and_active_file_agree_with_a_plain_replay(tmp_path_factory,
 
 @pytest.mark.parametrize("odd_id", ["abc", "2.5"])
 def test_a_document_id_that_is_not_an_integer_does_not_stop_marks(tmp_path, cli, odd_id):
-    from tests.test_store import BLUEPRINTS
     from tests.conftest import BASE_SEED
+    from tests.test_store import BLUEPRINTS
 
     seeds = tmp_path / "seeds"
     seeds.mkdir()
@@ -148,14 +170,23 @@ def test_a_document_id_that_is_not_an_integer_does_not_stop_marks(tmp_path, cli,
     (seeds / "bps.toml").write_text(BLUEPRINTS)
     store = tmp_path / "store"
     store.mkdir()
-    odd = {"key": "stein/nova/beta", "state": "blocked", "previous": "approved", "seed_state": "approved",
-           "at": "2024-01-01T00:00:00+00:00", "by": "x", "via": "cli"}
+    odd = {
+        "key": "stein/nova/beta",
+        "state": "blocked",
+        "previous": "approved",
+        "seed_state": "approved",
+        "at": "2024-01-01T00:00:00+00:00",
+        "by": "x",
+        "via": "cli",
+    }
     (store / "marks.json").write_text(json.dumps({"marks": {odd_id: odd}}))
-    code, out, err = cli("mark", "alpha", "done", "--seeds", str(seeds), "--store", str(store))
+    code, _out, err = cli("mark", "alpha", "done", "--seeds", str(seeds), "--store", str(store))
     assert code == 0, err
     events = MarksStore(store / "marks.json").events()
-    assert [(e.key, e.state) for e in events] == [("stein/nova/beta", State.BLOCKED),
-                                                   ("stein/nova/alpha", State.IMPLEMENTED)]
+    assert [(e.key, e.state) for e in events] == [
+        ("stein/nova/beta", State.BLOCKED),
+        ("stein/nova/alpha", State.IMPLEMENTED),
+    ]
 
 
 MARKER = """
@@ -185,9 +216,16 @@ def test_marks_from_five_processes_at_once_decide_on_the_journal_as_it_is(tmp_pa
         not_ours(seeds / "bps.toml")
     store = tmp_path / "store"
     wanted = ["deferred", "deferred", "blocked", "deferred", "implemented"]
-    writers = [subprocess.Popen([sys.executable, "-c", MARKER, str(seeds), str(store), state],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO)
-               for state in wanted]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", MARKER, str(seeds), str(store), state],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        for state in wanted
+    ]
     for writer in writers:  # every one has read the marks before any writes
         assert writer.stdout.readline().strip() == "ready"
     for writer in writers:
@@ -202,13 +240,15 @@ def test_marks_from_five_processes_at_once_decide_on_the_journal_as_it_is(tmp_pa
         state = event.state.value
     # "already" only where the blueprint really was in that state when that process decided.
     assert sum(a[1] == "written" for a in answers) == len(events)
-    for (before, outcome), target in zip(answers, wanted):
+    for (before, outcome), target in zip(answers, wanted, strict=False):
         assert (outcome == "already") == (before == target)
     if into == "seeds":  # every change written is one history entry in the file, in the same order
         from store.seeds import parse_file
 
-        (alpha,) = [r for r in parse_file(seeds / "bps.toml", "bps.toml").records if r.key == "stein/nova/alpha"]
-        assert [h.state for h in alpha.history][-len(events):] == [e.state for e in events]
+        (alpha,) = [
+            r for r in parse_file(seeds / "bps.toml", "bps.toml").records if r.key == "stein/nova/alpha"
+        ]
+        assert [h.state for h in alpha.history][-len(events) :] == [e.state for e in events]
         assert alpha.state is events[-1].state and all(e.where == "bps.toml" for e in events)
 
 
@@ -218,7 +258,9 @@ def test_a_damaged_summary_is_made_again_from_the_segments(tmp_path, monkeypatch
     path = tmp_path / "marks.json"
     store = MarksStore(path)
     for n in range(10):
-        store.record(KEYS[n % 3], State.IMPLEMENTED if n % 2 else State.BLOCKED, State.APPROVED, State.APPROVED, "t")
+        store.record(
+            KEYS[n % 3], State.IMPLEMENTED if n % 2 else State.BLOCKED, State.APPROVED, State.APPROVED, "t"
+        )
     expected = MarksStore(path).events()
     (journal.segments_dir(path) / journal.SUMMARY_NAME).write_bytes(damage)
     again = MarksStore(path)
@@ -258,7 +300,9 @@ state = "approved"
 def test_a_mark_that_would_not_take_effect_is_refused_and_not_stored(seeds, store_dir, cli):
     seeds.write("plan.toml", FUTURE_HISTORY)
     seeds.local_only()  # kept locally, a mark dated before the seed's history would never show
-    code, out, err = cli("mark", "walrus-telemetry", "done", "--seeds", str(seeds.path), "--store", str(store_dir))
+    code, out, err = cli(
+        "mark", "walrus-telemetry", "done", "--seeds", str(seeds.path), "--store", str(store_dir)
+    )
     assert code == 1 and "->" not in out
     assert "history entry dated 2999-01-01" in err and "change the seed file instead" in err
     assert MarksStore(store_dir / "marks.json").events() == []
@@ -271,7 +315,10 @@ def test_a_mark_on_a_seed_dated_later_is_written_into_it_and_takes_effect(seeds,
     plan = seeds.write("plan.toml", FUTURE_HISTORY)
     args = ("--seeds", str(seeds.path), "--store", str(store_dir))
     code, out, err = cli("mark", "walrus-telemetry", "done", *args)
-    assert (code, err) == (0, "") and out.strip() == "stein/nova/walrus-telemetry: approved -> implemented (written to plan.toml)"
+    assert (code, err) == (
+        0,
+        "",
+    ) and out.strip() == "stein/nova/walrus-telemetry: approved -> implemented (written to plan.toml)"
     assert 'state = "implemented"' in plan.read_text()
     code, out, _ = cli("list", *args)
     assert out.startswith("implemented")

@@ -40,11 +40,16 @@ def lock_held(store_dir, two):
     lock, or the marks file's where the seeds cannot be written."""
     name = "marks.json.lock" if two.kept_locally else "seed-edits.lock"
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time; from filelock import FileLock\n"
-         f"lock = FileLock({str(store_dir / name)!r}); lock.acquire()\n"
-         "print('held', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from filelock import FileLock\n"
+            f"lock = FileLock({str(store_dir / name)!r}); lock.acquire()\n"
+            "print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout.readline().strip() == "held"
     yield holder
     holder.kill()
@@ -76,7 +81,8 @@ async def test_a_mark_that_cannot_be_written_is_taken_back_and_said(two, store_d
 
 
 async def test_quitting_with_a_mark_not_yet_written_waits_a_bounded_time_and_names_it(
-        two, store_dir, lock_held, monkeypatch):
+    two, store_dir, lock_held, monkeypatch
+):
     monkeypatch.setattr(app_module, "QUIT_WAIT_S", 0.5)
     app = build(two.path, store_dir)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -108,8 +114,10 @@ def _stty(term: Terminal) -> set[str]:
     The typed command never holds the markers it prints (``MO''DES``), so the
     wait ends on stty's output, not on the command's own echo.
     """
-    term.type("stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo|isig)' | tr '\\n' ' ' "
-              "| sed 's/^/MO''DES: /; s/$/ :EN''D/'; echo")
+    term.type(
+        "stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo|isig)' | tr '\\n' ' ' "
+        "| sed 's/^/MO''DES: /; s/$/ :EN''D/'; echo"
+    )
     term.send("Enter")
     found = re.compile(r"MODES: (.*?) :END")
     shown = term.wait_for(lambda s: found.search(s), "stty")
@@ -123,8 +131,10 @@ def test_a_signal_to_the_dashboard_gives_the_terminal_back(two, store_dir, tmp_p
     try:
         term.type("PS1='$ '; stty sane; clear")
         term.send("Enter")
-        dashboard = " ".join(shlex.quote(p) for p in (
-            sys.executable, "-m", "tui", "--seeds", str(two.path), "--store", str(store_dir)))
+        dashboard = " ".join(
+            shlex.quote(p)
+            for p in (sys.executable, "-m", "tui", "--seeds", str(two.path), "--store", str(store_dir))
+        )
         term.type(f"cd {shlex.quote(str(REPO))}; sh -c 'echo $$ > {pidfile}; exec {dashboard}'; echo EXIT=$?")
         term.send("Enter")
         term.wait_for(lambda s: "Blueprints (" in s, "the dashboard")
@@ -133,8 +143,9 @@ def test_a_signal_to_the_dashboard_gives_the_terminal_back(two, store_dir, tmp_p
         shown = term.wait_for(lambda s: re.search(r"EXIT=\d+", s), "the dashboard to exit", timeout=10)
         code = int(re.search(r"EXIT=(\d+)", shown).group(1))
         assert code == 128 + {"TERM": 15, "HUP": 1}[signame]
-        assert term._tmux("display-message", "-p", "-t", "board",
-                          "#{alternate_on} #{mouse_any_flag} #{mouse_button_flag}").split() == ["0", "0", "0"]
+        assert term._tmux(
+            "display-message", "-p", "-t", "board", "#{alternate_on} #{mouse_any_flag} #{mouse_button_flag}"
+        ).split() == ["0", "0", "0"]
         assert _stty(term) == {"icanon", "echo", "isig"}
     finally:
         term.close()
@@ -143,8 +154,10 @@ def test_a_signal_to_the_dashboard_gives_the_terminal_back(two, store_dir, tmp_p
 def test_quitting_in_a_terminal_names_the_mark_not_saved_on_stderr(two, store_dir, lock_held):
     # Textual draws on stderr, so it stays the terminal; what is printed after the
     # dashboard has given the terminal back is read from the screen.
-    dashboard = " ".join(shlex.quote(p) for p in (
-        sys.executable, "-m", "tui", "--seeds", str(two.path), "--store", str(store_dir)))
+    dashboard = " ".join(
+        shlex.quote(p)
+        for p in (sys.executable, "-m", "tui", "--seeds", str(two.path), "--store", str(store_dir))
+    )
     term = Terminal("env -u COLUMNS -u LINES TERM=xterm-256color bash --norc --noprofile")
     try:
         term.type(f"cd {shlex.quote(str(REPO))}; {dashboard}; echo EXIT=$?")
@@ -154,7 +167,9 @@ def test_quitting_in_a_terminal_names_the_mark_not_saved_on_stderr(two, store_di
         term.type("/alpha\r q")
         shown = term.wait_for(lambda s: re.search(r"EXIT=\d+", s), "the dashboard to exit", timeout=15)
         assert re.search(r"EXIT=(\d+)", shown).group(1) == "1"
-        assert "cycleboard: not saved (the marks file stayed locked): stein/nova/alpha -> implemented" in shown
+        assert (
+            "cycleboard: not saved (the marks file stayed locked): stein/nova/alpha -> implemented" in shown
+        )
         assert "Traceback" not in shown
     finally:
         term.close()

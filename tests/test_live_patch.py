@@ -19,7 +19,9 @@ from tests.test_store import BLUEPRINTS as STORE_BLUEPRINTS
 from tests.test_store import bump_mtime
 
 # The store tests' two nova blueprints, alpha with a category to search for.
-BLUEPRINTS = STORE_BLUEPRINTS.replace('state = "approved"\n', 'state = "approved"\ncategory = "Scheduler"\n', 1)
+BLUEPRINTS = STORE_BLUEPRINTS.replace(
+    'state = "approved"\n', 'state = "approved"\ncategory = "Scheduler"\n', 1
+)
 assert 'category = "Scheduler"' in BLUEPRINTS
 
 CINDER = """
@@ -50,27 +52,60 @@ EDITS = {
     "title": ("nova.toml", '"Alpha"', '"Alpha, faster"', True),
     "state": ("nova.toml", 'state = "proposed"', 'state = "implemented"', True),
     "category, searched": ("nova.toml", '"Scheduler"', '"Placement"', True),
-    "theme loses a member": ("cinder.toml", 'blueprints = ["gamma", "nova/alpha"]', 'blueprints = ["gamma"]', True),
-    "theme gains a member": ("cinder.toml", '["gamma", "nova/alpha"]', '["gamma", "nova/alpha", "nova/beta"]', True),
+    "theme loses a member": (
+        "cinder.toml",
+        'blueprints = ["gamma", "nova/alpha"]',
+        'blueprints = ["gamma"]',
+        True,
+    ),
+    "theme gains a member": (
+        "cinder.toml",
+        '["gamma", "nova/alpha"]',
+        '["gamma", "nova/alpha", "nova/beta"]',
+        True,
+    ),
     "dangling reference": ("cinder.toml", '["gamma", "nova/alpha"]', '["gamma", "nova/nope"]', True),
     "session title": ("cinder.toml", 'title = "Sync"', 'title = "Sync [again]"', True),
-    "lines shift": ("nova.toml", "[[blueprint]]\nid = \"alpha\"", "\n\n[[blueprint]]\nid = \"alpha\"", True),
+    "lines shift": ("nova.toml", '[[blueprint]]\nid = "alpha"', '\n\n[[blueprint]]\nid = "alpha"', True),
     "blueprint renamed": ("nova.toml", 'id = "beta"', 'id = "delta"', True),
-    "blueprint added": ("nova.toml", '[[blueprint]]\nid = "beta"', ('[[blueprint]]\nid = "aa"\ntitle = "A"\n'
-                        'state = "started"\n\n[[blueprint]]\nid = "beta"'), True),
+    "blueprint added": (
+        "nova.toml",
+        '[[blueprint]]\nid = "beta"',
+        ('[[blueprint]]\nid = "aa"\ntitle = "A"\nstate = "started"\n\n[[blueprint]]\nid = "beta"'),
+        True,
+    ),
     # cinder's theme names nova/alpha: it loses it, and says so.
-    "blueprint another file names removed": ("nova.toml", ('[[blueprint]]\nid = "alpha"\ntitle = "Alpha"\n'
-                                             'state = "approved"\ncategory = "Scheduler"\n'), "", True),
+    "blueprint another file names removed": (
+        "nova.toml",
+        ('[[blueprint]]\nid = "alpha"\ntitle = "Alpha"\nstate = "approved"\ncategory = "Scheduler"\n'),
+        "",
+        True,
+    ),
     "same id in another project": ("cinder.toml", 'id = "gamma"', 'id = "alpha"', True),
     "project removed": ("base.toml", '[[project]]\nid = "cinder"\n', "", True),
-    "project added": ("base.toml", '[[project]]\nid = "cinder"\n', ('[[project]]\nid = "cinder"\n\n'
-                      '[[project]]\nid = "glance"\n'), True),
-    "milestone added": ("cinder.toml", "[[session]]", ('[[milestone]]\ncycle = "stein"\nname = "M-2"\n'
-                        'date = 2019-01-10\nkind = "milestone"\n\n[[session]]'), True),
+    "project added": (
+        "base.toml",
+        '[[project]]\nid = "cinder"\n',
+        ('[[project]]\nid = "cinder"\n\n[[project]]\nid = "glance"\n'),
+        True,
+    ),
+    "milestone added": (
+        "cinder.toml",
+        "[[session]]",
+        (
+            '[[milestone]]\ncycle = "stein"\nname = "M-2"\n'
+            'date = 2019-01-10\nkind = "milestone"\n\n[[session]]'
+        ),
+        True,
+    ),
     "cycle dates": ("base.toml", "release = 2019-04-10", "release = 2019-04-11", True),
     "broken file": ("nova.toml", 'state = "proposed"', 'state = "finished"', False),
-    "new cycle": ("base.toml", '[[cycle]]\nid = "stein"', ('[[cycle]]\nid = "train"\nname = "Train"\n\n'
-                  '[[cycle]]\nid = "stein"'), False),
+    "new cycle": (
+        "base.toml",
+        '[[cycle]]\nid = "stein"',
+        ('[[cycle]]\nid = "train"\nname = "Train"\n\n[[cycle]]\nid = "stein"'),
+        False,
+    ),
 }
 
 
@@ -85,11 +120,19 @@ def _views(board: Board) -> list:
     for cycle in ("stein", "all"):
         for text in ("", "project:cinder", "placement", "category:placement", "state:implemented"):
             view = compute(board, cycle, Filter.parse(text))
-            shown.append((
-                cycle, text, [r.blueprint.key for r in view.rows], [r.blueprint for r in view.rows],
-                view.counts, view.progress, [(t.theme, t.progress) for t in view.themes],
-                view.sessions, view.key_width,
-            ))
+            shown.append(
+                (
+                    cycle,
+                    text,
+                    [r.blueprint.key for r in view.rows],
+                    [r.blueprint for r in view.rows],
+                    view.counts,
+                    view.progress,
+                    [(t.theme, t.progress) for t in view.themes],
+                    view.sessions,
+                    view.key_width,
+                )
+            )
     return shown
 
 
@@ -118,7 +161,15 @@ def test_a_patched_plan_equals_a_full_read(seeds, tmp_path, edit):
     assert live.plan.errors == fresh.plan.errors
     assert live.plan.origins == fresh.plan.origins
     assert _views(live) == _views(fresh)
-    for kind in ("cycle", "project", "theme", "session", "runway", "milestone", "override"):  # in file order too
+    for kind in (
+        "cycle",
+        "project",
+        "theme",
+        "session",
+        "runway",
+        "milestone",
+        "override",
+    ):  # in file order too
         assert list(live.plan.table(kind)) == list(fresh.plan.table(kind)), kind
 
 
@@ -153,7 +204,9 @@ def test_a_file_another_file_quotes_is_redone_with_it(seeds, tmp_path):
     before = [e.message for e in live.plan.errors if "already defined at nova.toml:" in e.message]
     assert before
     nova = seeds.path / "nova.toml"
-    nova.write_text(nova.read_text().replace('[[blueprint]]\nid = "alpha"', '\n\n[[blueprint]]\nid = "alpha"'))
+    nova.write_text(
+        nova.read_text().replace('[[blueprint]]\nid = "alpha"', '\n\n[[blueprint]]\nid = "alpha"')
+    )
     live.refresh()
     fresh = Board(seeds.path, tmp_path / "fresh").refresh()
     assert live.cache.unwritten == 1 and live.stats.parsed == 1
@@ -216,7 +269,9 @@ def test_a_start_after_a_crash_before_the_write_reads_the_saved_file_again(seeds
     live.refresh()
     del live  # gone without persist(): the cache on disk is a step behind
     again = Board(seeds.path, store).refresh()
-    assert again.stats.parsed == 1 and again.plan.blueprints["stein/nova/alpha"].title == "Alpha, unsaved cache"
+    assert (
+        again.stats.parsed == 1 and again.plan.blueprints["stein/nova/alpha"].title == "Alpha, unsaved cache"
+    )
 
 
 def _no_listing(monkeypatch) -> list:
@@ -249,7 +304,9 @@ def test_a_named_file_that_came_or_went_lists_the_folder_again(seeds, tmp_path, 
     listings = _no_listing(monkeypatch)
     cinder = seeds.path / "cinder.toml"
     if change == "a file came":
-        seeds.write("glance.toml", '[[blueprint]]\ncycle = "stein"\nproject = "nova"\nid = "zeta"\ntitle = "Zeta"\n')
+        seeds.write(
+            "glance.toml", '[[blueprint]]\ncycle = "stein"\nproject = "nova"\nid = "zeta"\ntitle = "Zeta"\n'
+        )
         named = {"glance.toml"}
     elif change == "the named file went":
         cinder.unlink()
@@ -296,4 +353,7 @@ def test_a_file_broken_after_a_patch_keeps_the_patched_version_as_its_last_good_
     assert any("finished" in e.message for e in live.plan.problems)
     assert live.plan.blueprints["stein/nova/alpha"].title == "Alpha, patched"
     # ... and so does the next process, which reads the entries the refresh wrote.
-    assert Board(seeds.path, tmp_path / "live").refresh().plan.blueprints["stein/nova/alpha"].title == "Alpha, patched"
+    assert (
+        Board(seeds.path, tmp_path / "live").refresh().plan.blueprints["stein/nova/alpha"].title
+        == "Alpha, patched"
+    )

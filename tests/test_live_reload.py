@@ -65,7 +65,9 @@ async def test_an_editors_atomic_rename_is_seen_again_and_again(two, store_dir):
             temp = two.path / f".stein.toml.swp{n}"
             temp.write_text(original.replace('title = "Gamma', f'title = "{n} Gamma'), encoding="utf-8")
             os.replace(temp, stein)
-            await wait_for(pilot, lambda: title_of(app, "stein/cinder/gamma").startswith(f"{n} Gamma"), PATIENCE)
+            await wait_for(
+                pilot, lambda n=n: title_of(app, "stein/cinder/gamma").startswith(f"{n} Gamma"), PATIENCE
+            )
 
 
 async def test_a_broken_seed_shows_file_and_line_keeps_the_data_and_clears_when_fixed(two, store_dir):
@@ -111,7 +113,9 @@ async def test_an_old_plans_index_goes_once_a_saved_file_replaced_it(two, store_
         for n in range(3):
             await wait_for(pilot, lambda: not any(w.group == "prepare" and w.is_running for w in app.workers))
             olds.append(weakref.ref(app.board.index))  # no strong reference kept here
-            stein.write_text(stein.read_text(encoding="utf-8").replace('"Beta', f'"Beta {n}', 1), encoding="utf-8")
+            stein.write_text(
+                stein.read_text(encoding="utf-8").replace('"Beta', f'"Beta {n}', 1), encoding="utf-8"
+            )
             await wait_for(pilot, lambda: app.board.index is not olds[-1](), PATIENCE)
         await wait_for(pilot, lambda: not any(w.group == "prepare" and w.is_running for w in app.workers))
         await pilot.pause()
@@ -131,7 +135,9 @@ async def test_the_dashboards_own_marks_kept_locally_are_not_read_back(two, stor
         for _ in range(3):
             before = pane.current.state
             await pilot.press("space")
-            await wait_for(pilot, lambda before=before: pane.current.state is not before and app.board.unsaved == 0)
+            await wait_for(
+                pilot, lambda before=before: pane.current.state is not before and app.board.unsaved == 0
+            )
         await pilot.pause(1.0)  # well past the watcher's debounce
         assert app.reloads == reloads
         assert pane.current.state is not first  # three toggles: the other state
@@ -153,7 +159,9 @@ async def test_a_mark_written_into_the_seeds_comes_back_without_a_second_redraw(
             drawn.clear()
             await pilot.press("space")
             assert pane.current.state is expected  # at once
-            await wait_for(pilot, lambda: app.reloads > reloads)  # read back from the seed file
+            await wait_for(
+                pilot, lambda reloads=reloads: app.reloads > reloads
+            )  # read back from the seed file
             await pilot.pause(0.3)
             assert len(drawn) == 1, "the reload of our own write drew again"
             assert pane.current.blueprint.key == "stein/cinder/gamma" and pane.current.state is expected
@@ -162,7 +170,9 @@ async def test_a_mark_written_into_the_seeds_comes_back_without_a_second_redraw(
 
 
 @pytest.mark.parametrize("how", ["renamed", "deleted"])
-async def test_a_vanished_seeds_folder_keeps_the_last_data_and_the_cache_and_recovers(two, store_dir, tmp_path, how):
+async def test_a_vanished_seeds_folder_keeps_the_last_data_and_the_cache_and_recovers(
+    two, store_dir, tmp_path, how
+):
     import shutil
 
     app = build(two.path, store_dir, watch_files=True)
@@ -215,7 +225,10 @@ async def test_the_watcher_names_the_seed_files_that_changed_and_not_the_marks_f
         (seeds / "b.toml").write_text("# b\n")
         (store / MARKS_FILE).write_text("{}")
         with anyio.fail_after(PATIENCE):
-            while not (any(c.marks for c in seen) and set().union(*(c.seed_files for c in seen)) == {"sub/a.toml", "b.toml"}):
+            while not (
+                any(c.marks for c in seen)
+                and set().union(*(c.seed_files for c in seen)) == {"sub/a.toml", "b.toml"}
+            ):
                 await anyio.sleep(0.05)
         assert all(c.seeds == bool(c.seed_files) for c in seen)
         stop.set()

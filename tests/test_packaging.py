@@ -13,6 +13,11 @@ from tests.conftest import REPO
 
 def test_every_package_in_the_tree_is_installed():
     listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    found = {".".join(init.parent.relative_to(REPO).parts)
-             for top in ("store", "tui") for init in (REPO / top).rglob("__init__.py")}
-    assert found <= listed, f"missing from pyproject.toml [tool.setuptools] packages: {sorted(found - listed)}"
+    found = {
+        ".".join(init.parent.relative_to(REPO).parts)
+        for top in ("store", "tui")
+        for init in (REPO / top).rglob("__init__.py")
+    }
+    assert found <= listed, (
+        f"missing from pyproject.toml [tool.setuptools] packages: {sorted(found - listed)}"
+    )

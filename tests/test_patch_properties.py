@@ -59,24 +59,39 @@ def _list(values) -> str:
 blueprint = st.builds(
     lambda cycle, project, ident, state, title: (
         ("blueprint", cycle, project, ident),
-        (f'[[blueprint]]\ncycle = "{cycle}"\nproject = "{project}"\nid = "{ident}"\n'
-        f'title = "{title}"\nstate = "{state}"\n')),
-    st.sampled_from(CYCLES), st.sampled_from(PROJECTS), st.sampled_from(IDS), st.sampled_from(STATES),
+        (
+            f'[[blueprint]]\ncycle = "{cycle}"\nproject = "{project}"\nid = "{ident}"\n'
+            f'title = "{title}"\nstate = "{state}"\n'
+        ),
+    ),
+    st.sampled_from(CYCLES),
+    st.sampled_from(PROJECTS),
+    st.sampled_from(IDS),
+    st.sampled_from(STATES),
     st.sampled_from(("Fast boot", "Quota rework", "NUMA")),
 )
 theme = st.builds(
     lambda ident, project, refs: (
         ("theme", ident),
-        (f'[[theme]]\ncycle = "stein"\nproject = "{project}"\nid = "{ident}"\ntitle = "T {ident}"\n'
-        f'blueprints = {_list(refs)}\n')),
-    st.sampled_from(("t1", "t2")), st.sampled_from(PROJECTS), st.lists(st.sampled_from(REFS), max_size=3),
+        (
+            f'[[theme]]\ncycle = "stein"\nproject = "{project}"\nid = "{ident}"\ntitle = "T {ident}"\n'
+            f"blueprints = {_list(refs)}\n"
+        ),
+    ),
+    st.sampled_from(("t1", "t2")),
+    st.sampled_from(PROJECTS),
+    st.lists(st.sampled_from(REFS), max_size=3),
 )
 session = st.builds(
     lambda ident, projects, refs: (
         ("session", ident),
-        (f'[[session]]\ncycle = "stein"\nid = "{ident}"\ntitle = "S {ident}"\n'
-        f'projects = {_list(projects)}\nblueprints = {_list(refs)}\n')),
-    st.sampled_from(("s1", "s2")), st.lists(st.sampled_from(PROJECTS), max_size=2, unique=True),
+        (
+            f'[[session]]\ncycle = "stein"\nid = "{ident}"\ntitle = "S {ident}"\n'
+            f"projects = {_list(projects)}\nblueprints = {_list(refs)}\n"
+        ),
+    ),
+    st.sampled_from(("s1", "s2")),
+    st.lists(st.sampled_from(PROJECTS), max_size=2, unique=True),
     st.lists(st.sampled_from(REFS), max_size=2),
 )
 runway = st.builds(
@@ -84,18 +99,25 @@ runway = st.builds(
     st.sampled_from(REFS),
 )
 milestone = st.builds(
-    lambda cycle, month: (("milestone", cycle, month),
-                          f'[[milestone]]\ncycle = "{cycle}"\nname = "extra"\ndate = 2019-0{month}-01\n'),
-    st.sampled_from(CYCLES), st.integers(1, 3),
+    lambda cycle, month: (
+        ("milestone", cycle, month),
+        f'[[milestone]]\ncycle = "{cycle}"\nname = "extra"\ndate = 2019-0{month}-01\n',
+    ),
+    st.sampled_from(CYCLES),
+    st.integers(1, 3),
 )
 override = st.builds(
     lambda key, state: (("override", key), f'[[override]]\nblueprint = "{key}"\nstate = "{state}"\n'),
-    st.sampled_from(("stein/nova/a", "stein/cinder/b", "train/glance/c")), st.sampled_from(STATES),
+    st.sampled_from(("stein/nova/a", "stein/cinder/b", "train/glance/c")),
+    st.sampled_from(STATES),
 )
 record = st.one_of(blueprint, blueprint, blueprint, theme, session, runway, milestone, override)
-seed_file = st.lists(record, max_size=6, unique_by=lambda r: r[0]).map(lambda records: "\n".join(t for _, t in records))
+seed_file = st.lists(record, max_size=6, unique_by=lambda r: r[0]).map(
+    lambda records: "\n".join(t for _, t in records)
+)
 base_file = st.lists(st.sampled_from(PROJECTS[1:]), unique=True).map(
-    lambda projects: "".join(f'[[project]]\nid = "{p}"\n\n' for p in ("nova", *projects)) + BASE_CYCLES)
+    lambda projects: "".join(f'[[project]]\nid = "{p}"\n\n' for p in ("nova", *projects)) + BASE_CYCLES
+)
 # One save: a file's new text, or None for a file removed.
 save = st.one_of(
     st.tuples(st.just("base.toml"), base_file),
@@ -130,17 +152,21 @@ def _same(live: Board, oracle: Board) -> None:
         assert mine._categories == theirs._category_sets()
     assert [r.blueprint for r in live.row_at] == [r.blueprint for r in oracle.row_at]
     assert live.state_at == oracle.state_at
-    assert {s: held for s, held in live.in_state.items() if held} == {s: held for s, held in oracle.in_state.items() if held}
+    assert {s: held for s, held in live.in_state.items() if held} == {
+        s: held for s, held in oracle.in_state.items() if held
+    }
     assert _views(live) == _views(oracle)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(start=st.tuples(base_file, seed_file, seed_file, seed_file), saves=st.lists(save, min_size=1, max_size=6))
+@given(
+    start=st.tuples(base_file, seed_file, seed_file, seed_file), saves=st.lists(save, min_size=1, max_size=6)
+)
 def test_patched_plan_equals_a_full_read_after_any_saves(start, saves):
     with tempfile.TemporaryDirectory() as folder:
         seeds, when = Path(folder) / "seeds", [1]
         seeds.mkdir()
-        for name, text in zip(("base.toml", *FILES), start):
+        for name, text in zip(("base.toml", *FILES), start, strict=False):
             _write(seeds, name, text, when)
         live = Board(seeds, Path(folder) / "live", live=True).refresh()
         _views(live)  # the search columns are built: a patch must keep them right

@@ -49,7 +49,9 @@ def test_a_start_with_nothing_changed_uses_the_snapshot(planned, seeds, store_di
     assert again.plan.errors == planned.plan.errors
 
 
-def test_a_changed_seed_file_is_patched_into_the_snapshot(planned, seeds, store_dir, entries_read, monkeypatch):
+def test_a_changed_seed_file_is_patched_into_the_snapshot(
+    planned, seeds, store_dir, entries_read, monkeypatch
+):
     bps = seeds.path / "bps.toml"
     bps.write_text(BLUEPRINTS.replace('"Alpha"', '"Alpha, renamed"'))
     bump_mtime(bps, -3000)
@@ -88,7 +90,10 @@ def test_a_start_right_after_a_clone_trusts_files_seconds_old(seeds, store_dir, 
 
     import store.cache
 
-    seeds.write("base.toml", BASE_SEED), seeds.write("bps.toml", BLUEPRINTS)  # just now, as a clone writes them
+    (
+        seeds.write("base.toml", BASE_SEED),
+        seeds.write("bps.toml", BLUEPRINTS),
+    )  # just now, as a clone writes them
     time.sleep(0.1)
     first = Board(seeds.path, store_dir).refresh()
     assert first.stats.parsed == 2
@@ -118,7 +123,7 @@ def test_a_damaged_snapshot_costs_time_not_data(planned, seeds, store_dir, entri
 
 
 def test_a_snapshot_others_could_write_is_not_loaded(planned, seeds, store_dir, entries_read):
-    os.chmod(store_dir / "plan.snapshot", 0o666)
+    os.chmod(store_dir / "plan.snapshot", 0o666)  # noqa: S103 - the hostile case under test
     board = Board(seeds.path, store_dir).refresh()
     assert entries_read and board.plan.blueprints == planned.plan.blueprints
 
@@ -177,8 +182,9 @@ def test_no_snapshot_is_written_over_entries_someone_else_rewrote(seeds, store_d
     assert (store_dir / "plan.snapshot").read_bytes() == written
 
 
-def test_a_dashboard_writes_its_snapshot_even_where_a_command_left_an_entry_unwritten(seeds, store_dir,
-                                                                                     entries_read, monkeypatch):
+def test_a_dashboard_writes_its_snapshot_even_where_a_command_left_an_entry_unwritten(
+    seeds, store_dir, entries_read, monkeypatch
+):
     """A command patches a new file into the snapshot and writes only the snapshot; the
     dashboard's own patches must still reach the next start through its snapshot."""
     import store.cache
@@ -199,4 +205,7 @@ def test_a_dashboard_writes_its_snapshot_even_where_a_command_left_an_entry_unwr
     entries_read.clear()
     again = Board(seeds.path, store_dir).refresh()
     assert again.stats.parsed == 0 and entries_read == []
-    assert again.plan.blueprints["stein/nova/alpha"].title == "Alpha, live" and "stein/nova/gamma" in again.plan.blueprints
+    assert (
+        again.plan.blueprints["stein/nova/alpha"].title == "Alpha, live"
+        and "stein/nova/gamma" in again.plan.blueprints
+    )

@@ -15,7 +15,9 @@ from store.query import QueryError
 from store.timeline import countdown, milestone_countdown, risk
 from tests.conftest import BASE_SEED, SHIPPED
 
-TWO_CYCLES = BASE_SEED + """
+TWO_CYCLES = (
+    BASE_SEED
+    + """
 [[cycle]]
 id = "train"
 start = 2019-04-11
@@ -66,6 +68,7 @@ start = 2019-06-03
 cycle = "train"
 blueprint = "nova/q2"
 """
+)
 
 
 @pytest.fixture
@@ -144,7 +147,10 @@ def test_a_queue_change_is_written_into_the_seed_tables_and_undone_byte_for_byte
 
 
 def test_runway_seed_errors_point_at_the_key(seeds, store_dir):
-    seeds.write("plan.toml", TWO_CYCLES + """
+    seeds.write(
+        "plan.toml",
+        TWO_CYCLES
+        + """
 [[runway]]
 cycle = "train"
 blueprint = "missing"
@@ -152,13 +158,17 @@ blueprint = "missing"
 [[runway]]
 cycle = "train"
 blueprint = "stein/nova/a"
-""")
-    seeds.write("more.toml", """
+""",
+    )
+    seeds.write(
+        "more.toml",
+        """
 [[runway]]
 cycle = "train"
 blueprint = "q3"
 start = "2019-06-01"
-""")
+""",
+    )
     text = (seeds.path / "plan.toml").read_text().splitlines()
     board = Board(seeds.path, store_dir).refresh()
     messages = {e.message: (e.line, e.col) for e in board.plan.problems}
@@ -173,7 +183,10 @@ start = "2019-06-01"
 
 @pytest.mark.parametrize("slots, expected", [("0", "from 1 to 20"), ('"3"', "must be a whole number")])
 def test_runway_slots_must_be_a_sensible_whole_number(seeds, store_dir, slots, expected):
-    seeds.write("plan.toml", BASE_SEED.replace("release = 2019-04-10", f"release = 2019-04-10\nrunway_slots = {slots}"))
+    seeds.write(
+        "plan.toml",
+        BASE_SEED.replace("release = 2019-04-10", f"release = 2019-04-10\nrunway_slots = {slots}"),
+    )
     board = Board(seeds.path, store_dir).refresh()
     lines = (seeds.path / "plan.toml").read_text().splitlines()
     found = [e for e in board.plan.problems if expected in e.message]
@@ -181,7 +194,9 @@ def test_runway_slots_must_be_a_sensible_whole_number(seeds, store_dir, slots, e
 
 
 # -- carry-over -------------------------------------------------------------------
-def test_carry_moves_an_unfinished_blueprint_into_the_next_cycle_and_undo_brings_it_back(board, seeds, store_dir):
+def test_carry_moves_an_unfinished_blueprint_into_the_next_cycle_and_undo_brings_it_back(
+    board, seeds, store_dir
+):
     seeds.local_only()  # kept locally: the journal holds the carry
     carry, written = board.carry("stein/nova/a", via="dashboard")
     assert written is None
@@ -204,7 +219,8 @@ def test_carry_moves_an_unfinished_blueprint_into_the_next_cycle_and_undo_brings
 
 
 def test_carry_in_the_seeds_defers_it_and_proposes_it_in_the_next_cycle_and_undo_takes_it_back(
-        board, seeds, store_dir):
+    board, seeds, store_dir
+):
     plan = seeds.path / "plan.toml"
     original = plan.read_bytes()
     carry, written = board.carry("stein/nova/a", via="dashboard")
@@ -220,7 +236,10 @@ def test_carry_in_the_seeds_defers_it_and_proposes_it_in_the_next_cycle_and_undo
     assert plan.read_bytes() == original
     again = Board(seeds.path, store_dir).refresh()
     assert again.state_of("stein/nova/a") is State.APPROVED and "train/nova/a" not in again.plan.blueprints
-    assert [(c.undone, c.where) for c in again.marks.carry_events()] == [(False, "plan.toml"), (True, "plan.toml")]
+    assert [(c.undone, c.where) for c in again.marks.carry_events()] == [
+        (False, "plan.toml"),
+        (True, "plan.toml"),
+    ]
 
 
 def test_undoing_a_carry_after_other_edits_keeps_them(board, seeds, store_dir):
@@ -246,12 +265,16 @@ def test_carry_refuses_what_cannot_move(board):
 
 @pytest.mark.parametrize("into", ["seeds", "local"])
 def test_a_carried_blueprint_counts_every_cycle_it_slipped(seeds, store_dir, into):
-    seeds.write("plan.toml", TWO_CYCLES + """
+    seeds.write(
+        "plan.toml",
+        TWO_CYCLES
+        + """
 [[cycle]]
 id = "ussuri"
 start = 2019-10-17
 release = 2020-05-13
-""")
+""",
+    )
     if into == "local":
         seeds.local_only()
     board = Board(seeds.path, store_dir).refresh()
@@ -279,18 +302,30 @@ def test_countdowns_read_like_a_schedule():
 
 
 def test_risks_follow_the_freezes_and_a_projects_own_freeze_comes_first(board):
-    cycle = Cycle("stein", "Stein", dt.date(2018, 8, 30), dt.date(2019, 4, 10), None, (
-        Milestone("spec freeze", dt.date(2019, 1, 10), MilestoneKind.SPEC_FREEZE),
-        Milestone("cinder spec freeze", dt.date(2018, 12, 1), MilestoneKind.SPEC_FREEZE, "cinder"),
-        Milestone("feature freeze", dt.date(2019, 3, 7), MilestoneKind.FEATURE_FREEZE),
-    ))
+    cycle = Cycle(
+        "stein",
+        "Stein",
+        dt.date(2018, 8, 30),
+        dt.date(2019, 4, 10),
+        None,
+        (
+            Milestone("spec freeze", dt.date(2019, 1, 10), MilestoneKind.SPEC_FREEZE),
+            Milestone("cinder spec freeze", dt.date(2018, 12, 1), MilestoneKind.SPEC_FREEZE, "cinder"),
+            Milestone("feature freeze", dt.date(2019, 3, 7), MilestoneKind.FEATURE_FREEZE),
+        ),
+    )
     bp = board.plan.blueprints["stein/nova/a"]
     cinder_bp = dataclasses.replace(bp, project="cinder")
     day = dt.date(2018, 12, 15)
     assert risk(cycle, bp, State.PROPOSED, None, day) is None  # nova's spec freeze is later
-    assert risk(cycle, cinder_bp, State.PROPOSED, None, day).reason == "still proposed after spec freeze (14 days ago)"
-    assert risk(cycle, bp, State.APPROVED, None, dt.date(2019, 3, 8)).reason == \
-        "not implemented after feature freeze (1 day ago)"
+    assert (
+        risk(cycle, cinder_bp, State.PROPOSED, None, day).reason
+        == "still proposed after spec freeze (14 days ago)"
+    )
+    assert (
+        risk(cycle, bp, State.APPROVED, None, dt.date(2019, 3, 8)).reason
+        == "not implemented after feature freeze (1 day ago)"
+    )
     assert risk(cycle, bp, State.IMPLEMENTED, None, dt.date(2019, 3, 8)) is None
     marked = dt.datetime(2018, 11, 1, tzinfo=dt.UTC)
     assert risk(cycle, bp, State.BLOCKED, marked, dt.date(2018, 11, 15)) is None  # two weeks: not yet
@@ -310,8 +345,8 @@ def test_the_kilo_history_gives_a_real_burnup(store_dir):
     assert chart.done[-1] == sum(1 for _, s in rows if s is State.IMPLEMENTED)
     # Scope grows as the three status posts name more blueprints; it never shrinks.
     assert chart.scope[0] < chart.scope[-1]
-    assert all(a <= b for a, b in zip(chart.scope, chart.scope[1:]))
-    assert all(d <= s for d, s in zip(chart.done, chart.scope))
+    assert all(a <= b for a, b in zip(chart.scope, chart.scope[1:], strict=False))
+    assert all(d <= s for d, s in zip(chart.done, chart.scope, strict=False))
     post = (dt.date(2014, 11, 27) - kilo.start).days
     assert chart.scope[post - 1] < chart.scope[post]  # the second post added blueprints that day
 
@@ -332,7 +367,6 @@ def test_marks_move_the_done_line_on_their_day(board):
     assert chart.end == dt.date(2019, 2, 1)  # the cycle is still running on that day
 
 
-
 # -- the weekly report ------------------------------------------------------------
 @pytest.mark.parametrize("into", ["seeds", "local"])
 def test_the_report_shows_runways_what_slipped_and_what_is_at_risk(board, seeds, into):
@@ -341,7 +375,9 @@ def test_the_report_shows_runways_what_slipped_and_what_is_at_risk(board, seeds,
     if into == "local":
         seeds.local_only()
     board.carry("stein/nova/a", via="cli")
-    board.set_queue("train", runways.added(board.queue("train"), "train/nova/a", 2, dt.date(2019, 6, 10)), "cli")
+    board.set_queue(
+        "train", runways.added(board.queue("train"), "train/nova/a", 2, dt.date(2019, 6, 10)), "cli"
+    )
     text = render(board, "train", today=dt.date(2019, 6, 10))
     assert "## Runways (2 slots)" in text
     assert "- runway 1: `train/nova/q1` Q1 (7 days left, since 2019-06-03)" in text

@@ -87,8 +87,12 @@ async def test_number_keys_switch_views_and_each_takes_the_keys(plan):
     app = build(plan.path, cycle="train", today=IN_TRAIN)
     async with app.run_test(size=(120, 36)) as pilot:
         switcher = app.query_one(ContentSwitcher)
-        for key, shown, focused in (("2", "timeline", "risks"), ("3", "burnup", None),
-                                    ("4", "runways", "runway-queue"), ("1", "main", "blueprints")):
+        for key, shown, focused in (
+            ("2", "timeline", "risks"),
+            ("3", "burnup", None),
+            ("4", "runways", "runway-queue"),
+            ("1", "main", "blueprints"),
+        ):
             await pilot.press(key)
             assert switcher.current == shown
             assert (app.focused.id if app.focused else None) == focused
@@ -194,7 +198,10 @@ async def test_c_carries_a_blueprint_into_the_next_cycle_and_u_brings_it_back(pl
         assert app.board.state_of("stein/nova/alpha") is State.APPROVED
         assert (plan.path / "stein.toml").read_bytes() == original
     again = Board(plan.path, store_dir).refresh()
-    assert again.state_of("stein/nova/alpha") is State.APPROVED and "train/nova/alpha" not in again.plan.blueprints
+    assert (
+        again.state_of("stein/nova/alpha") is State.APPROVED
+        and "train/nova/alpha" not in again.plan.blueprints
+    )
 
 
 async def test_c_refuses_a_finished_blueprint_with_a_message(plan, store_dir):
@@ -224,10 +231,28 @@ async def test_views_are_in_the_help_screen_and_the_command_palette(plan):
     app = build(SHIPPED)
     async with app.run_test(size=(120, 36)) as pilot:
         commands = [c.title for c in app.get_system_commands(app.screen)]
-        for title in ("Timeline (2)", "Burn-up (3)", "Runways (4)", "Overview (1)", "Report (w)",
-                      "Carry over (c)", "Runway (a)"):
+        for title in (
+            "Timeline (2)",
+            "Burn-up (3)",
+            "Runways (4)",
+            "Overview (1)",
+            "Report (w)",
+            "Carry over (c)",
+            "Runway (a)",
+        ):
             assert title in commands
         await pilot.press("question_mark")
         ids = {line.id for _, lines in app.screen._groups for line in lines}
-        assert {"view-overview", "view-timeline", "view-burnup", "view-runways", "save-report", "carry-over",
-                "runway-add", "runway-take-out", "runway-up", "runway-down", "runway-add-candidate"} <= ids
+        assert {
+            "view-overview",
+            "view-timeline",
+            "view-burnup",
+            "view-runways",
+            "save-report",
+            "carry-over",
+            "runway-add",
+            "runway-take-out",
+            "runway-up",
+            "runway-down",
+            "runway-add-candidate",
+        } <= ids

@@ -47,8 +47,10 @@ def _boards():
     folder.mkdir()
     (folder / "base.toml").write_text(BASE_SEED)
     (folder / "odd.toml").write_text(ODD_TITLES)
-    return {"shipped": Board(SHIPPED, Path(tempfile.mkdtemp())).refresh(),
-            "odd": Board(folder, Path(tempfile.mkdtemp())).refresh()}
+    return {
+        "shipped": Board(SHIPPED, Path(tempfile.mkdtemp())).refresh(),
+        "odd": Board(folder, Path(tempfile.mkdtemp())).refresh(),
+    }
 
 
 BOARDS = _boards()
@@ -57,7 +59,7 @@ BOARDS = _boards()
 def _pieces(board: Board) -> list[str]:
     """Bits of the plan's own text, so that generated words often match."""
     text = " ".join(board.index.haystacks)
-    return sorted({text[i:i + n] for i in range(0, len(text), 7) for n in (1, 2, 4, 7)} - {""})
+    return sorted({text[i : i + n] for i in range(0, len(text), 7) for n in (1, 2, 4, 7)} - {""})
 
 
 PIECES = {name: _pieces(board) for name, board in BOARDS.items()}
@@ -65,8 +67,9 @@ PIECES = {name: _pieces(board) for name, board in BOARDS.items()}
 
 @st.composite
 def words(draw, name: str) -> str:
-    word = draw(st.one_of(st.sampled_from(PIECES[name]),
-                          st.text(alphabet="ae1/-:_[]ßσς. ", min_size=1, max_size=4)))
+    word = draw(
+        st.one_of(st.sampled_from(PIECES[name]), st.text(alphabet="ae1/-:_[]ßσς. ", min_size=1, max_size=4))
+    )
     return "".join(word.split()) or "-"  # a filter word holds no spaces
 
 
@@ -83,8 +86,12 @@ def _selected(index: PlanIndex, query: Filter, board: Board) -> list[int]:
 
 @pytest.mark.parametrize("name", sorted(BOARDS))
 @settings(max_examples=150, deadline=None)
-@given(data=st.data(), built=st.booleans(), project=st.sampled_from(["", "project:nova ", "project:cinder,nova "]),
-       category=st.sampled_from(["", "category:sched ", "category:hypervisor "]))
+@given(
+    data=st.data(),
+    built=st.booleans(),
+    project=st.sampled_from(["", "project:nova ", "project:cinder,nova "]),
+    category=st.sampled_from(["", "category:sched ", "category:hypervisor "]),
+)
 def test_every_selection_is_what_the_plain_pass_finds(name, data, built, project, category):
     board = BOARDS[name]
     index = PlanIndex(board.plan)  # fresh: no word index until it is prepared
@@ -112,8 +119,12 @@ def test_a_patched_index_finds_the_new_text_and_not_the_old(name, data):
     old_words = tuple(board.plan.blueprints[key].title.lower().split()[:1])
     # Single letters too: the index keeps the sets of letters many rare atoms share, and patches them.
     letters = sorted({c for c in title.lower() + board.plan.blueprints[key].title.lower() if c.isalnum()})
-    for query in (Filter.parse("zqxj"), Filter(words=tuple(title.lower().split())), Filter(words=old_words),
-                  *(Filter(words=(letter,)) for letter in letters)):
+    for query in (
+        Filter.parse("zqxj"),
+        Filter(words=tuple(title.lower().split())),
+        Filter(words=old_words),
+        *(Filter(words=(letter,)) for letter in letters),
+    ):
         assert _selected(patched, query, board) == _oracle(patched, query, board)
     assert _selected(index, Filter.parse("zqxj"), board) == []  # the old index is left as it was
 

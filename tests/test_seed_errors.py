@@ -24,69 +24,124 @@ def only_error(plan):
     ("body", "line", "col", "fragments"),
     [
         pytest.param(
-            '[[blueprint]]\nid = "a"\ntitle = "A"\ncolour = "red"\n', 4, 1,
-            ["unknown key 'colour'", "expected one of: id,"], id="unknown-key",
+            '[[blueprint]]\nid = "a"\ntitle = "A"\ncolour = "red"\n',
+            4,
+            1,
+            ["unknown key 'colour'", "expected one of: id,"],
+            id="unknown-key",
         ),
         pytest.param(
-            '[[blueprint]]\nid = "a"\ntitle = "A"\nstat = "approved"\n', 4, 1,
-            ["unknown key 'stat'", "did you mean 'state'?"], id="unknown-key-with-hint",
+            '[[blueprint]]\nid = "a"\ntitle = "A"\nstat = "approved"\n',
+            4,
+            1,
+            ["unknown key 'stat'", "did you mean 'state'?"],
+            id="unknown-key-with-hint",
         ),
         pytest.param(
-            '[[blueprint]]\nid = "a"\ntitle = 7\n', 3, 1,
-            ["'title' must be a string, not a whole number"], id="wrong-type",
+            '[[blueprint]]\nid = "a"\ntitle = 7\n',
+            3,
+            1,
+            ["'title' must be a string, not a whole number"],
+            id="wrong-type",
         ),
         pytest.param(
-            '[[blueprint]]\nid = "a"\ntitle = "A"\nreviews = [1, "2"]\n', 4, 15,
-            ["'reviews' item 2 must be a whole number, not a string"], id="wrong-item-type",
+            '[[blueprint]]\nid = "a"\ntitle = "A"\nreviews = [1, "2"]\n',
+            4,
+            15,
+            ["'reviews' item 2 must be a whole number, not a string"],
+            id="wrong-item-type",
         ),
         pytest.param(
-            '[[blueprint]]\nid = "a"\ntitle = "A"\nfast_tracked = "yes"\n', 4, 1,
-            ["'fast_tracked' must be true or false"], id="wrong-bool",
+            '[[blueprint]]\nid = "a"\ntitle = "A"\nfast_tracked = "yes"\n',
+            4,
+            1,
+            ["'fast_tracked' must be true or false"],
+            id="wrong-bool",
         ),
         pytest.param(
-            '[[blueprint]]\nid = "a"\ntitle = "A"\nstate = "aproved"\n', 4, 1,
-            ["unknown state 'aproved'", "proposed, approved"], id="unknown-state",
+            '[[blueprint]]\nid = "a"\ntitle = "A"\nstate = "aproved"\n',
+            4,
+            1,
+            ["unknown state 'aproved'", "proposed, approved"],
+            id="unknown-state",
         ),
         pytest.param(
-            '[[theme]]\nid = "t"\ntitle = "T"\nkind = "epic"\n', 4, 1,
-            ["unknown kind 'epic'", "theme, priority, goal"], id="unknown-theme-kind",
+            '[[theme]]\nid = "t"\ntitle = "T"\nkind = "epic"\n',
+            4,
+            1,
+            ["unknown kind 'epic'", "theme, priority, goal"],
+            id="unknown-theme-kind",
         ),
         pytest.param(
-            '[[cycle.milestone]]\nname = "x"\ndate = 2018-09-10\nkind = "party"\n', 1, 1,
-            ["cycle"], id="milestone-without-cycle",
+            '[[cycle.milestone]]\nname = "x"\ndate = 2018-09-10\nkind = "party"\n',
+            1,
+            1,
+            ["cycle"],
+            id="milestone-without-cycle",
         ),
         pytest.param(
-            '[[blueprint]]\nid = "a"\ntitle = "A"\n\n[[blueprint]]\nid = "a"\ntitle = "B"\n', 5, 1,
-            ["duplicate key 'stein/nova/a'", "first defined at line 5"], id="duplicate-in-file",
+            '[[blueprint]]\nid = "a"\ntitle = "A"\n\n[[blueprint]]\nid = "a"\ntitle = "B"\n',
+            5,
+            1,
+            ["duplicate key 'stein/nova/a'", "first defined at line 5"],
+            id="duplicate-in-file",
         ),
         pytest.param(
-            '[[theme]]\nid = "t"\ntitle = "T"\nblueprints = ["nope"]\n', 4, 15,
-            ["unknown blueprint 'nope'"], id="dangling-blueprint",
+            '[[theme]]\nid = "t"\ntitle = "T"\nblueprints = ["nope"]\n',
+            4,
+            15,
+            ["unknown blueprint 'nope'"],
+            id="dangling-blueprint",
         ),
         pytest.param(
-            '[[session]]\nid = "s"\ntitle = "S"\nprojects = ["nova", "glance"]\n', 4, 21,
-            ["unknown project 'glance'", "known: cinder, nova"], id="dangling-project",
+            '[[session]]\nid = "s"\ntitle = "S"\nprojects = ["nova", "glance"]\n',
+            4,
+            21,
+            ["unknown project 'glance'", "known: cinder, nova"],
+            id="dangling-project",
         ),
         pytest.param(
-            '[[blueprint]]\nid = "a"\ntitle = "A"\n\n[[blueprint.history]]\ndate = "2018-10-01"\nstate = "approved"\n',
-            6, 1, ["'date' must be a date, not a string", "without quotes"], id="date-as-string",
+            '[[blueprint]]\nid = "a"\ntitle = "A"\n\n'
+            '[[blueprint.history]]\ndate = "2018-10-01"\nstate = "approved"\n',
+            6,
+            1,
+            ["'date' must be a date, not a string", "without quotes"],
+            id="date-as-string",
         ),
         pytest.param(
-            '[[blueprint]]\nid = "a"\ntitle = "A"\n\n[[blueprint.history]]\ndate = 2018-02-30\nstate = "approved"\n',
-            6, 8, ["TOML syntax", "Invalid date"], id="impossible-date",
+            '[[blueprint]]\nid = "a"\ntitle = "A"\n\n'
+            '[[blueprint.history]]\ndate = 2018-02-30\nstate = "approved"\n',
+            6,
+            8,
+            ["TOML syntax", "Invalid date"],
+            id="impossible-date",
         ),
         pytest.param(
-            '[[blueprint]]\nid = "a/b"\ntitle = "A"\n', 2, 1,
-            ["id 'a/b' must start with a letter or digit"], id="bad-id",
+            '[[blueprint]]\nid = "a/b"\ntitle = "A"\n',
+            2,
+            1,
+            ["id 'a/b' must start with a letter or digit"],
+            id="bad-id",
         ),
         pytest.param(
-            '[[blueprint]\nid = "a"\n', 1, 12, ["TOML syntax"], id="toml-syntax",
+            '[[blueprint]\nid = "a"\n',
+            1,
+            12,
+            ["TOML syntax"],
+            id="toml-syntax",
         ),
         pytest.param(
-            '[[blueprint]]\nid = "a"\n', 1, 1, ["missing key 'title'"], id="missing-required",
+            '[[blueprint]]\nid = "a"\n',
+            1,
+            1,
+            ["missing key 'title'"],
+            id="missing-required",
         ),
         pytest.param(
-            '[[sessions]]\nid = "a"\n', 1, 1, ["unknown table 'sessions'", "did you mean 'session'?"],
+            '[[sessions]]\nid = "a"\n',
+            1,
+            1,
+            ["unknown table 'sessions'", "did you mean 'session'?"],
             id="unknown-table",
         ),
     ],
@@ -110,8 +165,12 @@ def test_release_before_start_is_a_bad_date(seeds):
 
 def test_duplicate_key_across_files_names_the_first_file(seeds):
     seeds.write("base.toml", BASE_SEED)
-    seeds.write("a.toml", '[defaults]\ncycle = "stein"\nproject = "nova"\n[[blueprint]]\nid = "x"\ntitle = "X"\n')
-    seeds.write("b.toml", '[defaults]\ncycle = "stein"\nproject = "nova"\n\n[[blueprint]]\nid = "x"\ntitle = "Y"\n')
+    seeds.write(
+        "a.toml", '[defaults]\ncycle = "stein"\nproject = "nova"\n[[blueprint]]\nid = "x"\ntitle = "X"\n'
+    )
+    seeds.write(
+        "b.toml", '[defaults]\ncycle = "stein"\nproject = "nova"\n\n[[blueprint]]\nid = "x"\ntitle = "Y"\n'
+    )
     plan = check(seeds.path)
     error = only_error(plan)
     assert (error.path, error.line, error.col) == ("b.toml", 5, 1)
@@ -121,9 +180,14 @@ def test_duplicate_key_across_files_names_the_first_file(seeds):
 
 def test_references_resolve_across_files_and_by_suffix(seeds):
     seeds.write("base.toml", BASE_SEED)
-    seeds.write("bp.toml", '[defaults]\ncycle = "stein"\nproject = "cinder"\n[[blueprint]]\nid = "x"\ntitle = "X"\n')
-    seeds.write("theme.toml", '[defaults]\ncycle = "stein"\nproject = "nova"\n'
-                '[[theme]]\nid = "t"\ntitle = "T"\nblueprints = ["cinder/x", "x", "stein/cinder/x"]\n')
+    seeds.write(
+        "bp.toml", '[defaults]\ncycle = "stein"\nproject = "cinder"\n[[blueprint]]\nid = "x"\ntitle = "X"\n'
+    )
+    seeds.write(
+        "theme.toml",
+        '[defaults]\ncycle = "stein"\nproject = "nova"\n'
+        '[[theme]]\nid = "t"\ntitle = "T"\nblueprints = ["cinder/x", "x", "stein/cinder/x"]\n',
+    )
     plan = check(seeds.path)
     assert plan.problems == []
     assert plan.themes["stein/t"].blueprints == ("stein/cinder/x",)
@@ -131,11 +195,16 @@ def test_references_resolve_across_files_and_by_suffix(seeds):
 
 def test_ambiguous_reference_lists_candidates(seeds):
     seeds.write("base.toml", BASE_SEED)
-    seeds.write("bp.toml", '[defaults]\ncycle = "stein"\n'
-                '[[blueprint]]\nid = "x"\nproject = "cinder"\ntitle = "X"\n'
-                '[[blueprint]]\nid = "x"\nproject = "nova"\ntitle = "X"\n'
-                '[[session]]\nid = "s"\ntitle = "S"\nprojects = ["neutron-less"]\n')
-    seeds.write("s.toml", '[defaults]\ncycle = "stein"\n[[session]]\nid = "s2"\ntitle = "S"\nblueprints = ["x"]\n')
+    seeds.write(
+        "bp.toml",
+        '[defaults]\ncycle = "stein"\n'
+        '[[blueprint]]\nid = "x"\nproject = "cinder"\ntitle = "X"\n'
+        '[[blueprint]]\nid = "x"\nproject = "nova"\ntitle = "X"\n'
+        '[[session]]\nid = "s"\ntitle = "S"\nprojects = ["neutron-less"]\n',
+    )
+    seeds.write(
+        "s.toml", '[defaults]\ncycle = "stein"\n[[session]]\nid = "s2"\ntitle = "S"\nblueprints = ["x"]\n'
+    )
     plan = check(seeds.path)
     messages = [e.message for e in plan.problems]
     assert any("'x' is ambiguous" in m and "cinder/x" in m and "nova/x" in m for m in messages)
@@ -156,7 +225,10 @@ def test_empty_file_is_valid_and_holds_nothing(seeds):
 
 def test_missing_id_is_derived_from_the_title_with_a_warning(seeds):
     seeds.write("base.toml", BASE_SEED)
-    seeds.write("bp.toml", '[defaults]\ncycle = "stein"\nproject = "nova"\n\n[[blueprint]]\ntitle = "Add an IOPS weigher!"\n')
+    seeds.write(
+        "bp.toml",
+        '[defaults]\ncycle = "stein"\nproject = "nova"\n\n[[blueprint]]\ntitle = "Add an IOPS weigher!"\n',
+    )
     plan = check(seeds.path)
     assert plan.problems == []
     assert "stein/nova/add-an-iops-weigher" in plan.blueprints
@@ -165,7 +237,7 @@ def test_missing_id_is_derived_from_the_title_with_a_warning(seeds):
 
 
 def test_control_characters_are_dropped_from_text():
-    parsed = parse_text("x.toml", '[[project]]\nid = "p"\nname = "a\\u001b[31mb\\u0007c\\u009bd\\tq"\n'.encode())
+    parsed = parse_text("x.toml", b'[[project]]\nid = "p"\nname = "a\\u001b[31mb\\u0007c\\u009bd\\tq"\n')
     assert parsed.ok
     assert parsed.records[0].name == "a[31mbcd\tq"
     assert clean_text("x\x00\x7f\x85y\nz") == "x" + "y\nz"

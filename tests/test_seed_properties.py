@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-import tomli
 
+import tomli
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +16,7 @@ from store.tomlpos import locate
 # Markup-like brackets, escapes, controls, wide, combining and right-to-left text.
 hostile = st.lists(
     st.one_of(
-        st.sampled_from(list("[]/\\\"'#=.{}") + ["[bold]", "[/", "\x1b[31m", "\u200f", "\u0301", "界", "\U0001F600"]),
+        st.sampled_from([*list("[]/\\\"'#=.{}"), "[bold]", "[/", "\x1b[31m", "\u200f", "́", "界", "😀"]),
         st.characters(codec="utf-8", exclude_categories=("Cs",)),
     ),
     max_size=60,
@@ -50,8 +50,11 @@ values = st.one_of(st.integers(), hostile.map(toml_string), st.lists(st.integers
 
 
 @settings(max_examples=200, deadline=None)
-@given(tables=st.lists(st.dictionaries(keys, values, min_size=1, max_size=4), min_size=1, max_size=4),
-       indent=st.sampled_from(["", "  ", "\t"]), comment=st.booleans())
+@given(
+    tables=st.lists(st.dictionaries(keys, values, min_size=1, max_size=4), min_size=1, max_size=4),
+    indent=st.sampled_from(["", "  ", "\t"]),
+    comment=st.booleans(),
+)
 def test_locate_finds_each_key_on_its_own_line(tables, indent, comment):
     lines: list[str] = []
     expected = {}
@@ -76,23 +79,31 @@ def assume_valid_toml(text: str) -> None:
 
 
 scalars = st.one_of(
-    st.integers().map(str), st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.integers().map(str),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
     st.sampled_from(["true", "false", "2019-04-10", "1979-05-27T07:32:00Z", "07:32:00", "-0.5e3"]),
-    hostile.map(toml_string), st.sampled_from(["'literal [x] # y'", '"""multi\nline"""', '""']),
+    hostile.map(toml_string),
+    st.sampled_from(["'literal [x] # y'", '"""multi\nline"""', '""']),
 )
 value_forms = st.one_of(
     scalars,
     st.lists(scalars, max_size=4).map(lambda items: "[" + ", ".join(items) + "]"),
-    st.lists(st.integers().map(str), max_size=3).map(lambda items: "[" + ",".join(items) + ",]" if items else "[]"),
+    st.lists(st.integers().map(str), max_size=3).map(
+        lambda items: "[" + ",".join(items) + ",]" if items else "[]"
+    ),
     st.lists(scalars, min_size=1, max_size=3).map(lambda items: "[\n  " + ",\n  ".join(items) + "\n]"),
     st.dictionaries(keys, scalars, max_size=2).map(
-        lambda table: "{ " + ", ".join(f"{k} = {v}" for k, v in table.items()) + " }"),
+        lambda table: "{ " + ", ".join(f"{k} = {v}" for k, v in table.items()) + " }"
+    ),
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(tables=st.lists(st.dictionaries(keys, value_forms, min_size=1, max_size=5), min_size=1, max_size=3),
-       comment=st.sampled_from(["", "  # note [x] = 1", "\t#"]), quoted=st.booleans())
+@given(
+    tables=st.lists(st.dictionaries(keys, value_forms, min_size=1, max_size=5), min_size=1, max_size=3),
+    comment=st.sampled_from(["", "  # note [x] = 1", "\t#"]),
+    quoted=st.booleans(),
+)
 def test_the_fast_line_path_finds_what_the_scanner_finds(tables, comment, quoted):
     """Whole lines matched at once must give the positions the character scanner gives."""
     lines = []
@@ -117,15 +128,31 @@ def test_the_fast_line_path_finds_what_the_scanner_finds(tables, comment, quoted
 tricky_values = st.one_of(
     value_forms,
     # Text that looks like the headers and keys being passed over, inside values.
-    st.sampled_from(['"""\n[[blueprint]]\nid = "x"\n"""', "'''\n[[blueprint]]\n'''", "[\n  [1, 2],\n  [3],\n]",
-                     '"[[blueprint]]"', '["[[blueprint]]", "a"]']),
+    st.sampled_from(
+        [
+            '"""\n[[blueprint]]\nid = "x"\n"""',
+            "'''\n[[blueprint]]\n'''",
+            "[\n  [1, 2],\n  [3],\n]",
+            '"[[blueprint]]"',
+            '["[[blueprint]]", "a"]',
+        ]
+    ),
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(tables=st.lists(st.tuples(st.sampled_from(["blueprint", "blueprint", "theme", "defaults"]),
-                                 st.dictionaries(keys, tricky_values, max_size=4)), min_size=1, max_size=5),
-       comment=st.sampled_from(["", "  # [[blueprint]]", "\r"]), spaced=st.booleans())
+@given(
+    tables=st.lists(
+        st.tuples(
+            st.sampled_from(["blueprint", "blueprint", "theme", "defaults"]),
+            st.dictionaries(keys, tricky_values, max_size=4),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    comment=st.sampled_from(["", "  # [[blueprint]]", "\r"]),
+    spaced=st.booleans(),
+)
 def test_passing_over_plain_tables_keeps_every_position_that_is_asked_for(tables, comment, spaced):
     """Skipping [[blueprint]] key lines must leave every header (and every other
     table's keys) exactly where the full scan puts them, and invent nothing."""
@@ -154,13 +181,25 @@ def test_a_file_parses_the_same_whether_or_not_blueprint_keys_are_located(monkey
 
     generate(tmp_path, blueprints=600, cycles=3, projects=4)
     corpus = Path(__file__).parent / "bad_seeds"
-    paths = [*sorted(SHIPPED.rglob("*.toml")), *sorted(corpus.rglob("*.toml")), *sorted(tmp_path.rglob("*.toml"))]
+    paths = [
+        *sorted(SHIPPED.rglob("*.toml")),
+        *sorted(corpus.rglob("*.toml")),
+        *sorted(tmp_path.rglob("*.toml")),
+    ]
     files = [(path.name, path.read_bytes()) for path in paths]
-    for rel, raw in [(rel, raw.replace(b'state = "approved"', b'state = "aproved"', 1)) for rel, raw in files]:
+    for rel, raw in [
+        (rel, raw.replace(b'state = "approved"', b'state = "aproved"', 1)) for rel, raw in files
+    ]:
         files.append((f"typo-{rel}", raw))  # an error deep in a blueprint's keys
     skipping = [seeds.parse_text(rel, raw) for rel, raw in files]
-    assert sum(bool(seeds._unreferenced_tables(seeds.tomli.loads(raw.decode()))) for _, raw in files
-               if seeds.parse_text("x", raw).ok) > 10  # the generated plan's files do skip
+    assert (
+        sum(
+            bool(seeds._unreferenced_tables(seeds.tomli.loads(raw.decode())))
+            for _, raw in files
+            if seeds.parse_text("x", raw).ok
+        )
+        > 10
+    )  # the generated plan's files do skip
     monkeypatch.setattr(seeds, "_unreferenced_tables", lambda data: frozenset())
     assert skipping == [seeds.parse_text(rel, raw) for rel, raw in files]
 

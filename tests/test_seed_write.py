@@ -17,7 +17,8 @@ from tests.conftest import REPO
 from tests.privileges import bound_by_permissions
 
 PLAN = '[defaults]\ncycle = "stein"\nproject = "nova"\n\n' + "".join(
-    f'[[blueprint]]\nid = "bp-{n}"\ntitle = "Blueprint {n}"\nstate = "approved"\n\n' for n in range(6))
+    f'[[blueprint]]\nid = "bp-{n}"\ntitle = "Blueprint {n}"\nstate = "approved"\n\n' for n in range(6)
+)
 DAY = dt.date(2026, 12, 4)
 
 
@@ -53,7 +54,11 @@ def test_an_edit_is_made_on_the_file_as_it_is_then_and_undo_refuses_after_a_late
     plan.write_text(plan.read_text().replace('"Blueprint 4"', '"Blueprint 4, saved in an editor"'))
     edit_seed(plan, "plan.toml", mark(3, "blocked"), store_dir)
     text = plan.read_text()
-    assert "saved in an editor" in text and states(plan)["bp-1"] == "implemented" and states(plan)["bp-3"] == "blocked"
+    assert (
+        "saved in an editor" in text
+        and states(plan)["bp-1"] == "implemented"
+        and states(plan)["bp-3"] == "blocked"
+    )
     with pytest.raises(EditRefused, match="changed since"):
         undo_edit(written, "plan.toml", store_dir)
     assert plan.read_text() == text
@@ -69,11 +74,19 @@ def test_a_file_that_does_not_parse_is_never_edited(plan, store_dir):
 
 def test_a_file_that_cannot_be_written_is_said_to_be_read_only(plan, store_dir):
     os.chmod(plan, 0o444)
-    code = ("import sys; from pathlib import Path; from store.seed_write import edit_seed, SeedsReadOnly\n"
-            "try:\n    edit_seed(Path(sys.argv[1]), 'plan.toml', lambda t: t + '#', Path(sys.argv[2]))\n"
-            "except SeedsReadOnly as exc:\n    print('read-only:', exc)\n")
-    done = subprocess.run([sys.executable, "-c", code, str(plan), str(store_dir)], capture_output=True, text=True,
-                          cwd=REPO, preexec_fn=bound_by_permissions(), timeout=60)
+    code = (
+        "import sys; from pathlib import Path; from store.seed_write import edit_seed, SeedsReadOnly\n"
+        "try:\n    edit_seed(Path(sys.argv[1]), 'plan.toml', lambda t: t + '#', Path(sys.argv[2]))\n"
+        "except SeedsReadOnly as exc:\n    print('read-only:', exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(plan), str(store_dir)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        preexec_fn=bound_by_permissions(),
+        timeout=60,
+    )
     assert done.stdout.strip() == "read-only: plan.toml is read-only", done.stderr
     assert plan.read_text() == PLAN
     assert SeedsReadOnly.__mro__[1] is EditRefused
@@ -87,8 +100,10 @@ from store.seed_edit import set_blueprint_state
 
 stop_at = sys.argv[3]
 seed_write._step = lambda name: os._exit(9) if name == stop_at else None
-seed_write.edit_seed(Path(sys.argv[1]), "plan.toml",
-                     lambda t: set_blueprint_state(t, 0, "implemented", dt.date(2026, 12, 4), "x"), Path(sys.argv[2]))
+seed_write.edit_seed(
+    Path(sys.argv[1]), "plan.toml",
+    lambda t: set_blueprint_state(t, 0, "implemented", dt.date(2026, 12, 4), "x"), Path(sys.argv[2]),
+)
 os._exit(0)
 """
 
@@ -96,7 +111,9 @@ os._exit(0)
 @pytest.mark.parametrize("step", ["temp made", "written", "synced", "renamed", "never"])
 def test_a_writer_killed_at_each_step_leaves_the_old_file_or_the_new_one(plan, store_dir, step):
     old = plan.read_bytes()
-    done = subprocess.run([sys.executable, "-c", KILLED_AT, str(plan), str(store_dir), step], cwd=REPO, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_AT, str(plan), str(store_dir), step], cwd=REPO, timeout=60
+    )
     assert done.returncode == (0 if step == "never" else 9)
     now = plan.read_bytes()
     if step in ("renamed", "never"):
@@ -121,18 +138,41 @@ os._exit(main(["mark", "bp-0", "done", "--seeds", sys.argv[1], "--store", sys.ar
 @pytest.mark.parametrize("step", ["temp made", "written", "synced", "renamed", "never"])
 def test_cycleboard_mark_killed_at_each_step_leaves_the_old_file_or_the_new_one(plan, store_dir, step):
     old = plan.read_bytes()
-    done = subprocess.run([sys.executable, "-c", KILLED_MARKING, str(plan.parent), str(store_dir), step],
-                          cwd=REPO, timeout=60, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_MARKING, str(plan.parent), str(store_dir), step],
+        cwd=REPO,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == (0 if step == "never" else 9), done.stderr
     if step in ("renamed", "never"):
         assert states(plan)["bp-0"] == "implemented"
     else:
         assert plan.read_bytes() == old
     # The next mark clears what the killed one left and lands.
-    again = subprocess.run([sys.executable, "-m", "tui", "mark", "bp-1", "blocked", "--seeds", str(plan.parent),
-                            "--store", str(store_dir)], cwd=REPO, timeout=60, capture_output=True, text=True)
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tui",
+            "mark",
+            "bp-1",
+            "blocked",
+            "--seeds",
+            str(plan.parent),
+            "--store",
+            str(store_dir),
+        ],
+        cwd=REPO,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
     assert again.returncode == 0, again.stderr
-    assert states(plan)["bp-1"] == "blocked" and sorted(p.name for p in plan.parent.iterdir()) == ["plan.toml"]
+    assert states(plan)["bp-1"] == "blocked" and sorted(p.name for p in plan.parent.iterdir()) == [
+        "plan.toml"
+    ]
 
 
 WRITER = """
@@ -143,14 +183,19 @@ from store.seed_edit import set_blueprint_state
 index = int(sys.argv[3])
 for n in range(15):
     state = ("implemented", "blocked", "started")[n % 3]
-    edit_seed(Path(sys.argv[1]), "plan.toml",
-              lambda t: set_blueprint_state(t, index, state, dt.date(2026, 12, 4), f"writer-{index}"), Path(sys.argv[2]))
+    edit_seed(
+        Path(sys.argv[1]), "plan.toml",
+        lambda t: set_blueprint_state(t, index, state, dt.date(2026, 12, 4), f"writer-{index}"),
+        Path(sys.argv[2]),
+    )
 """
 
 
 def test_three_writers_on_one_file_lose_no_edit(plan, store_dir):
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(plan), str(store_dir), str(index)], cwd=REPO)
-               for index in (0, 2, 4)]
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(plan), str(store_dir), str(index)], cwd=REPO)
+        for index in (0, 2, 4)
+    ]
     for writer in writers:
         assert writer.wait(timeout=120) == 0
     parsed = parse_text("plan.toml", plan.read_bytes())

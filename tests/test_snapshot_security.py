@@ -71,7 +71,9 @@ ATTACKS = [_plant_copied, _plant_symlink, _plant_other_key, _plant_signed_by_us,
 
 
 @pytest.mark.parametrize("plant", ATTACKS, ids=lambda f: f.__name__[7:])
-def test_a_planted_snapshot_never_runs_and_the_plan_comes_from_the_seeds(plant, plan_files, store_dir, tmp_path):
+def test_a_planted_snapshot_never_runs_and_the_plan_comes_from_the_seeds(
+    plant, plan_files, store_dir, tmp_path
+):
     expected = Board(plan_files.path, store_dir).refresh().plan.blueprints
     marker = tmp_path / "PWNED"
     plant(store_dir, marker, tmp_path)
@@ -97,12 +99,16 @@ def test_the_key_is_private_and_a_real_snapshot_is_still_used(plan_files, store_
     mode = stat.S_IMODE(snapshot.key_path().stat().st_mode)
     assert mode == 0o600
     loads = []
-    monkeypatch.setattr(snapshot._PlanUnpickler, "load", lambda self: loads.append(1) or pickle.Unpickler.load(self))
+    monkeypatch.setattr(
+        snapshot._PlanUnpickler, "load", lambda self: loads.append(1) or pickle.Unpickler.load(self)
+    )
     again = Board(plan_files.path, store_dir).refresh()
     assert loads == [1] and again.stats.parsed == 0
 
 
-def test_a_snapshot_copied_from_another_users_data_folder_is_refused(plan_files, store_dir, tmp_path, monkeypatch):
+def test_a_snapshot_copied_from_another_users_data_folder_is_refused(
+    plan_files, store_dir, tmp_path, monkeypatch
+):
     Board(plan_files.path, store_dir).refresh()
     copied = tmp_path / "copied.snapshot"
     shutil.copy(store_dir / "plan.snapshot", copied)
@@ -123,8 +129,22 @@ def test_python_m_tui_in_a_plan_repository_never_imports_its_store_folder(plan_f
     (clone / "store").mkdir(parents=True)
     marker = tmp_path / "PWNED"
     (clone / "store" / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
-    done = subprocess.run([sys.executable, "-m", "tui", "list", "--seeds", str(plan_files.path), "--store",
-                           str(clone / "store")], capture_output=True, text=True, cwd=clone, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tui",
+            "list",
+            "--seeds",
+            str(plan_files.path),
+            "--store",
+            str(clone / "store"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=clone,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert not marker.exists()
     assert done.returncode == 0 and "alpha" in done.stdout, done.stderr

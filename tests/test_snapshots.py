@@ -43,7 +43,9 @@ def test_help_screen(snap_compare):
 
 def test_blueprint_details(snap_compare):
     app = build(SHIPPED, cycle="kilo")
-    assert snap_compare(app, terminal_size=SIZE, run_before=select("kilo/nova/io-ops-weight"), press=["enter"])
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=select("kilo/nova/io-ops-weight"), press=["enter"]
+    )
 
 
 def highlight(pane_id: str, option_id: str):
@@ -86,5 +88,6 @@ def test_runways_view(snap_compare, tmp_path, monkeypatch):
     # On a copy: the shipped plan is never edited, and a team's plan is where the queue is written.
     shutil.copytree(SHIPPED, tmp_path / "seeds")
     monkeypatch.chdir(tmp_path)  # shown as "seeds", as the shipped plan is
-    assert snap_compare(build(tmp_path / "seeds", cycle="kilo"), terminal_size=SIZE,
-                        press=["4", "tab", "a", "a", "a", "a"])
+    assert snap_compare(
+        build(tmp_path / "seeds", cycle="kilo"), terminal_size=SIZE, press=["4", "tab", "a", "a", "a", "a"]
+    )

@@ -23,16 +23,22 @@ FILES = 80  # enough for the parse to be shared among processes, which tell thei
 def _many_files(seeds) -> None:
     write_two_projects(seeds)
     for n in range(FILES):
-        seeds.write(f"more/f{n:03d}.toml", f'[[blueprint]]\ncycle = "stein"\nproject = "cinder"\n'
-                                           f'id = "bp-{n}"\ntitle = "Blueprint {n}"\nstate = "approved"\n')
+        seeds.write(
+            f"more/f{n:03d}.toml",
+            f'[[blueprint]]\ncycle = "stein"\nproject = "cinder"\n'
+            f'id = "bp-{n}"\ntitle = "Blueprint {n}"\nstate = "approved"\n',
+        )
 
 
 async def test_the_frame_is_up_before_the_plan_and_counts_the_files_read(seeds, store_dir, monkeypatch):
     _many_files(seeds)
     shown: list[tuple[int | None, int | None]] = []
     reading = StartProgress.reading
-    monkeypatch.setattr(StartProgress, "reading",
-                        lambda self, done=None, total=None: shown.append((done, total)) or reading(self, done, total))
+    monkeypatch.setattr(
+        StartProgress,
+        "reading",
+        lambda self, done=None, total=None: shown.append((done, total)) or reading(self, done, total),
+    )
     app = make_app(seeds=seeds.path, store=store_dir, today=TODAY, watch_files=False, read_in_app=True)
     assert len(app.board.plan.blueprints) == 0  # nothing read yet
     async with app.run_test(size=(120, 36)) as pilot:
@@ -51,8 +57,9 @@ async def test_the_frame_is_up_before_the_plan_and_counts_the_files_read(seeds, 
 
 async def test_a_bad_project_ends_the_app_with_its_message_once_the_plan_is_read(seeds, store_dir):
     write_two_projects(seeds)
-    app = make_app(seeds=seeds.path, store=store_dir, today=TODAY, watch_files=False, read_in_app=True,
-                   project="nosuch")
+    app = make_app(
+        seeds=seeds.path, store=store_dir, today=TODAY, watch_files=False, read_in_app=True, project="nosuch"
+    )
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: not app.is_running or app.return_code is not None, timeout=30)
     assert app.return_code == 1
@@ -62,7 +69,9 @@ async def test_a_bad_project_ends_the_app_with_its_message_once_the_plan_is_read
 @pytest.mark.parametrize("option", [{"cycle": "rocky"}, {"project": "cinder"}])
 async def test_the_options_asked_for_are_taken_once_the_plan_is_read(seeds, store_dir, option):
     write_two_projects(seeds)
-    app = make_app(seeds=seeds.path, store=store_dir, today=TODAY, watch_files=False, read_in_app=True, **option)
+    app = make_app(
+        seeds=seeds.path, store=store_dir, today=TODAY, watch_files=False, read_in_app=True, **option
+    )
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.starting is None, timeout=30)
         if "cycle" in option:
@@ -71,8 +80,9 @@ async def test_the_options_asked_for_are_taken_once_the_plan_is_read(seeds, stor
             assert app.filter_by.projects == frozenset({"cinder"}) and app.cycle == "stein"
 
 
-async def test_a_read_that_breaks_ends_the_app_with_one_line_instead_of_a_bar_that_never_ends(seeds, store_dir,
-                                                                                           monkeypatch):
+async def test_a_read_that_breaks_ends_the_app_with_one_line_instead_of_a_bar_that_never_ends(
+    seeds, store_dir, monkeypatch
+):
     from store.board import Board
 
     write_two_projects(seeds)

@@ -84,7 +84,9 @@ def test_a_failing_file_keeps_its_last_good_records(seeds, store_dir):
     board = make_board(seeds, store_dir)
     assert set(board.plan.blueprints) == {"stein/nova/alpha", "stein/nova/beta"}
     (error,) = board.plan.problems
-    assert error.path.endswith("bps.toml") and error.line == 19 and "unknown state 'nonsense'" in error.message
+    assert (
+        error.path.endswith("bps.toml") and error.line == 19 and "unknown state 'nonsense'" in error.message
+    )
 
 
 def test_marks_survive_reopen_and_record_history(seeds, store_dir):
@@ -119,14 +121,15 @@ def test_seed_state_change_after_a_mark_wins(seeds, store_dir):
 
 def test_effective_state_rule():
     bp = Blueprint("c", "p", "x", "X", State.APPROVED)
-    at = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+    at = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
     mark = Mark("c/p/x", State.IMPLEMENTED, State.APPROVED, State.APPROVED, at)
     assert effective_state(bp, None) is State.APPROVED
     assert effective_state(bp, mark) is State.IMPLEMENTED
     changed = Blueprint("c", "p", "x", "X", State.BLOCKED)
     assert effective_state(changed, mark) is State.BLOCKED
-    later_history = Blueprint("c", "p", "x", "X", State.APPROVED,
-                              history=(HistoryEntry(dt.date(2020, 2, 1), State.APPROVED),))
+    later_history = Blueprint(
+        "c", "p", "x", "X", State.APPROVED, history=(HistoryEntry(dt.date(2020, 2, 1), State.APPROVED),)
+    )
     assert effective_state(later_history, mark) is State.APPROVED
 
 
@@ -147,7 +150,9 @@ def test_damaged_marks_file_is_moved_aside_never_overwritten(store_dir):
 def test_stale_temp_files_are_cleaned_on_write(store_dir):
     stale = store_dir / ".marks.json.abc123.tmp"
     stale.write_text("half a write")
-    MarksStore(store_dir / "marks.json").record("c/p/x", State.BLOCKED, State.APPROVED, State.APPROVED, via="t")
+    MarksStore(store_dir / "marks.json").record(
+        "c/p/x", State.BLOCKED, State.APPROVED, State.APPROVED, via="t"
+    )
     assert not stale.exists()
 
 
@@ -165,13 +170,20 @@ def test_concurrent_writers_lose_nothing(store_dir, writers):
     import sys
 
     script = (
-        "import sys; from pathlib import Path; from store.marks import MarksStore; from store.model import State\n"
+        "import sys; from pathlib import Path\n"
+        "from store.marks import MarksStore; from store.model import State\n"
         "m = MarksStore(Path(sys.argv[1]))\n"
-        "for i in range(30): m.record(f'c/p/{sys.argv[2]}-{i}', State.IMPLEMENTED, State.APPROVED, State.APPROVED, 'test')\n"
+        "for i in range(30):\n"
+        "    m.record(f'c/p/{sys.argv[2]}-{i}', State.IMPLEMENTED, State.APPROVED, State.APPROVED, 'test')\n"
     )
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(store_dir / "marks.json"), f"w{n}"],
-                              stderr=subprocess.PIPE, text=True)
-             for n in range(writers)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(store_dir / "marks.json"), f"w{n}"],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(writers)
+    ]
     results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
     assert [code for code, _ in results] == [0] * writers, [err for _, err in results]
     keys = {m.key for m in MarksStore(store_dir / "marks.json").events()}
@@ -198,8 +210,13 @@ def test_to_dict_gives_every_field_plainly_for_every_kind_of_record():
         return value
 
     plan = assemble(parse_file(path, path.name) for path in seed_files(SHIPPED))
-    records = [*plan.cycles.values(), *plan.projects.values(), *plan.themes.values(),
-               *plan.sessions.values(), *plan.blueprints.values()]
+    records = [
+        *plan.cycles.values(),
+        *plan.projects.values(),
+        *plan.themes.values(),
+        *plan.sessions.values(),
+        *plan.blueprints.values(),
+    ]
     assert {type(r).__name__ for r in records} == {"Cycle", "Project", "Theme", "Session", "Blueprint"}
     for record in records:
         data = to_dict(record)
@@ -244,8 +261,10 @@ def test_our_own_write_half_done_is_not_taken_for_another_processes(tmp_path):
         go_on.wait(5)
 
     store._storage.write = write_then_wait
-    writer = threading.Thread(target=store.record, args=(
-        "stein/nova/a", State.APPROVED, State.IMPLEMENTED, State.APPROVED, "dashboard"))
+    writer = threading.Thread(
+        target=store.record,
+        args=("stein/nova/a", State.APPROVED, State.IMPLEMENTED, State.APPROVED, "dashboard"),
+    )
     writer.start()
     assert renamed.wait(5)
     answers: list[bool] = []

@@ -2,12 +2,13 @@
 
 The seeds are another user's, so every mark is kept in the local marks store:
 what is modelled is that store (marks written into the seeds are tested in
-test_seed_write and test_write_back).  The rules are what people do: mark a blueprint (as the dashboard does), press
-space (toggle done), undo the last step, reload, quit and reopen, and have
-another writer (a second dashboard or the command line) mark the same store
-meanwhile.  The model is a dict of each blueprint's state plus the undo stack;
-after every step a fresh reader of the store must agree with it, and so must
-the open board for every blueprint nobody else touched since it last read.
+test_seed_write and test_write_back).  The rules are what people do: mark a
+blueprint (as the dashboard does), press space (toggle done), undo the last
+step, reload, quit and reopen, and have another writer (a second dashboard or
+the command line) mark the same store meanwhile.  The model is a dict of each
+blueprint's state plus the undo stack; after every step a fresh reader of the
+store must agree with it, and so must the open board for every blueprint nobody
+else touched since it last read.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ def write_seeds(folder: Path) -> None:
     text = ['[[project]]\nid = "nova"\n[[project]]\nid = "cinder"\n[[cycle]]\nid = "stein"\nname = "Stein"\n']
     for key, state in SEED_STATES.items():
         cycle, project, ident = key.split("/")
-        text.append(f'[[blueprint]]\nid = "{ident}"\ncycle = "{cycle}"\nproject = "{project}"\n'
-                    f'title = "{ident.upper()}"\nstate = "{state.value}"\n')
+        text.append(
+            f'[[blueprint]]\nid = "{ident}"\ncycle = "{cycle}"\nproject = "{project}"\n'
+            f'title = "{ident.upper()}"\nstate = "{state.value}"\n'
+        )
     (folder / "plan.toml").write_text("\n".join(text))
     not_ours(folder / "plan.toml")  # the journal is modelled here: marks kept locally
 

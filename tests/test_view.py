@@ -38,8 +38,10 @@ def test_a_view_agrees_with_a_plain_pass_over_every_blueprint(board, cycle, text
     for c in board.plan.cycles:  # the Cycles pane ignores the cycle too
         in_c = [r for r in facet if r.blueprint.cycle == c]
         assert view.progress[c] == Progress(sum(r.state is State.IMPLEMENTED for r in in_c), len(in_c))
-    widths = [len(r.blueprint.key) if cycle == "all" else len(r.blueprint.project) + 1 + len(r.blueprint.id)
-              for r in view.rows]
+    widths = [
+        len(r.blueprint.key) if cycle == "all" else len(r.blueprint.project) + 1 + len(r.blueprint.id)
+        for r in view.rows
+    ]
     assert view.key_width == max(widths, default=10)
 
 
@@ -55,8 +57,11 @@ def test_the_cycles_numbers_count_every_blueprint_the_filter_passes_whatever_its
 @pytest.mark.parametrize("cycle", ["stein", "all"])
 def test_themes_kept_between_keystrokes_follow_a_mark_at_once(tmp_path, cycle):
     board = Board(SHIPPED, tmp_path / "store").refresh()
-    theme = next(t for t in board.plan.themes.values()
-                 if t.cycle == "stein" and any(board.row(k).state.value != "implemented" for k in t.blueprints))
+    theme = next(
+        t
+        for t in board.plan.themes.values()
+        if t.cycle == "stein" and any(board.row(k).state.value != "implemented" for k in t.blueprints)
+    )
     before = {line.theme.key: line.progress for line in compute(board, cycle, Filter.parse("a")).themes}
     again = compute(board, cycle, Filter.parse("ab"))
     assert again.themes is compute(board, cycle, Filter.parse("abc")).themes  # words do not redo them
@@ -64,5 +69,7 @@ def test_themes_kept_between_keystrokes_follow_a_mark_at_once(tmp_path, cycle):
     board.mark(key, board.toggled_state(key), via="test")
     after = {line.theme.key: line.progress for line in compute(board, cycle, Filter.parse("ab")).themes}
     assert after[theme.key] == Progress(before[theme.key].done + 1, before[theme.key].total)
-    assert after == {line.theme.key: line.progress for line in compute(Board(SHIPPED, tmp_path / "store").refresh(),
-                                                                        cycle, Filter.parse("")).themes}
+    assert after == {
+        line.theme.key: line.progress
+        for line in compute(Board(SHIPPED, tmp_path / "store").refresh(), cycle, Filter.parse("")).themes
+    }

@@ -25,7 +25,9 @@ from tui.panes.blueprints import BlueprintsPane
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
-TEAM = BASE_SEED + """
+TEAM = (
+    BASE_SEED
+    + """
 [defaults]
 cycle = "stein"
 project = "nova"
@@ -45,11 +47,18 @@ id = "otter-api"
 title = "Otter API"
 state = "approved"
 """
+)
 
 
 def git(folder: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_DATE": "2026-12-04T12:00:00", "GIT_COMMITTER_DATE": "2026-12-04T12:00:00"}
-    done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, env=env, check=True)
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": "2026-12-04T12:00:00",
+        "GIT_COMMITTER_DATE": "2026-12-04T12:00:00",
+    }
+    done = subprocess.run(
+        ["git", "-C", str(folder), *args], capture_output=True, text=True, env=env, check=True
+    )
     return done.stdout
 
 
@@ -89,12 +98,30 @@ def test_a_mark_is_a_small_diff_signed_with_the_git_user_name(tmp_path, capsys):
     assert removed == ["-state = 'approved'"]  # its quoting kept
     dated = [line for line in added if line.startswith("+date = ")]
     assert len(dated) == 1 and sorted(set(added) - set(dated)) == sorted(
-        ["+state = 'implemented'", "+", "+[[blueprint.history]]", '+state = "implemented"', '+by = "Ada Lovelace"'])
+        [
+            "+state = 'implemented'",
+            "+",
+            "+[[blueprint.history]]",
+            '+state = "implemented"',
+            '+by = "Ada Lovelace"',
+        ]
+    )
     assert len(added) == 6  # git may show the blank line on either side of the entry
     # The journal says where it went; list reads it back from the seed.
     (event,) = MarksStore(tmp_path / "store" / "marks.json").events()
     assert event.where == "plan.toml" and event.by == "Ada Lovelace"
-    main(["list", "walrus", "--format", "json", "--seeds", str(repo / "seeds"), "--store", str(tmp_path / "s2")])
+    main(
+        [
+            "list",
+            "walrus",
+            "--format",
+            "json",
+            "--seeds",
+            str(repo / "seeds"),
+            "--store",
+            str(tmp_path / "s2"),
+        ]
+    )
     (row,) = json.loads(capsys.readouterr().out)
     assert row["state"] == row["seed_state"] == "implemented"
     assert row["history"][-1]["by"] == "Ada Lovelace"
@@ -126,7 +153,9 @@ def test_two_clones_mark_one_file_and_git_merges_them_and_the_dashboard_shows_it
             pane.select_key("stein/nova/otter-api")
             assert app.board.state_of("stein/nova/walrus-telemetry").value == "approved"
             git(bob, "pull", "-q", "--no-rebase", "--no-edit", "origin", "main")  # merges without a conflict
-            await wait_for(pilot, lambda: app.board.state_of("stein/nova/walrus-telemetry").value == "implemented")
+            await wait_for(
+                pilot, lambda: app.board.state_of("stein/nova/walrus-telemetry").value == "implemented"
+            )
             assert app.board.state_of("stein/nova/otter-api").value == "blocked"
             assert pane.current.blueprint.key == "stein/nova/otter-api"  # the cursor stayed
             walrus = app.board.row("stein/nova/walrus-telemetry").blueprint
@@ -142,8 +171,22 @@ def test_two_clones_mark_one_file_and_git_merges_them_and_the_dashboard_shows_it
 
 def test_an_imported_blueprint_is_changed_in_an_override_the_import_keeps(tmp_path, capsys):
     seeds = tmp_path / "seeds"
-    assert main(["import", "releases", str(RELEASES), "--labels", str(LABELS), "--out", str(seeds),
-                 "--cycle", "zed,2023.1"]) == 0
+    assert (
+        main(
+            [
+                "import",
+                "releases",
+                str(RELEASES),
+                "--labels",
+                str(LABELS),
+                "--out",
+                str(seeds),
+                "--cycle",
+                "zed,2023.1",
+            ]
+        )
+        == 0
+    )
     assert main(["import", "nova-specs", str(SPECS), "--out", str(seeds)]) == 0
     capsys.readouterr()
     imported = {p: p.read_bytes() for p in seeds.rglob("*.toml")}
@@ -164,10 +207,15 @@ def test_an_imported_blueprint_is_changed_in_an_override_the_import_keeps(tmp_pa
     assert main(["import", "nova-specs", str(SPECS), "--out", str(seeds)]) == 0
     out, _ = capsys.readouterr()
     assert "0 file(s) written" in out and "the override stays" in out
-    assert {p: p.read_bytes() for p in imported} == imported and (seeds / "overrides.toml").read_bytes() == kept
+    assert {p: p.read_bytes() for p in imported} == imported and (
+        seeds / "overrides.toml"
+    ).read_bytes() == kept
     main(["list", "virtiofs", "--format", "json", "--seeds", str(seeds), "--store", str(tmp_path / "s2")])
     (row,) = json.loads(capsys.readouterr().out)
-    assert row["state"] == "implemented" and [h["state"] for h in row["history"]] == ["blocked", "implemented"]
+    assert row["state"] == "implemented" and [h["state"] for h in row["history"]] == [
+        "blocked",
+        "implemented",
+    ]
 
 
 def test_seeds_that_are_not_ours_keep_the_change_locally_and_say_why(seeds, store_dir, capsys):
@@ -216,13 +264,19 @@ async def test_undo_later_writes_the_reverse_change_and_keeps_what_was_edited_si
     assert "Beta feature, renamed by hand" in text  # the hand edit made since stays
     assert text.count("[[blueprint.history]]") == 2  # the mark's entry and the reverse's
     events = MarksStore(store_dir / "marks.json").events()
-    assert [(e.state.value, e.where) for e in events] == [("implemented", "stein.toml"), ("approved", "stein.toml")]
+    assert [(e.state.value, e.where) for e in events] == [
+        ("implemented", "stein.toml"),
+        ("approved", "stein.toml"),
+    ]
 
 
-@pytest.mark.parametrize("damage, words", [
-    ("broken", "has errors"),
-    ("gone", "is no longer in"),
-])
+@pytest.mark.parametrize(
+    "damage, words",
+    [
+        ("broken", "has errors"),
+        ("gone", "is no longer in"),
+    ],
+)
 def test_a_file_with_an_error_or_without_the_blueprint_is_not_edited(seeds, store_dir, capsys, damage, words):
     from store.board import Board
 
@@ -259,7 +313,9 @@ async def test_undo_right_after_a_mark_puts_the_file_back_byte_for_byte(seeds, s
         assert pane.current.state.value == "approved"
     events = MarksStore(store_dir / "marks.json").events()
     assert [(e.state.value, e.previous.value, e.where) for e in events] == [
-        ("implemented", "approved", "stein.toml"), ("approved", "implemented", "stein.toml")]
+        ("implemented", "approved", "stein.toml"),
+        ("approved", "implemented", "stein.toml"),
+    ]
 
 
 @pytest.mark.anyio
@@ -274,9 +330,13 @@ async def test_undo_is_said_only_once_it_is_written(seeds, store_dir):
             pane.select_key("stein/nova/alpha")
             before = stein.read_bytes()
             await pilot.press("space")
-            await wait_for(pilot, lambda: stein.read_bytes() != before and app.board.unsaved == 0)
+            await wait_for(
+                pilot, lambda before=before: stein.read_bytes() != before and app.board.unsaved == 0
+            )
             if broken:  # an editor leaves the file with an error: it must not be edited
-                stein.write_text(stein.read_text() + '\n[[blueprint]]\nid = "x"\ntitle = "X"\nstate = "finished"\n')
+                stein.write_text(
+                    stein.read_text() + '\n[[blueprint]]\nid = "x"\ntitle = "X"\nstate = "finished"\n'
+                )
             app.clear_notifications()
             await pilot.press("u")
             await wait_for(pilot, lambda: app.board.unsaved == 0 and said())

@@ -5,19 +5,21 @@ answers the panes' requests. Reading and writing the store happen in workers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import gc
 import signal
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Iterable, NamedTuple, TypeVar
+from typing import ClassVar, NamedTuple, TypeVar
 
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
@@ -65,8 +67,8 @@ from tui.views.burnup import BurnupChart
 from tui.views.runways import RunwaysView
 from tui.views.timeline import TimelineView
 from tui.widgets.bars import CycleBar, ProblemBar, StatusBar
-from tui.widgets.progress import StartProgress
 from tui.widgets.filter_bar import KEYS_HINT, FilterBar
+from tui.widgets.progress import StartProgress
 
 _PREPARE_PAUSE_S = 0.01  # after each slice of building the search index
 QUIT_WAIT_S = 3.0  # how long quitting waits for marks still being written
@@ -85,8 +87,13 @@ W = TypeVar("W", bound=Widget)
 
 # Reading order, which is also the order of tab / shift+tab.
 PANES = ("cycles", "blueprints", "states", "themes", "sessions")
-PANE_TITLES = {"cycles": "Cycles", "blueprints": "Blueprints", "states": "States",
-               "themes": "Themes", "sessions": "Sessions"}
+PANE_TITLES = {
+    "cycles": "Cycles",
+    "blueprints": "Blueprints",
+    "states": "States",
+    "themes": "Themes",
+    "sessions": "Sessions",
+}
 
 
 class CycleboardApp(PlanningViews, App[None]):
@@ -94,26 +101,54 @@ class CycleboardApp(PlanningViews, App[None]):
     TITLE = "cycleboard"
     AUTO_FOCUS = None  # on_mount focuses the Blueprints pane; Textual would pick the first pane
     # Below 100 columns the panes become tabs: one pane at a time, tab switches.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    BINDINGS = [
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("tab", "next_pane", "Next pane", show=False, id="next-pane", tooltip="Go to the next pane"),
-        Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="previous-pane",
-                tooltip="Go to the previous pane"),
-        Binding("slash", "filter", "Filter", id="filter",
-                tooltip="Filter by project: state: category: theme: and words"),
-        Binding("p", "pick_project", "Project", id="pick-project", tooltip="Pick a project to filter by (or all)"),
+        Binding(
+            "shift+tab",
+            "previous_pane",
+            "Previous pane",
+            show=False,
+            id="previous-pane",
+            tooltip="Go to the previous pane",
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            id="filter",
+            tooltip="Filter by project: state: category: theme: and words",
+        ),
+        Binding(
+            "p", "pick_project", "Project", id="pick-project", tooltip="Pick a project to filter by (or all)"
+        ),
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo the last change made in this dashboard"),
         Binding("r", "reload", "Reload", id="reload", tooltip="Reload the seeds and marks now"),
         *VIEW_BINDINGS,
         Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
-        Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="command-palette",
-                tooltip="Search every command"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            show=False,
+            priority=True,
+            id="command-palette",
+            tooltip="Search every command",
+        ),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit cycleboard"),
     ]
 
-    def __init__(self, board: Board, *, cycle: str, query: Filter, today: dt.date,
-                 watch_files: bool = True, handle_signals: bool = False,
-                 starting: StartOptions | None = None) -> None:
+    def __init__(
+        self,
+        board: Board,
+        *,
+        cycle: str,
+        query: Filter,
+        today: dt.date,
+        watch_files: bool = True,
+        handle_signals: bool = False,
+        starting: StartOptions | None = None,
+    ) -> None:
         """``starting``: the board is not read yet; the app reads it, showing how far it is,
         and then takes these options (a bad one ends the app with its message)."""
         super().__init__()
@@ -145,7 +180,9 @@ class CycleboardApp(PlanningViews, App[None]):
         self._notices_told = 0  # store notices already popped up
         self._painted_cycle: str | None = None  # the cycle whose view was last painted whole
         self._announce = False  # say what a reload did (only when asked with r)
-        self._source = f"seeds: {display_path(board.seeds_dir)}"  # resolving the path costs a frame's worth per key
+        self._source = (
+            f"seeds: {display_path(board.seeds_dir)}"  # resolving the path costs a frame's worth per key
+        )
         self._busy = ""  # what a reading that takes a while says in the status line
         self._busy_due: Timer | None = None
         self._widgets: dict[type, Widget] = {}
@@ -215,7 +252,9 @@ class CycleboardApp(PlanningViews, App[None]):
             self.call_from_thread(self._not_started, exc)
             return
         except Exception as exc:  # noqa: BLE001 - a thread's exception would vanish, leaving the bar up
-            self.call_from_thread(self._not_started, RuntimeError(f"internal error: {type(exc).__name__}: {exc}"))
+            self.call_from_thread(
+                self._not_started, RuntimeError(f"internal error: {type(exc).__name__}: {exc}")
+            )
             return
         self.call_from_thread(self._started, loaded)
 
@@ -277,11 +316,11 @@ class CycleboardApp(PlanningViews, App[None]):
     def _persist_in_background(self) -> None:
         """Write the cache in a process of its own (see PlanCache.persist_detached)."""
         if self._reloading:
-            return  # the held plan is being replaced: the next adopt asks again (at exit, the next start patches)
-        try:
+            # The held plan is being replaced: the next adopt asks again (at exit, the next start patches).
+            return
+        # Only a cache: when it cannot be written the next start patches in what it lacks.
+        with contextlib.suppress(StoreError, OSError):
             self.board.persist_detached()
-        except (StoreError, OSError):
-            pass  # only a cache: the next start patches in what it lacks
 
     def _settle(self) -> None:
         """After a paint with new data: get ready for the next keystroke while nobody waits."""
@@ -332,8 +371,12 @@ class CycleboardApp(PlanningViews, App[None]):
         self.view = view = compute(self.board, self.cycle, query)
         self._widget(CyclesPane).show(plan.cycles_newest_first(), view.progress, self.cycle)
         blueprints = self._widget(BlueprintsPane)
-        blueprints.show(view.rows, show_cycle=self.cycle == ALL_CYCLES, key_width=view.key_width,
-                        cursor_at=view.index_of(self.board, keep or blueprints.current_key))
+        blueprints.show(
+            view.rows,
+            show_cycle=self.cycle == ALL_CYCLES,
+            key_width=view.key_width,
+            cursor_at=view.index_of(self.board, keep or blueprints.current_key),
+        )
         self._widget(StatesPane).show(view.counts, query.states)
         self._widget(ThemesPane).show(view.themes)
         self._widget(SessionsPane).show(view.sessions)
@@ -366,7 +409,7 @@ class CycleboardApp(PlanningViews, App[None]):
     def _tell_notices(self) -> None:
         """Pop up what the store had to do to go on (a damaged marks file moved aside), once each."""
         notices = self.board.notices
-        for notice in notices[self._notices_told:]:
+        for notice in notices[self._notices_told :]:
             self.notify(Content(notice), title="store", severity="error", timeout=30)
         self._notices_told = len(notices)
 
@@ -385,8 +428,9 @@ class CycleboardApp(PlanningViews, App[None]):
             chosen = cycle_named(plan, frozenset(words))
             if chosen is None:
                 known = ", ".join(c.id for c in plan.cycles_newest_first())
-                raise QueryError(f"unknown cycle '{options.cycle or ','.join(sorted(query.cycles))}' "
-                                 f"(known: all, {known})")
+                raise QueryError(
+                    f"unknown cycle '{options.cycle or ','.join(sorted(query.cycles))}' (known: all, {known})"
+                )
             self.cycle = chosen
         else:
             self.cycle = self._default_cycle()
@@ -396,13 +440,22 @@ class CycleboardApp(PlanningViews, App[None]):
         return cycles[0].id if cycles else ALL_CYCLES
 
     # Actions that act on the dashboard underneath; over a details screen, picker or help they wait.
-    _DASHBOARD_ONLY = {"next_pane", "previous_pane", "filter", "pick_project", "undo", "reload", "help",
-                       "show_view", "save_report"}
+    _DASHBOARD_ONLY: ClassVar[frozenset[str]] = frozenset(
+        {
+            "next_pane",
+            "previous_pane",
+            "filter",
+            "pick_project",
+            "undo",
+            "reload",
+            "help",
+            "show_view",
+            "save_report",
+        }
+    )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self._DASHBOARD_ONLY and self.screen is not self.screen_stack[0]:
-            return False
-        return True
+        return not (action in self._DASHBOARD_ONLY and self.screen is not self.screen_stack[0])
 
     # -- panes and focus ---------------------------------------------------------
     def focus_pane(self, name: str) -> None:
@@ -411,10 +464,21 @@ class CycleboardApp(PlanningViews, App[None]):
             self.query_one(f"#{pane_name}").set_class(pane_name == name, "-active")
         for container in self.query(".column, #bottom"):
             container.set_class(bool(container.query(f"#{name}")), "-holds-active")
-        self.query_one("#pane-tabs", Static).update(Content.assemble(*[
-            part for pane_name in PANES for part in (
-                (f" {PANE_TITLES[pane_name]} ", "reverse bold" if pane_name == name else "$text-muted"), " ")
-        ]))
+        self.query_one("#pane-tabs", Static).update(
+            Content.assemble(
+                *[
+                    part
+                    for pane_name in PANES
+                    for part in (
+                        (
+                            f" {PANE_TITLES[pane_name]} ",
+                            "reverse bold" if pane_name == name else "$text-muted",
+                        ),
+                        " ",
+                    )
+                ]
+            )
+        )
         pane = self.query_one(f"#{name}")
         pane.screen.set_focus(pane)  # at once, so keys already typed go to the new pane
 
@@ -459,8 +523,14 @@ class CycleboardApp(PlanningViews, App[None]):
         self.open_blueprint(message.key)
 
     def open_blueprint(self, key: str) -> None:
-        self.push_screen(BlueprintDetails(self.board.row(key), self.board.themes_of(key),
-                                          self.board.sessions_of(key), self.board.events_of(key)))
+        self.push_screen(
+            BlueprintDetails(
+                self.board.row(key),
+                self.board.themes_of(key),
+                self.board.sessions_of(key),
+                self.board.events_of(key),
+            )
+        )
 
     def on_themes_pane_open_requested(self, message: ThemesPane.OpenRequested) -> None:
         theme = self.board.plan.themes[message.key]
@@ -598,13 +668,22 @@ class CycleboardApp(PlanningViews, App[None]):
         else:
             self.call_from_thread(self._ticked, session, index, done, written, undoing)
 
-    def _ticked(self, session: str, index: int, done: bool, written: Written, undoing: UndoAction | None) -> None:
+    def _ticked(
+        self, session: str, index: int, done: bool, written: Written, undoing: UndoAction | None
+    ) -> None:
         if undoing is None:
             self.undo_stack.append(UndoAction(session, index, not done, written))
-        action = self.board.plan.sessions[session].actions[index] if session in self.board.plan.sessions else None
+        action = (
+            self.board.plan.sessions[session].actions[index] if session in self.board.plan.sessions else None
+        )
         what = f"“{action.text}”" if action else f"action item {index + 1}"
-        self.notify(Content(f"{'Undone: ' if undoing else ''}{what} is {'done' if done else 'open'} "
-                            f"(in {display_path(written.path)})"), timeout=3)
+        self.notify(
+            Content(
+                f"{'Undone: ' if undoing else ''}{what} is {'done' if done else 'open'} "
+                f"(in {display_path(written.path)})"
+            ),
+            timeout=3,
+        )
 
     def _tick_failed(self, session: str, exc: Exception) -> None:
         self._show_session(session)  # as the seeds say
@@ -631,8 +710,10 @@ class CycleboardApp(PlanningViews, App[None]):
         line prints them on stderr) and the exit code is 1.
         """
         if self.board.unsaved:
-            self.notify(f"Saving {self.board.unsaved} mark(s) before quitting "
-                        f"(waiting up to {QUIT_WAIT_S:g} s)", timeout=QUIT_WAIT_S)
+            self.notify(
+                f"Saving {self.board.unsaved} mark(s) before quitting (waiting up to {QUIT_WAIT_S:g} s)",
+                timeout=QUIT_WAIT_S,
+            )
             deadline = time.monotonic() + QUIT_WAIT_S
             while self.board.unsaved and time.monotonic() < deadline:
                 await asyncio.sleep(0.02)
@@ -712,8 +793,9 @@ class CycleboardApp(PlanningViews, App[None]):
     def action_reload(self) -> None:
         self.request_reload(seeds=True, marks=True, announce=True)
 
-    def request_reload(self, *, seeds: bool, marks: bool, announce: bool = False,
-                       seed_files: frozenset[str] | None = None) -> None:
+    def request_reload(
+        self, *, seeds: bool, marks: bool, announce: bool = False, seed_files: frozenset[str] | None = None
+    ) -> None:
         """Coalesce reload requests: one read at a time, the next one takes all that came meanwhile.
 
         ``seed_files``: the only seed files that changed, when the watcher knows (else all are looked at).
@@ -777,8 +859,14 @@ class CycleboardApp(PlanningViews, App[None]):
             self._show_status(self.shown_filter, self._cycle_label())
 
     def _show_status(self, query: Filter, cycle_label: str) -> None:
-        self._widget(StatusBar).show(query, cycle_label, self._source, previewing=self.filter_preview is not None,
-                                     uncommitted=self.uncommitted, busy=self._busy)
+        self._widget(StatusBar).show(
+            query,
+            cycle_label,
+            self._source,
+            previewing=self.filter_preview is not None,
+            uncommitted=self.uncommitted,
+            busy=self._busy,
+        )
 
     def _adopt(self, loaded: Loaded) -> None:
         self._reloading = False
@@ -850,7 +938,11 @@ class CycleboardApp(PlanningViews, App[None]):
     # -- help and palette --------------------------------------------------------------
     def get_key_display(self, binding: Binding) -> str:
         # "enter" reads better than the ⏎ glyph for people new to the keys.
-        return "enter" if binding.key == "enter" and not binding.key_display else super().get_key_display(binding)
+        return (
+            "enter"
+            if binding.key == "enter" and not binding.key_display
+            else super().get_key_display(binding)
+        )
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(keys.help_groups(self, self.BINDINGS, self.keymap)))
@@ -863,13 +955,18 @@ class CycleboardApp(PlanningViews, App[None]):
                 if entry.owner == "other" or entry.binding.id == "command-palette":
                     continue
                 binding = entry.binding
-                shown = ", ".join(self.get_key_display(Binding(k, binding.action))
-                                  for k in keys.keys_of(binding, self.keymap))
+                shown = ", ".join(
+                    self.get_key_display(Binding(k, binding.action))
+                    for k in keys.keys_of(binding, self.keymap)
+                )
                 target = self._command_target(entry.owner, focused)
                 if target is None:
                     continue
-                yield SystemCommand(f"{binding.description} ({shown})", binding.tooltip or heading,
-                                    partial(self.call_later, self.run_action, binding.action, target))
+                yield SystemCommand(
+                    f"{binding.description} ({shown})",
+                    binding.tooltip or heading,
+                    partial(self.call_later, self.run_action, binding.action, target),
+                )
 
     def _command_target(self, owner: str, focused: Widget | None):
         if owner == "app":
@@ -899,9 +996,17 @@ class StartOptions(NamedTuple):
     query: Filter
 
 
-def make_app(*, seeds: str | Path | None = None, store: str | Path | None = None, project: str | None = None,
-             cycle: str | None = None, filter_text: str | None = None, today: dt.date | None = None,
-             watch_files: bool = True, read_in_app: bool = False) -> CycleboardApp:
+def make_app(
+    *,
+    seeds: str | Path | None = None,
+    store: str | Path | None = None,
+    project: str | None = None,
+    cycle: str | None = None,
+    filter_text: str | None = None,
+    today: dt.date | None = None,
+    watch_files: bool = True,
+    read_in_app: bool = False,
+) -> CycleboardApp:
     """The one way to build the dashboard, for the command line and the tests alike.
 
     Raises QueryError or StoreError with a one-line message for bad options.
@@ -921,15 +1026,26 @@ def make_app(*, seeds: str | Path | None = None, store: str | Path | None = None
         from multiprocessing import resource_tracker
 
         resource_tracker.ensure_running()
-        return CycleboardApp(board, cycle=ALL_CYCLES, query=options.query.with_cycles(frozenset()),
-                             today=today or dt.date.today(), watch_files=watch_files, starting=options)
+        return CycleboardApp(
+            board,
+            cycle=ALL_CYCLES,
+            query=options.query.with_cycles(frozenset()),
+            today=today or dt.date.today(),
+            watch_files=watch_files,
+            starting=options,
+        )
     # The plan lives as long as the app: frozen before the collector is back, it is
     # never walked, neither while Textual starts nor in the pass the collector would
     # make over everything the load made (a tenth of a second at 50,000 blueprints).
     with collector_paused():
         board.refresh()
         gc.freeze()
-    app = CycleboardApp(board, cycle="", query=options.query.with_cycles(frozenset()),
-                        today=today or dt.date.today(), watch_files=watch_files)
+    app = CycleboardApp(
+        board,
+        cycle="",
+        query=options.query.with_cycles(frozenset()),
+        today=today or dt.date.today(),
+        watch_files=watch_files,
+    )
     app._take_start_options(options)
     return app

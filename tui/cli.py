@@ -13,7 +13,8 @@ import json
 import os
 import shutil
 import sys
-from typing import NoReturn, Sequence
+from collections.abc import Sequence
+from typing import NoReturn
 
 from store import __version__
 
@@ -32,55 +33,98 @@ class _Parser(argparse.ArgumentParser):
 def _build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS lets --seeds/--store stand before or after the command.
-    common.add_argument("--seeds", metavar="DIR", default=argparse.SUPPRESS,
-                        help="the seeds folder (default: $CYCLEBOARD_SEEDS, ./seeds, then the shipped plan)")
-    common.add_argument("--store", metavar="DIR", default=argparse.SUPPRESS,
-                        help="the store folder (default: $CYCLEBOARD_STORE, then one per seeds folder "
-                             "in the user data folder)")
+    common.add_argument(
+        "--seeds",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the seeds folder (default: $CYCLEBOARD_SEEDS, ./seeds, then the shipped plan)",
+    )
+    common.add_argument(
+        "--store",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the store folder (default: $CYCLEBOARD_STORE, then one per seeds folder "
+        "in the user data folder)",
+    )
 
-    parser = _Parser(prog=PROG, parents=[common],
-                     description="Release-cycle planning: cycles, themes, sessions and blueprints from TOML seeds.")
+    parser = _Parser(
+        prog=PROG,
+        parents=[common],
+        description="Release-cycle planning: cycles, themes, sessions and blueprints from TOML seeds.",
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("--project", help="dashboard: start filtered to this project")
     parser.add_argument("--cycle", help="dashboard: start on this cycle")
     parser.add_argument("--filter", help="dashboard: start with this filter")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    commands.add_parser("check", parents=[common], help="validate the seeds; errors as FILE:LINE:COL; exit 1 on any")
+    commands.add_parser(
+        "check", parents=[common], help="validate the seeds; errors as FILE:LINE:COL; exit 1 on any"
+    )
 
     listing = commands.add_parser("list", parents=[common], help="blueprints with their effective state")
-    listing.add_argument("filter", nargs="*", metavar="FILTER",
-                         help="words such as project:nova state:approved,blocked category:scheduler "
-                              "theme:ID cycle:kilo (no cycle word: every cycle) and free text")
+    listing.add_argument(
+        "filter",
+        nargs="*",
+        metavar="FILTER",
+        help="words such as project:nova state:approved,blocked category:scheduler "
+        "theme:ID cycle:kilo (no cycle word: every cycle) and free text",
+    )
     listing.add_argument("--format", choices=("table", "json"), default="table")
 
-    export = commands.add_parser("export", parents=[common],
-                                 help="everything: cycles, projects, themes, sessions, blueprints")
+    export = commands.add_parser(
+        "export", parents=[common], help="everything: cycles, projects, themes, sessions, blueprints"
+    )
     export.add_argument("--format", choices=("json",), default="json")
 
     mark = commands.add_parser("mark", parents=[common], help="set a blueprint's state (records history)")
     mark.add_argument("key", metavar="KEY", help="a blueprint key or any unambiguous suffix of one")
-    mark.add_argument("state", metavar="STATE", help="proposed, approved, started, blocked, implemented (done), "
-                                                     "deferred or abandoned")
+    mark.add_argument(
+        "state",
+        metavar="STATE",
+        help="proposed, approved, started, blocked, implemented (done), deferred or abandoned",
+    )
 
     report = commands.add_parser("report", parents=[common], help="a Markdown status report of a cycle")
-    report.add_argument("--cycle", dest="report_cycle", metavar="C", help="cycle id or name (default: current)")
+    report.add_argument(
+        "--cycle", dest="report_cycle", metavar="C", help="cycle id or name (default: current)"
+    )
     report.add_argument("--project", dest="report_project", metavar="P", help="only this project")
 
-    importing = commands.add_parser("import", help="write seed files from OpenStack's release schedules or nova-specs")
+    importing = commands.add_parser(
+        "import", help="write seed files from OpenStack's release schedules or nova-specs"
+    )
     sources = importing.add_subparsers(dest="source", metavar="SOURCE", parser_class=_Parser, required=True)
-    releases = sources.add_parser("releases", help="series and their schedules from an openstack/releases checkout")
-    releases.add_argument("root", metavar="DIR", help="an openstack/releases checkout, or a folder holding "
-                                                      "series_status.yaml and SERIES/schedule.yaml")
-    releases.add_argument("--labels", metavar="TSV", help="event titles as a TSV of series, label, heading, "
-                                                          "for schedules without their schedule.rst")
-    releases.add_argument("--cycle", dest="only", action="append", metavar="C",
-                          help="only this series (id or name; repeat or separate with commas)")
+    releases = sources.add_parser(
+        "releases", help="series and their schedules from an openstack/releases checkout"
+    )
+    releases.add_argument(
+        "root",
+        metavar="DIR",
+        help="an openstack/releases checkout, or a folder holding "
+        "series_status.yaml and SERIES/schedule.yaml",
+    )
+    releases.add_argument(
+        "--labels",
+        metavar="TSV",
+        help="event titles as a TSV of series, label, heading, for schedules without their schedule.rst",
+    )
+    releases.add_argument(
+        "--cycle",
+        dest="only",
+        action="append",
+        metavar="C",
+        help="only this series (id or name; repeat or separate with commas)",
+    )
     specs = sources.add_parser("nova-specs", help="blueprints from an index of the nova-specs repository")
     specs.add_argument("index", metavar="INDEX.tsv", help="release, folder, filename, title, blueprint")
     for source in (releases, specs):
-        source.add_argument("--out", required=True, metavar="SEEDS_DIR",
-                            help="the seeds folder to write into (its imported files go in a subfolder)")
+        source.add_argument(
+            "--out",
+            required=True,
+            metavar="SEEDS_DIR",
+            help="the seeds folder to write into (its imported files go in a subfolder)",
+        )
     return parser
 
 
@@ -100,8 +144,11 @@ def _warn_if_broken(board) -> None:
     """Commands other than check still work on a broken plan, but say so once."""
     problems = board.plan.problems
     if problems:
-        print(f"{PROG}: warning: the seeds have {len(problems)} error(s), first: {problems[0]} "
-              f"(run '{PROG} check')", file=sys.stderr)
+        print(
+            f"{PROG}: warning: the seeds have {len(problems)} error(s), first: {problems[0]} "
+            f"(run '{PROG} check')",
+            file=sys.stderr,
+        )
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -114,10 +161,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     files = seed_files(seeds)
     plan = assemble(parse_file(path, seed_name(path, seeds)) for path in files)
     for error in sorted(plan.errors, key=lambda e: (e.path, e.line, e.col)):
-        print(f"{base}/{error}" if base != "." else str(error), file=sys.stderr if not error.warning else sys.stdout)
+        print(
+            f"{base}/{error}" if base != "." else str(error),
+            file=sys.stderr if not error.warning else sys.stdout,
+        )
     problems = len(plan.problems)
-    summary = (f"{len(files)} files, {len(plan.cycles)} cycles, {len(plan.projects)} projects, "
-               f"{len(plan.themes)} themes, {len(plan.sessions)} sessions, {len(plan.blueprints)} blueprints")
+    summary = (
+        f"{len(files)} files, {len(plan.cycles)} cycles, {len(plan.projects)} projects, "
+        f"{len(plan.themes)} themes, {len(plan.sessions)} sessions, {len(plan.blueprints)} blueprints"
+    )
     if problems:
         print(f"{base}: {problems} error(s) in {summary}", file=sys.stderr)
         return 1
@@ -180,8 +232,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     board = _open_board(args)
     _warn_if_broken(board)
     tables = board.export()
-    sys.stdout.write("{\n" + ",\n".join(f"{json.dumps(name)}: {_json_lines(items)}" for name, items in tables.items())
-                     + "\n}")
+    sys.stdout.write(
+        "{\n"
+        + ",\n".join(f"{json.dumps(name)}: {_json_lines(items)}" for name, items in tables.items())
+        + "\n}"
+    )
     sys.stdout.write("\n")
     return 0
 
@@ -193,7 +248,9 @@ def cmd_mark(args: argparse.Namespace) -> int:
     try:
         state = State.parse(args.state)
     except ValueError:
-        raise QueryError(f"unknown state '{args.state}' (expected one of {', '.join(State.names())}, done)") from None
+        raise QueryError(
+            f"unknown state '{args.state}' (expected one of {', '.join(State.names())}, done)"
+        ) from None
     from store.marks import NoEffect
     from store.seed_edit import EditRefused
 
@@ -256,8 +313,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from tui.app import make_app  # the only command that imports Textual
 
-    options = {"seeds": getattr(args, "seeds", None), "store": getattr(args, "store", None),
-               "project": args.project, "cycle": args.cycle, "filter_text": args.filter}
+    options = {
+        "seeds": getattr(args, "seeds", None),
+        "store": getattr(args, "store", None),
+        "project": args.project,
+        "cycle": args.cycle,
+        "filter_text": args.filter,
+    }
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         make_app(**options)  # a bad option is the first thing to say
         raise UsageError("the dashboard needs a terminal; for scripts use list, export or report")
@@ -319,11 +381,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (``cycleboard list | head``): not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
+    except Exception as exc:
         if os.environ.get("CYCLEBOARD_DEBUG"):
             raise
-        print(f"{PROG}: internal error: {type(exc).__name__}: {exc} (set CYCLEBOARD_DEBUG=1 for details)",
-              file=sys.stderr)
+        print(
+            f"{PROG}: internal error: {type(exc).__name__}: {exc} (set CYCLEBOARD_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
         return 1
     finally:
         if collecting:
@@ -332,4 +396,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
-

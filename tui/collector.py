@@ -24,7 +24,9 @@ from textual.app import App
 KEY_FRAME_S = 0.03  # a keystroke's work and frame take about 10 ms; the collector is back after this
 QUIET_S = 1.0  # no key for this long: a full pass bothers nobody
 _NO_AUTOMATIC_FULL_PASS = 1_000_000  # third threshold: the collector's own full passes never come
-_FULL_PASS_AFTER = 10  # middle passes since the last full one before a quiet full pass (the collector's default)
+_FULL_PASS_AFTER = (
+    10  # middle passes since the last full one before a quiet full pass (the collector's default)
+)
 
 
 class QuietCollector:

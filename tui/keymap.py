@@ -34,8 +34,10 @@ def load_keymap(path: Path, known_ids: set[str]) -> tuple[dict[str, str], list[s
         return {}, [f"{path}: {exc}; keymap not used"]
     table = data.get("keymap", data)  # a [keymap] table, or the keys at the top
     if not isinstance(table, dict):
-        return {}, [f"{path}: 'keymap' must be a table of binding ids and keys, such as "
-                    f"[keymap] then toggle-done = \"x\"; keymap not used"]
+        return {}, [
+            f"{path}: 'keymap' must be a table of binding ids and keys, such as "
+            f'[keymap] then toggle-done = "x"; keymap not used'
+        ]
     keymap, problems = {}, []
     for binding_id, keys in table.items():
         if binding_id not in known_ids:
@@ -43,11 +45,13 @@ def load_keymap(path: Path, known_ids: set[str]) -> tuple[dict[str, str], list[s
             continue
         parts = [k.strip() for k in keys.split(",")] if isinstance(keys, str) else []
         if not any(parts):
-            problems.append(f"{path}: '{binding_id}' needs keys as a string, such as \"x\" or \"x,ctrl+x\"")
+            problems.append(f'{path}: \'{binding_id}\' needs keys as a string, such as "x" or "x,ctrl+x"')
             continue
         wrong = [f"'{part}': {why}" for part in parts if (why := key_problem(part))]
         if wrong:
-            problems.append(f"{path}: '{binding_id}' = {keys!r} has {', '.join(wrong)}; kept its default keys")
+            problems.append(
+                f"{path}: '{binding_id}' = {keys!r} has {', '.join(wrong)}; kept its default keys"
+            )
         else:
             keymap[binding_id] = ",".join(parts)
     return keymap, problems

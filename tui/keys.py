@@ -33,19 +33,43 @@ def catalogue(app_bindings: list[Binding]) -> list[tuple[str, list[Entry]]]:
     by_id = {b.id: b for b in app_bindings}
     pane_only = [b for b in _bindings(BlueprintsPane) if b.id not in {m.id for m in MOVE_BINDINGS}]
     return [
-        ("Moving", [Entry(by_id["next-pane"], "app"), Entry(by_id["previous-pane"], "app")]
-         + [Entry(b, "pane") for b in MOVE_BINDINGS]),
-        ("The selected item", [Entry(b, "blueprints" if b.id != "details" else "pane") for b in pane_only]
-         + [Entry(by_id["undo"], "app")]),
-        ("Filtering", [Entry(by_id["filter"], "app"), Entry(by_id["pick-project"], "app")]
-         + [Entry(b, "other") for b in _bindings(FilterInput) + _bindings(FilterBar)]),
-        ("Planning views", [Entry(by_id[i], "app") for i in (
-            "view-overview", "view-timeline", "view-burnup", "view-runways", "save-report")]
-         + [Entry(b, "runway-queue") for b in _bindings(RunwayQueue)]
-         + [Entry(b, "runway-candidates") for b in _bindings(RunwayCandidates)]),
+        (
+            "Moving",
+            [Entry(by_id["next-pane"], "app"), Entry(by_id["previous-pane"], "app")]
+            + [Entry(b, "pane") for b in MOVE_BINDINGS],
+        ),
+        (
+            "The selected item",
+            [Entry(b, "blueprints" if b.id != "details" else "pane") for b in pane_only]
+            + [Entry(by_id["undo"], "app")],
+        ),
+        (
+            "Filtering",
+            [Entry(by_id["filter"], "app"), Entry(by_id["pick-project"], "app")]
+            + [Entry(b, "other") for b in _bindings(FilterInput) + _bindings(FilterBar)],
+        ),
+        (
+            "Planning views",
+            [
+                Entry(by_id[i], "app")
+                for i in ("view-overview", "view-timeline", "view-burnup", "view-runways", "save-report")
+            ]
+            + [Entry(b, "runway-queue") for b in _bindings(RunwayQueue)]
+            + [Entry(b, "runway-candidates") for b in _bindings(RunwayCandidates)],
+        ),
         ("The dashboard", [Entry(by_id[i], "app") for i in ("reload", "help", "command-palette", "quit")]),
-        ("Details, pickers and help", [Entry(b, "other") for b in (
-            _bindings(DetailsScreen)[:1] + _bindings(BlueprintDetails) + _bindings(Picker) + _bindings(HelpScreen))]),
+        (
+            "Details, pickers and help",
+            [
+                Entry(b, "other")
+                for b in (
+                    _bindings(DetailsScreen)[:1]
+                    + _bindings(BlueprintDetails)
+                    + _bindings(Picker)
+                    + _bindings(HelpScreen)
+                )
+            ],
+        ),
     ]
 
 

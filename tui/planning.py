@@ -40,16 +40,46 @@ VIEW_TITLES = {"overview": "", "timeline": "Timeline", "burnup": "Burn-up", "run
 VIEW_FOCUS = {"timeline": ("risks",), "burnup": (), "runways": ("runway-queue", "runway-candidates")}
 
 VIEW_BINDINGS = [
-    Binding("1", "show_view('overview')", "Overview", id="view-overview",
-            tooltip="The five panes: cycles, blueprints, states, themes, sessions", show=False),
-    Binding("2", "show_view('timeline')", "Timeline", id="view-timeline",
-            tooltip="Milestones on a time axis with countdowns, and blueprints at risk", show=False),
-    Binding("3", "show_view('burnup')", "Burn-up", id="view-burnup",
-            tooltip="Scope and done over the cycle's days", show=False),
-    Binding("4", "show_view('runways')", "Runways", id="view-runways",
-            tooltip="The cycle's review queue: two-week runways", show=False),
-    Binding("w", "save_report", "Report", id="save-report",
-            tooltip="Save the weekly report (Markdown) of the cycle to a file", show=False),
+    Binding(
+        "1",
+        "show_view('overview')",
+        "Overview",
+        id="view-overview",
+        tooltip="The five panes: cycles, blueprints, states, themes, sessions",
+        show=False,
+    ),
+    Binding(
+        "2",
+        "show_view('timeline')",
+        "Timeline",
+        id="view-timeline",
+        tooltip="Milestones on a time axis with countdowns, and blueprints at risk",
+        show=False,
+    ),
+    Binding(
+        "3",
+        "show_view('burnup')",
+        "Burn-up",
+        id="view-burnup",
+        tooltip="Scope and done over the cycle's days",
+        show=False,
+    ),
+    Binding(
+        "4",
+        "show_view('runways')",
+        "Runways",
+        id="view-runways",
+        tooltip="The cycle's review queue: two-week runways",
+        show=False,
+    ),
+    Binding(
+        "w",
+        "save_report",
+        "Report",
+        id="save-report",
+        tooltip="Save the weekly report (Markdown) of the cycle to a file",
+        show=False,
+    ),
 ]
 
 
@@ -99,12 +129,17 @@ class PlanningViews:
         if self.current_view == "overview":
             return
         cycle = self.planning_cycle()
-        self.query_one(CycleBar).show(cycle, self.today, len(self.board.plan.cycles), view=VIEW_TITLES[self.current_view])
+        self.query_one(CycleBar).show(
+            cycle, self.today, len(self.board.plan.cycles), view=VIEW_TITLES[self.current_view]
+        )
         projects = self.shown_filter.projects
         # A cycle's rows sit together in the board's index: one slice, not a pass over every blueprint.
         start, end = self.board.index.spans.get(cycle.id, (0, 0)) if cycle else (0, 0)
-        rows = [row for row in self.board.row_at[start:end]
-                if not projects or row.blueprint.project.lower() in projects]
+        rows = [
+            row
+            for row in self.board.row_at[start:end]
+            if not projects or row.blueprint.project.lower() in projects
+        ]
         if self.current_view == "timeline":
             milestones = milestones_for(cycle, projects) if cycle else []
             self.query_one(TimelineChart).show(cycle, milestones, self.today)
@@ -112,14 +147,20 @@ class PlanningViews:
             self.query_one(RiskList).show(found, {r.blueprint.key: r.blueprint.title for r in rows}, released)
         elif self.current_view == "burnup":
             marks = self.board.marks_by_key(r.blueprint.key for r in rows)
-            chart = burnup(cycle, [(r.blueprint, r.state) for r in rows], marks, self.today) if cycle else None
+            chart = (
+                burnup(cycle, [(r.blueprint, r.state) for r in rows], marks, self.today) if cycle else None
+            )
             self.query_one(BurnupChart).show(cycle, chart, milestones_for(cycle, projects) if cycle else [])
         elif self.current_view == "runways" and cycle is not None:
             by_key = {r.blueprint.key: r for r in rows}
             queue = self.board.queue(cycle.id)
             places = [p for p in runways.places(queue, cycle.runway_slots) if p.key in by_key]
             queued = {key for key, _ in queue}
-            ready = [r for r in rows if r.state in (State.APPROVED, State.STARTED) and r.blueprint.key not in queued]
+            ready = [
+                r
+                for r in rows
+                if r.state in (State.APPROVED, State.STARTED) and r.blueprint.key not in queued
+            ]
             self.query_one(RunwayQueue).show(places, by_key, cycle.runway_slots, self.today)
             self.query_one(RunwayCandidates).show(ready)
 
@@ -205,8 +246,10 @@ class PlanningViews:
         slipped = self.board.plan.blueprints[moved].slipped
         self.render_view()
         where = f"; deferred in {carry.source}, proposed in {carry.to} ({carry.where})" if carry.where else ""
-        self.notify(Content(f"Carried over: {moved} (slipped {slipped} cycle{'s' if slipped != 1 else ''}){where}"),
-                    timeout=5)
+        self.notify(
+            Content(f"Carried over: {moved} (slipped {slipped} cycle{'s' if slipped != 1 else ''}){where}"),
+            timeout=5,
+        )
 
     # -- the weekly report -------------------------------------------------------------
     def action_save_report(self) -> None:
@@ -226,4 +269,3 @@ class PlanningViews:
             return
         self.saved_reports.append(path)
         self.notify(Content(f"Weekly report saved: {path}"), timeout=8)
-

@@ -48,8 +48,12 @@ def plan_besides(out: Path, importer: str) -> Plan:
 
 def render(importer: str, about: list[str], data: dict) -> str:
     """A generated seed file: the mark, why it exists, then the TOML."""
-    lines = [mark(importer), *(f"# {line}" if line else "#" for line in about),
-             "# Edits here are lost on the next import: put your own changes in a file of your own.", ""]
+    lines = [
+        mark(importer),
+        *(f"# {line}" if line else "#" for line in about),
+        "# Edits here are lost on the next import: put your own changes in a file of your own.",
+        "",
+    ]
     return "\n".join(lines) + "\n" + tomli_w.dumps(data)
 
 
@@ -63,9 +67,11 @@ class Written:
     removed: list[str] = field(default_factory=list)  # our own, with nothing left to say
 
     def summary(self) -> str:
-        return (f"{len(self.written)} file(s) written, {len(self.unchanged)} unchanged"
-                + (f", {len(self.removed)} removed (nothing left to import)" if self.removed else "")
-                + (f", {len(self.kept)} left alone (written by hand)" if self.kept else ""))
+        return (
+            f"{len(self.written)} file(s) written, {len(self.unchanged)} unchanged"
+            + (f", {len(self.removed)} removed (nothing left to import)" if self.removed else "")
+            + (f", {len(self.kept)} left alone (written by hand)" if self.kept else "")
+        )
 
 
 def write_files(out: Path, importer: str, files: dict[str, str], empty: list[str] = ()) -> Written:

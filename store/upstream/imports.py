@@ -43,8 +43,9 @@ class Imported:
     warnings: list[str] = field(default_factory=list)  # input the import had to work around
 
 
-def import_releases(root: Path, out: Path, labels: Path | None = None,
-                    only: list[str] | None = None) -> Imported:
+def import_releases(
+    root: Path, out: Path, labels: Path | None = None, only: list[str] | None = None
+) -> Imported:
     releases = read_releases(root, labels)
     cycles = cycles_from(releases)
     if only:
@@ -71,7 +72,9 @@ def import_releases(root: Path, out: Path, labels: Path | None = None,
             where = besides.origins[f"cycle:{cid}"][0]
             entries = [m for m in cycle.milestones if not _named_already(m, own)]
             notices.extend(_differences(cycle, own, where))
-            about.append(f"The cycle itself is defined by hand in {where}: these are the milestones it does not name.")
+            about.append(
+                f"The cycle itself is defined by hand in {where}: these are the milestones it does not name."
+            )
             data = {"defaults": {"cycle": cid}, "milestone": [_milestone_table(m) for m in entries]}
         for m in entries:
             if m.project and m.project not in besides.projects:
@@ -86,8 +89,10 @@ def import_releases(root: Path, out: Path, labels: Path | None = None,
         projects.update({pid: name for pid, name in needs.items() if pid not in besides.projects})
     if projects:
         files[f"{RELEASES}/projects.toml"] = render(
-            RELEASES, ["The projects that the imported milestones name and no other file defines."],
-            {"project": [{"id": pid, "name": name} for pid, name in sorted(projects.items())]})
+            RELEASES,
+            ["The projects that the imported milestones name and no other file defines."],
+            {"project": [{"id": pid, "name": name} for pid, name in sorted(projects.items())]},
+        )
     else:
         empty.append(f"{RELEASES}/projects.toml")
     written = write_files(out, RELEASES, files, empty)
@@ -123,8 +128,11 @@ def _cycle_table(cycle: ImportedCycle) -> dict:
     start = cycle.start
     if start and series.release and start > series.release:
         start = None  # a schedule that starts after its own release is not a start to trust
-    for key, value in (("start", start), ("release", series.release),
-                       ("status", series.status.value if series.status else None)):
+    for key, value in (
+        ("start", start),
+        ("release", series.release),
+        ("status", series.status.value if series.status else None),
+    ):
         if value is not None:
             table[key] = value
     table["milestone"] = [_milestone_table(m) for m in cycle.milestones]
@@ -154,10 +162,11 @@ def _named_already(imported: Milestone, cycle: Cycle) -> bool:
                 return True
             continue
         same_kind = own.kind is imported.kind or (
-            imported.kind is MilestoneKind.MILESTONE and own.kind is MilestoneKind.FEATURE_FREEZE)
+            imported.kind is MilestoneKind.MILESTONE and own.kind is MilestoneKind.FEATURE_FREEZE
+        )
         same_project = own.project == imported.project or (
-            own.project is None and imported.project is not None
-            and imported.project in own.name.casefold())
+            own.project is None and imported.project is not None and imported.project in own.name.casefold()
+        )
         if same_kind and same_project:
             return True
     return False
@@ -166,12 +175,17 @@ def _named_already(imported: Milestone, cycle: Cycle) -> bool:
 def _differences(imported: ImportedCycle, own: Cycle, where: str) -> list[str]:
     series = imported.series
     said = []
-    for field_name, theirs, mine in (("start", imported.start, own.start), ("release", series.release, own.release),
-                                     ("status", series.status, own.status)):
+    for field_name, theirs, mine in (
+        ("start", imported.start, own.start),
+        ("release", series.release, own.release),
+        ("status", series.status, own.status),
+    ):
         if theirs is not None and mine != theirs:
             shown = getattr(theirs, "value", theirs)
-            said.append(f"{own.id}: {where} gives {field_name} {getattr(mine, 'value', mine) or 'none'}, "
-                        f"openstack/releases {shown}; the hand-written value stays")
+            said.append(
+                f"{own.id}: {where} gives {field_name} {getattr(mine, 'value', mine) or 'none'}, "
+                f"openstack/releases {shown}; the hand-written value stays"
+            )
     return said
 
 
@@ -188,9 +202,11 @@ def import_nova_specs(index: Path, out: Path) -> Imported:
     missing = sorted(cid for cid in by_cycle if cid not in besides.cycles)
     if missing:
         count = sum(len(by_cycle[c]) for c in missing)
-        warnings.append(f"{index}: {count} spec(s) of {len(missing)} cycle(s) the plan does not define were "
-                        f"not imported ({', '.join(missing)}); import their schedules first with "
-                        "'cycleboard import releases'")
+        warnings.append(
+            f"{index}: {count} spec(s) of {len(missing)} cycle(s) the plan does not define were "
+            f"not imported ({', '.join(missing)}); import their schedules first with "
+            "'cycleboard import releases'"
+        )
     hand_urls = {b.url: b for b in besides.blueprints.values() if b.url}
     imported = kept = 0
     for cid in sorted(c for c in by_cycle if c in besides.cycles):
@@ -201,21 +217,29 @@ def import_nova_specs(index: Path, out: Path) -> Imported:
             bid = ids[spec]
             # Specs that share a blueprint share its page on Launchpad.
             url = LAUNCHPAD.format(spec.slug) if usable_slug(spec.slug) else ""
-            # By key, by Launchpad link, or by the spec's file name (a truncated link: kilo's add-all-in-list-).
-            own = besides.blueprints.get(f"{cid}/nova/{bid}") or (hand_urls.get(url) if url else None) \
+            # By key, by Launchpad link, or by the spec's file name
+            # (a truncated link: kilo's add-all-in-list-).
+            own = (
+                besides.blueprints.get(f"{cid}/nova/{bid}")
+                or (hand_urls.get(url) if url else None)
                 or besides.blueprints.get(f"{cid}/nova/{spec.stem}")
+            )
             if own is not None and own.cycle == cid:
                 kept += 1
                 if own.state is not spec.state:
                     where = besides.origins[f"blueprint:{own.key}"][0]
-                    notices.append(f"{own.key}: {spec.state.value} in nova-specs, {own.state.value} in {where}; "
-                                   "the hand-written state stays")
+                    notices.append(
+                        f"{own.key}: {spec.state.value} in nova-specs, {own.state.value} in {where}; "
+                        "the hand-written state stays"
+                    )
                 continue
             override = besides.overrides.get(f"{cid}/nova/{bid}")
             if override is not None and override.state is not None and override.state is not spec.state:
                 where = besides.origins[f"override:{override.key}"][0]
-                notices.append(f"{override.key}: {spec.state.value} in nova-specs, {override.state.value} "
-                               f"in {where}; the override stays")
+                notices.append(
+                    f"{override.key}: {spec.state.value} in nova-specs, {override.state.value} "
+                    f"in {where}; the override stays"
+                )
             table = {"id": bid, "title": spec.title, "state": spec.state.value}
             if url:
                 table["url"] = url
@@ -225,12 +249,17 @@ def import_nova_specs(index: Path, out: Path) -> Imported:
             empty.append(f"{NOVA_SPECS}/{cid}.toml")
             continue
         files[f"{NOVA_SPECS}/{cid}.toml"] = render(
-            NOVA_SPECS, [f"from an index of openstack/nova-specs, specs/{cid}/: approved/ is approved,",
-                         "implemented/ is implemented."],
-            {"defaults": {"cycle": cid, "project": "nova"}, "blueprint": tables})
+            NOVA_SPECS,
+            [
+                f"from an index of openstack/nova-specs, specs/{cid}/: approved/ is approved,",
+                "implemented/ is implemented.",
+            ],
+            {"defaults": {"cycle": cid, "project": "nova"}, "blueprint": tables},
+        )
     if "nova" not in besides.projects and files:
-        files[f"{NOVA_SPECS}/projects.toml"] = render(NOVA_SPECS, ["Nova, which no other file defines."],
-                                                      {"project": [{"id": "nova", "name": "Nova"}]})
+        files[f"{NOVA_SPECS}/projects.toml"] = render(
+            NOVA_SPECS, ["Nova, which no other file defines."], {"project": [{"id": "nova", "name": "Nova"}]}
+        )
     else:
         empty.append(f"{NOVA_SPECS}/projects.toml")
     if kept:

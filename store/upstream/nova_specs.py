@@ -8,7 +8,7 @@ the first ``blueprints.launchpad.net/nova/+spec/`` link in it.
 The folders say how far a spec got: a spec is moved from ``approved/`` to
 ``implemented/`` once its code merged, so ``implemented`` is implemented and
 ``approved`` is approved but not implemented.  Launchpad's two axes
-(definition × implementation) are not in the index; docs/import.md maps them.
+(definition and implementation) are not in the index; docs/import.md maps them.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ LAUNCHPAD = "https://blueprints.launchpad.net/nova/+spec/{}"
 
 def usable_slug(slug: str) -> bool:
     return is_id(slug)
+
+
 # ``PCPU`` and `socket` are RST inline literals; a plain title shows the word.
 _RST_LITERAL = re.compile(r"``(.+?)``|`([^`]+)`")
 
@@ -52,7 +54,9 @@ def read_index(path: Path, display: str) -> list[Spec]:
     rows = csv.reader(read_text(path, display).splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE)
     header = [h.strip().lower() for h in next(rows, [])]
     if header[:5] != COLUMNS:
-        raise UpstreamError(display, 1, 1, f"expected the columns {', '.join(COLUMNS)}, found {', '.join(header)}")
+        raise UpstreamError(
+            display, 1, 1, f"expected the columns {', '.join(COLUMNS)}, found {', '.join(header)}"
+        )
     specs = []
     for number, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
@@ -61,15 +65,24 @@ def read_index(path: Path, display: str) -> list[Spec]:
             raise UpstreamError(display, number, 1, f"expected 5 columns, found {len(row)}")
         release, folder, filename, title, slug = (cell.strip() for cell in row[:5])
         if not is_id(release):
-            raise UpstreamError(display, number, 1, f"release '{release}' is not a cycle id like kilo or 2023.1")
+            raise UpstreamError(
+                display, number, 1, f"release '{release}' is not a cycle id like kilo or 2023.1"
+            )
         if folder not in FOLDER_STATE:
             column = len("\t".join(row[:1])) + 2
-            raise UpstreamError(display, number, column,
-                                f"folder '{folder}' is neither approved nor implemented")
+            raise UpstreamError(
+                display, number, column, f"folder '{folder}' is neither approved nor implemented"
+            )
         if not filename.endswith(".rst"):
-            raise UpstreamError(display, number, len("\t".join(row[:2])) + 2,
-                                f"filename '{filename}' is not a spec (.rst) file")
-        specs.append(Spec(release, FOLDER_STATE[folder], filename, plain_title(title) or filename, slug, number))
+            raise UpstreamError(
+                display,
+                number,
+                len("\t".join(row[:2])) + 2,
+                f"filename '{filename}' is not a spec (.rst) file",
+            )
+        specs.append(
+            Spec(release, FOLDER_STATE[folder], filename, plain_title(title) or filename, slug, number)
+        )
     return specs
 
 
@@ -104,7 +117,7 @@ def blueprint_ids(specs: list[Spec]) -> tuple[dict[Spec, str], list[str]]:
                 why = f"shares the blueprint '{spec.slug}' with another spec of {spec.release}"
             ids[spec] = spec.stem
             if spec.stem != spec.slug:
-                    notes.append(f"{spec.release}/{spec.filename} {why}: its id is '{spec.stem}'")
+                notes.append(f"{spec.release}/{spec.filename} {why}: its id is '{spec.stem}'")
     # A file name can be another spec's slug: the slug keeps it.
     for spec in sorted(specs, key=lambda s: ids[s] != s.slug):
         base, n = ids[spec], 2

@@ -117,8 +117,12 @@ def read_releases(root: Path, labels_tsv: Path | None = None) -> Releases:
     else:
         status_file, docs = root / "series_status.yaml", root
     if not status_file.is_file():
-        raise UpstreamError(str(root), 0, 0, "no series_status.yaml here (nor data/series_status.yaml "
-                                             "of an openstack/releases checkout)")
+        raise UpstreamError(
+            str(root),
+            0,
+            0,
+            "no series_status.yaml here (nor data/series_status.yaml of an openstack/releases checkout)",
+        )
     series = _read_series(status_file, str(status_file))
     releases = Releases(series, {}, {}, str(status_file))
     for item in series:
@@ -160,7 +164,8 @@ def _read_series(path: Path, display: str) -> list[Series]:
             status = _STATUS.get(word) or _STATUS.get(word.replace("-", " "))
             if status is None:
                 raise fields["status"].error(
-                    f"series '{name}': unknown status '{word}' (expected one of: {', '.join(_STATUS)})")
+                    f"series '{name}': unknown status '{word}' (expected one of: {', '.join(_STATUS)})"
+                )
         release = fields["initial-release"].date("initial-release") if "initial-release" in fields else None
         found.append(Series(name, release_id, status, release))
     return found
@@ -241,13 +246,18 @@ def cycles_from(releases: Releases) -> list[ImportedCycle]:
     """Each series as a cycle with its milestones, in series_status.yaml's order."""
     cycles = []
     # A series without a schedule starts when the one before it was released.
-    previous_release = {s.name: older.release for s, older in zip(releases.series, releases.series[1:])}
+    previous_release = {
+        s.name: older.release for s, older in zip(releases.series, releases.series[1:], strict=False)
+    }
     for series in releases.series:
         schedule = releases.schedules.get(series.name)
         sources = [_base(releases.status_path, 1)]
         if schedule is None:
-            milestones = [Milestone(f"{series.name.capitalize()} release", series.release, MilestoneKind.RELEASE)] \
-                if series.release else []
+            milestones = (
+                [Milestone(f"{series.name.capitalize()} release", series.release, MilestoneKind.RELEASE)]
+                if series.release
+                else []
+            )
             cycles.append(ImportedCycle(series, previous_release.get(series.name), milestones, sources))
             continue
         sources.append(_base(schedule.path, 2))
@@ -273,7 +283,8 @@ def _milestone(series: Series, event: Event, releases: Releases, imported: Impor
         schedule = releases.schedules[series.name]
         releases.warnings.append(
             f"{schedule.path}:{event.line}:{event.col}: warning: label '{event.label}' has no heading in any "
-            "schedule.rst or label index; the milestone is named by its label")
+            "schedule.rst or label index; the milestone is named by its label"
+        )
         label = Label(event.label)
     own = event.label.startswith(series.name[0] + "-")
     kind = kind_of(event.label, label.heading) if own else MilestoneKind.OTHER
@@ -334,8 +345,11 @@ def _project(event: Event, label: Label) -> tuple[str, str] | None:
 
 
 def _day(kind: MilestoneKind, event: Event, series: Series) -> dt.date:
-    if kind is MilestoneKind.RELEASE and series.release and \
-            event.week_start <= series.release <= event.week_end + dt.timedelta(days=2):
+    if (
+        kind is MilestoneKind.RELEASE
+        and series.release
+        and event.week_start <= series.release <= event.week_end + dt.timedelta(days=2)
+    ):
         return series.release
     if kind in (MilestoneKind.PTG, MilestoneKind.SUMMIT):
         return event.week_start

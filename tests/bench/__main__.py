@@ -38,14 +38,30 @@ REPO = Path(__file__).resolve().parents[2]
 # The targets of issue 5, for 50,000 blueprints on a 2-core machine. Names
 # ending in _all are the same measure with "All cycles" on screen (50,000 rows).
 TARGETS_MS = {
-    "cold_first_paint_ms": 2500, "second_start_ms": 1000, "pull_start_ms": 1200, "list_after_edit_ms": 1000,
-    "add_to_panes_p95_ms": 200, "remove_to_panes_p95_ms": 200, "quit_ms": 150,
-    "warm_first_paint_ms": 1000, "all_cycles_ms": 500,
-    "filter_key_p95_ms": 16, "filter_key_p95_ms_all": 16, "cursor_p95_ms": 16, "cursor_p95_ms_all": 16,
-    "mark_on_screen_ms": 16, "mark_on_screen_ms_all": 16, "mark_on_screen_ms_1k": 16,
+    "cold_first_paint_ms": 2500,
+    "second_start_ms": 1000,
+    "pull_start_ms": 1200,
+    "list_after_edit_ms": 1000,
+    "add_to_panes_p95_ms": 200,
+    "remove_to_panes_p95_ms": 200,
+    "quit_ms": 150,
+    "warm_first_paint_ms": 1000,
+    "all_cycles_ms": 500,
+    "filter_key_p95_ms": 16,
+    "filter_key_p95_ms_all": 16,
+    "cursor_p95_ms": 16,
+    "cursor_p95_ms_all": 16,
+    "mark_on_screen_ms": 16,
+    "mark_on_screen_ms_all": 16,
+    "mark_on_screen_ms_1k": 16,
     # A mark is written into its seed file (fsynced) and journaled.
-    "mark_durable_ms": 50, "mark_durable_ms_all": 50, "mark_durable_ms_1k": 50,
-    "save_to_panes_p95_ms": 300, "list_all_json_ms": 1000, "peak_mb": 300, "cold_peak_mb": 300,
+    "mark_durable_ms": 50,
+    "mark_durable_ms_all": 50,
+    "mark_durable_ms_1k": 50,
+    "save_to_panes_p95_ms": 300,
+    "list_all_json_ms": 1000,
+    "peak_mb": 300,
+    "cold_peak_mb": 300,
     "mark_durable_ms_100k_events": 50,
 }
 # Measures that are not milliseconds, or only explain another.
@@ -56,8 +72,9 @@ PULLED_FILES = 35
 
 def _python(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    result = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=REPO, env=env,
-                            timeout=600)
+    result = subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, cwd=REPO, env=env, timeout=600
+    )
     if result.returncode != 0:
         raise SystemExit(f"bench: {' '.join(args[:3])} failed: {result.stderr.strip().splitlines()[-1:]}")
     return result
@@ -79,12 +96,14 @@ def _clone(plan: Path, folder: Path) -> None:
 def _pull(folder: Path, run: int) -> None:
     """Change files as a pull of teammates' work does: titles, blueprints added and taken out."""
     files = sorted(p for p in folder.glob("c*-p*.toml"))
-    for n, path in enumerate(files[run * 7 % 50::37][:PULLED_FILES]):
+    for n, path in enumerate(files[run * 7 % 50 :: 37][:PULLED_FILES]):
         text = path.read_text(encoding="utf-8")
         if n % 3 == 0:
             text = text.replace('title = "', 'title = "Pulled: ', 1)
         elif n % 3 == 1:
-            text += f'\n[[blueprint]]\nid = "pulled-{run}-{n}"\ntitle = "From a teammate"\nstate = "proposed"\n'
+            text += (
+                f'\n[[blueprint]]\nid = "pulled-{run}-{n}"\ntitle = "From a teammate"\nstate = "proposed"\n'
+            )
         else:
             last = text.rindex("[[blueprint]]")
             text = text[:last]
@@ -93,8 +112,11 @@ def _pull(folder: Path, run: int) -> None:
 
 def _add_blueprint(folder: Path, name: str) -> None:
     path = next(iter(sorted(folder.glob("c*-p*.toml"))))
-    path.write_text(path.read_text(encoding="utf-8") + f'\n[[blueprint]]\nid = "{name}"\ntitle = "Added"\n'
-                    'state = "approved"\n', encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + f'\n[[blueprint]]\nid = "{name}"\ntitle = "Added"\n'
+        'state = "approved"\n',
+        encoding="utf-8",
+    )
 
 
 def _timed(*args: str) -> tuple[float, subprocess.CompletedProcess]:
@@ -121,14 +143,33 @@ JOURNAL_EVENTS = 100_000
 
 def _long_journal(path: Path, seeds: Path, events: int) -> list[str]:
     """A marks file of ``events`` marks on the plan's blueprints, in the single-file format."""
-    listed = _python("-m", "tui", "list", "cycle:all", "--format", "json", "--seeds", str(seeds),
-                     "--store", str(path.parent / "keys"))
+    listed = _python(
+        "-m",
+        "tui",
+        "list",
+        "cycle:all",
+        "--format",
+        "json",
+        "--seeds",
+        str(seeds),
+        "--store",
+        str(path.parent / "keys"),
+    )
     keys = [row["key"] for row in json.loads(listed.stdout)]
-    start = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
     states = ("approved", "started", "blocked", "implemented")
-    docs = {str(n + 1): {"key": keys[(n * 7919) % len(keys)], "state": states[n % 4], "previous": "approved",
-                         "seed_state": "approved", "at": (start + dt.timedelta(minutes=n)).isoformat(),
-                         "by": "bench@host", "via": "cli"} for n in range(events)}
+    docs = {
+        str(n + 1): {
+            "key": keys[(n * 7919) % len(keys)],
+            "state": states[n % 4],
+            "previous": "approved",
+            "seed_state": "approved",
+            "at": (start + dt.timedelta(minutes=n)).isoformat(),
+            "by": "bench@host",
+            "via": "cli",
+        }
+        for n in range(events)
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"marks": docs}))
     return keys
@@ -155,14 +196,26 @@ def measure(blueprints: int, runs: int) -> dict:
             _pull(clone, run)
             add("pull_start_ms", _probe("start", str(clone), str(store))["first_paint_ms"])
             _add_blueprint(clone, f"edited-{run}")
-            listing = ("-m", "tui", "list", "cycle:all", "--format", "json", "--seeds", str(clone),
-                       "--store", str(store))
+            listing = (
+                "-m",
+                "tui",
+                "list",
+                "cycle:all",
+                "--format",
+                "json",
+                "--seeds",
+                str(clone),
+                "--store",
+                str(store),
+            )
             add("list_after_edit_ms", _timed(*listing)[0])
             took, listed = _timed(*listing)
             add("list_all_json_ms", took)
             add("listed", len(json.loads(listed.stdout)))  # the blueprints after the pull and the edit
             ended_ns = []
-            warm = _probe("dashboard", str(clone), str(store), ended=ended_ns)  # the store the runs above made current
+            warm = _probe(
+                "dashboard", str(clone), str(store), ended=ended_ns
+            )  # the store the runs above made current
             add("quit_ms", (ended_ns[0] - warm.pop("quit_pressed_ns")) / 1e6)
             add("warm_first_paint_ms", warm.pop("first_paint_ms"))
             for name, value in warm.items():
@@ -178,10 +231,14 @@ def measure(blueprints: int, runs: int) -> dict:
             long_store = work / f"store-journal-{run}"
             keys = _long_journal(long_store / "marks.json", small, JOURNAL_EVENTS)
             start = time.perf_counter()
-            _python("-m", "tui", "mark", "--seeds", str(small), "--store", str(long_store), keys[0], "deferred")
+            _python(
+                "-m", "tui", "mark", "--seeds", str(small), "--store", str(long_store), keys[0], "deferred"
+            )
             add("journal_first_mark_ms", (time.perf_counter() - start) * 1000)  # seals the old file, once
             start = time.perf_counter()
-            _python("-m", "tui", "mark", "--seeds", str(small), "--store", str(long_store), keys[1], "deferred")
+            _python(
+                "-m", "tui", "mark", "--seeds", str(small), "--store", str(long_store), keys[1], "deferred"
+            )
             add("journal_cli_mark_ms", (time.perf_counter() - start) * 1000)
             long = _probe("dashboard-marks", str(small), str(long_store))
             add("mark_durable_ms_100k_events", long["mark_durable_ms"])
@@ -192,22 +249,35 @@ def measure(blueprints: int, runs: int) -> dict:
             add("datatable_first_paint_ms", baseline["first_paint_ms"])
             add("datatable_peak_mb", baseline["peak_mb"])
         medians = {name: round(statistics.median(values), 1) for name, values in samples.items()}
-        medians["baseline_ratio"] = round(medians["datatable_first_paint_ms"] / medians["warm_first_paint_ms"], 2)
-        medians["warm_to_empty_ratio"] = round(medians["warm_first_paint_ms"] / medians["empty_app_first_paint_ms"], 2)
+        medians["baseline_ratio"] = round(
+            medians["datatable_first_paint_ms"] / medians["warm_first_paint_ms"], 2
+        )
+        medians["warm_to_empty_ratio"] = round(
+            medians["warm_first_paint_ms"] / medians["empty_app_first_paint_ms"], 2
+        )
         medians["session_peak_mb"] = max(max(samples["peak_mb"]), max(samples["cold_peak_mb"]))
         return {
-            "blueprints": blueprints, "files": files, "runs": runs, "medians": medians,
+            "blueprints": blueprints,
+            "files": files,
+            "runs": runs,
+            "medians": medians,
             "samples": samples,
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "system": platform.platform(),
+            },
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 def table(result: dict) -> str:
-    lines = [f"{result['blueprints']} blueprints, {result['files']} files, median of {result['runs']} runs "
-             f"({result['machine']['cpus']} CPUs, Python {result['machine']['python']})",
-             f"{'measure':<28}{'median':>10}{'target':>10}"]
+    lines = [
+        f"{result['blueprints']} blueprints, {result['files']} files, median of {result['runs']} runs "
+        f"({result['machine']['cpus']} CPUs, Python {result['machine']['python']})",
+        f"{'measure':<28}{'median':>10}{'target':>10}",
+    ]
     for name, value in result["medians"].items():
         target = TARGETS_MS.get(name) if result["blueprints"] >= 50_000 else None
         mark = "" if target is None else ("  ok" if value <= target else "  over")

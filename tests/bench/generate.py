@@ -19,19 +19,73 @@ STATES = ["proposed", "approved", "started", "blocked", "implemented", "deferred
 # Older cycles are mostly finished; newer ones mostly open.
 OLD_WEIGHTS = [1, 2, 1, 1, 12, 3, 2]
 NEW_WEIGHTS = [4, 6, 3, 1, 2, 1, 1]
-WORDS = ("scheduler volume placement libvirt ironic quota api microversion policy cells upgrade numa "
-         "vgpu cinder neutron glance keystone rbac metrics image network port flavor server migration "
-         "evacuate rebuild resize snapshot backup encryption tls fips oslo limits shares manila").split()
-CATEGORIES = ["API", "Scheduler", "Hypervisor: libvirt", "Hypervisor: ironic", "CI", "Clients", "Cells",
-              "Networking", "Storage", "Security"]
+WORDS = [
+    "scheduler",
+    "volume",
+    "placement",
+    "libvirt",
+    "ironic",
+    "quota",
+    "api",
+    "microversion",
+    "policy",
+    "cells",
+    "upgrade",
+    "numa",
+    "vgpu",
+    "cinder",
+    "neutron",
+    "glance",
+    "keystone",
+    "rbac",
+    "metrics",
+    "image",
+    "network",
+    "port",
+    "flavor",
+    "server",
+    "migration",
+    "evacuate",
+    "rebuild",
+    "resize",
+    "snapshot",
+    "backup",
+    "encryption",
+    "tls",
+    "fips",
+    "oslo",
+    "limits",
+    "shares",
+    "manila",
+]
+CATEGORIES = [
+    "API",
+    "Scheduler",
+    "Hypervisor: libvirt",
+    "Hypervisor: ironic",
+    "CI",
+    "Clients",
+    "Cells",
+    "Networking",
+    "Storage",
+    "Security",
+]
 
 
 def cycle_names(count: int) -> list[str]:
     return [f"c{n:02d}" for n in range(count)]
 
 
-def generate(out: Path, *, blueprints: int = 50_000, cycles: int = 35, projects: int = 60,
-             themes: int = 1_000, sessions: int = 2_000, seed: int = 1) -> int:
+def generate(
+    out: Path,
+    *,
+    blueprints: int = 50_000,
+    cycles: int = 35,
+    projects: int = 60,
+    themes: int = 1_000,
+    sessions: int = 2_000,
+    seed: int = 1,
+) -> int:
     """Write the plan into ``out`` (made if missing); returns the number of files written."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -43,14 +97,19 @@ def generate(out: Path, *, blueprints: int = 50_000, cycles: int = 35, projects:
     for index, cycle in enumerate(cycle_ids):
         begin = start + dt.timedelta(days=182 * index)
         release = begin + dt.timedelta(days=182)
-        lines.append(f'[[cycle]]\nid = "{cycle}"\nname = "Cycle {index + 1}"\nstart = {begin}\n'
-                     f'release = {release}\nstatus = "{"development" if index == cycles - 1 else "eol"}"\n')
+        lines.append(
+            f'[[cycle]]\nid = "{cycle}"\nname = "Cycle {index + 1}"\nstart = {begin}\n'
+            f'release = {release}\nstatus = "{"development" if index == cycles - 1 else "eol"}"\n'
+        )
         for week, kind in ((6, "milestone"), (12, "spec-freeze"), (19, "feature-freeze"), (23, "rc")):
-            lines.append(f'[[cycle.milestone]]\nname = "{cycle}-{kind}"\n'
-                         f'date = {begin + dt.timedelta(weeks=week)}\nkind = "{kind}"\n')
+            lines.append(
+                f'[[cycle.milestone]]\nname = "{cycle}-{kind}"\n'
+                f'date = {begin + dt.timedelta(weeks=week)}\nkind = "{kind}"\n'
+            )
     (out / "cycles.toml").write_text("\n".join(lines))
-    (out / "projects.toml").write_text("\n".join(f'[[project]]\nid = "{p}"\nname = "Project {p}"\n'
-                                                 for p in project_ids))
+    (out / "projects.toml").write_text(
+        "\n".join(f'[[project]]\nid = "{p}"\nname = "Project {p}"\n' for p in project_ids)
+    )
 
     # Spread the counts over (cycle, project) files as evenly as whole numbers allow.
     cells = [(c, p) for c in cycle_ids for p in project_ids]
@@ -80,8 +139,10 @@ def generate(out: Path, *, blueprints: int = 50_000, cycles: int = 35, projects:
                 )
             if cell in theme_cells and ids:
                 members = ", ".join(f'"{i}"' for i in rng.sample(ids, min(len(ids), 5)))
-                parts.append(f'[[theme]]\nid = "theme-{project}"\ntitle = "{project} {rng.choice(WORDS)} work"\n'
-                             f'kind = "{rng.choice(["theme", "priority", "goal"])}"\nblueprints = [{members}]\n')
+                parts.append(
+                    f'[[theme]]\nid = "theme-{project}"\ntitle = "{project} {rng.choice(WORDS)} work"\n'
+                    f'kind = "{rng.choice(["theme", "priority", "goal"])}"\nblueprints = [{members}]\n'
+                )
             for n in range(sessions_in.get(cell, 0)):
                 other = rng.choice(project_ids)
                 parts.append(

@@ -137,8 +137,16 @@ async def _interactions(app, pilot, clock: FrameClock, result: dict, suffix: str
             start = time.perf_counter()
             app.simulate_key(typed[-1] if typed else "ctrl+u")
             # Every pane follows: the rows, their count, the States and Cycles numbers.
-            keys.append(await _shown(app, clock, start, lambda t=typed: app.view.query.words == ((t,) if t else ())
-                                     and cycles._shown[1] == app.view.progress))
+            keys.append(
+                await _shown(
+                    app,
+                    clock,
+                    start,
+                    lambda t=typed: (
+                        app.view.query.words == ((t,) if t else ()) and cycles._shown[1] == app.view.progress
+                    ),
+                )
+            )
     result["filter_key_p95_ms" + suffix] = _p95(keys)
     await pilot.press("escape")
     await _refreshed(app)
@@ -162,9 +170,17 @@ async def _saves(app, clock: FrameClock, seeds: Path, count: int) -> tuple[list[
         for n in range(count):
             title = f"{bp.title} (saved {n})"
             start = time.perf_counter()
-            path.write_text(original.replace(f'title = "{bp.title}"', f'title = "{title}"', 1), encoding="utf-8")
-            delays.append(await _shown(app, clock, start,
-                                       lambda t=title: pane.current is not None and pane.current.blueprint.title == t))
+            path.write_text(
+                original.replace(f'title = "{bp.title}"', f'title = "{title}"', 1), encoding="utf-8"
+            )
+            delays.append(
+                await _shown(
+                    app,
+                    clock,
+                    start,
+                    lambda t=title: pane.current is not None and pane.current.blueprint.title == t,
+                )
+            )
             parsed.append(app.board.stats.parsed)
             await asyncio.sleep(0.05)  # a person saves again later, not within the same tick
     finally:
@@ -172,7 +188,9 @@ async def _saves(app, clock: FrameClock, seeds: Path, count: int) -> tuple[list[
     return delays, parsed
 
 
-async def _added_and_removed(app, clock: FrameClock, seeds: Path, count: int) -> tuple[list[float], list[float]]:
+async def _added_and_removed(
+    app, clock: FrameClock, seeds: Path, count: int
+) -> tuple[list[float], list[float]]:
     """Add a blueprint to one seed file and take it out again, ``count`` times: ms until the
     Blueprints pane and the cycle's numbers show each (watcher, patch and repaint included)."""
     from tui.panes.blueprints import BlueprintsPane
@@ -186,17 +204,31 @@ async def _added_and_removed(app, clock: FrameClock, seeds: Path, count: int) ->
     added, removed = [], []
     try:
         for n in range(count):
-            text = original + f'\n[[blueprint]]\ncycle = "{bp.cycle}"\nproject = "{bp.project}"\n' \
-                              f'id = "bench-added-{n}"\ntitle = "Added by the benchmark"\nstate = "approved"\n'
+            text = (
+                original + f'\n[[blueprint]]\ncycle = "{bp.cycle}"\nproject = "{bp.project}"\n'
+                f'id = "bench-added-{n}"\ntitle = "Added by the benchmark"\nstate = "approved"\n'
+            )
             start = time.perf_counter()
             path.write_text(text, encoding="utf-8")
-            added.append(await _shown(app, clock, start, lambda: len(pane.rows) == rows + 1
-                                      and cycles._shown[1] == app.view.progress))
+            added.append(
+                await _shown(
+                    app,
+                    clock,
+                    start,
+                    lambda: len(pane.rows) == rows + 1 and cycles._shown[1] == app.view.progress,
+                )
+            )
             await asyncio.sleep(0.05)
             start = time.perf_counter()
             path.write_text(original, encoding="utf-8")
-            removed.append(await _shown(app, clock, start, lambda: len(pane.rows) == rows
-                                        and cycles._shown[1] == app.view.progress))
+            removed.append(
+                await _shown(
+                    app,
+                    clock,
+                    start,
+                    lambda: len(pane.rows) == rows and cycles._shown[1] == app.view.progress,
+                )
+            )
             await asyncio.sleep(0.05)
     finally:
         path.write_text(original, encoding="utf-8")

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from itertools import pairwise
 from operator import attrgetter
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style as RichStyle
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.content import Content
 from textual.events import Click
@@ -64,8 +64,14 @@ class Line(NamedTuple):
 def _thumb(bar: ScrollBar, lines: int) -> list[Segment]:
     """What ``bar`` shows over ``lines`` lines, drawn as the bar itself would draw it."""
     window = bar.window_size if bar.window_size < lines else 0
-    return bar.renderer.render_bar(size=bar.size.height, virtual_size=lines, window_size=window,
-                                   position=bar.position, thickness=bar.size.width, vertical=True).segments
+    return bar.renderer.render_bar(
+        size=bar.size.height,
+        virtual_size=lines,
+        window_size=window,
+        position=bar.position,
+        thickness=bar.size.width,
+        vertical=True,
+    ).segments
 
 
 class LineScroll(ScrollView):
@@ -126,9 +132,9 @@ class PaneList(LineScroll, can_focus=True):
         & > .pane-list--disabled { color: $text-disabled; }
     }
     """
-    COMPONENT_CLASSES = {"pane-list--line", "pane-list--cursor", "pane-list--disabled"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"pane-list--line", "pane-list--cursor", "pane-list--disabled"}
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         *MOVE_BINDINGS,
         Binding("enter", "select", "Details", id="details", tooltip="Open the selected item"),
     ]
@@ -288,8 +294,13 @@ class PaneList(LineScroll, can_focus=True):
         if index >= len(self.items):
             return Strip.blank(width, self.rich_style)
         line = self.items[index]
-        kind = "pane-list--disabled" if line.disabled else \
-            "pane-list--cursor" if index == self.highlighted else "pane-list--line"
+        kind = (
+            "pane-list--disabled"
+            if line.disabled
+            else "pane-list--cursor"
+            if index == self.highlighted
+            else "pane-list--line"
+        )
         # The same item looks the same wherever it stands: painted once, kept by its data.
         look = (kind, kind == "pane-list--cursor" and self.has_focus)
         key = (line, look, width)
@@ -312,8 +323,9 @@ class PaneList(LineScroll, can_focus=True):
         spans = content.spans  # in the order drawn: left to right, for the lines the panes draw
         if any(before.end > span.start for before, span in pairwise(spans)):
             spans = sorted(spans, key=attrgetter("start"))
-        if not all(isinstance(span.style, str) for span in spans) \
-                or any(before.end > span.start for before, span in pairwise(spans)):
+        if not all(isinstance(span.style, str) for span in spans) or any(
+            before.end > span.start for before, span in pairwise(spans)
+        ):
             # Overlapping or non-text styles: not a line shape the panes draw, so take the general path.
             style = self.get_visual_style("pane-list--line", look[0])
             strips = Visual.to_strips(self, content, width, 1, style)
@@ -322,9 +334,9 @@ class PaneList(LineScroll, can_focus=True):
         plain = self._resolved(look, None)
         for span in spans:
             if span.start > at:
-                segments.append(Segment(text[at:span.start], plain))
+                segments.append(Segment(text[at : span.start], plain))
             if span.end > span.start:
-                segments.append(Segment(text[span.start:span.end], self._resolved(look, span.style)))
+                segments.append(Segment(text[span.start : span.end], self._resolved(look, span.style)))
             at = max(at, span.end)
         if at < len(text):
             segments.append(Segment(text[at:], plain))

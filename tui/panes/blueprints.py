@@ -8,10 +8,11 @@ API), so handing it 50,000 rows on a filter or reload is one assignment, not
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.events import Click
 from textual.message import Message
@@ -29,20 +30,43 @@ _CATEGORY_WIDTH = 14
 
 
 class BlueprintsPane(LineScroll, can_focus=True):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         *MOVE_BINDINGS,
         Binding("enter", "details", "Details", id="details", tooltip="Open the selected item"),
-        Binding("space", "toggle_done", "Done", id="toggle-done",
-                tooltip="Mark implemented, or back to the state it had before"),
+        Binding(
+            "space",
+            "toggle_done",
+            "Done",
+            id="toggle-done",
+            tooltip="Mark implemented, or back to the state it had before",
+        ),
         Binding("s", "set_state", "State", id="set-state", tooltip="Set the blueprint's state from a list"),
-        Binding("o", "open_link", "Open", id="open-link", tooltip="Open the blueprint's review or URL in a browser"),
-        Binding("a", "runway_add", "Runway", id="runway-add", show=False,
-                tooltip="Put the blueprint at the end of its cycle's runway queue"),
-        Binding("c", "carry", "Carry over", id="carry-over", show=False,
-                tooltip="Re-propose the unfinished blueprint into the next cycle"),
+        Binding(
+            "o",
+            "open_link",
+            "Open",
+            id="open-link",
+            tooltip="Open the blueprint's review or URL in a browser",
+        ),
+        Binding(
+            "a",
+            "runway_add",
+            "Runway",
+            id="runway-add",
+            show=False,
+            tooltip="Put the blueprint at the end of its cycle's runway queue",
+        ),
+        Binding(
+            "c",
+            "carry",
+            "Carry over",
+            id="carry-over",
+            show=False,
+            tooltip="Re-propose the unfinished blueprint into the next cycle",
+        ),
     ]
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "blueprints--header",
         "blueprints--cursor",
         "blueprints--cursor-blurred",
@@ -92,7 +116,9 @@ class BlueprintsPane(LineScroll, can_focus=True):
         self.border_title = "Blueprints (0)"
 
     # -- data in ---------------------------------------------------------------
-    def show(self, rows: Sequence[Row], *, show_cycle: bool, key_width: int, cursor_at: int | None = None) -> None:
+    def show(
+        self, rows: Sequence[Row], *, show_cycle: bool, key_width: int, cursor_at: int | None = None
+    ) -> None:
         """Take new rows; the cursor goes to row ``cursor_at``, or stays where it was.
 
         The caller works out the key column's width and where the cursor's
@@ -257,8 +283,9 @@ class BlueprintsPane(LineScroll, can_focus=True):
             self._base = self.rich_style
         base = self._base
         if is_cursor:
-            base += self._component("blueprints--cursor" if self.has_focus else "blueprints--cursor-blurred",
-                                    partial=False)
+            base += self._component(
+                "blueprints--cursor" if self.has_focus else "blueprints--cursor-blurred", partial=False
+            )
         state_style = self._component(f"blueprints--{row.state.value}")
         key_style = self._component("blueprints--key")
         muted = self._component("blueprints--muted")
@@ -271,13 +298,23 @@ class BlueprintsPane(LineScroll, can_focus=True):
             Segment(marked + " ", base + muted),
             Segment(fit(self._key_text(row), key_w), base + key_style),
             # ↷N: carried over N times; it slipped from earlier cycles.
-            Segment(" " + fit((f"↷{bp.slipped} " if bp.slipped else "") + bp.title + (" ⚡" if bp.fast_tracked else ""),
-                              title_w), base),
+            Segment(
+                " "
+                + fit(
+                    (f"↷{bp.slipped} " if bp.slipped else "") + bp.title + (" ⚡" if bp.fast_tracked else ""),
+                    title_w,
+                ),
+                base,
+            ),
         ]
         if category_w:
             segments.append(Segment(" " + fit(bp.category, category_w - 1), base + muted))
         if reviews_w:
-            shown = f"{bp.reviews[0]}" + (f" +{len(bp.reviews) - 1}" if len(bp.reviews) > 1 else "") if bp.reviews else ""
+            shown = (
+                f"{bp.reviews[0]}" + (f" +{len(bp.reviews) - 1}" if len(bp.reviews) > 1 else "")
+                if bp.reviews
+                else ""
+            )
             segments.append(Segment(" " + fit(shown, reviews_w - 1), base + muted))
         return Strip(segments).adjust_cell_length(width, base)
 
@@ -304,4 +341,3 @@ class BlueprintsPane(LineScroll, can_focus=True):
 
     def on_blur(self) -> None:
         self.refresh()
-

@@ -36,7 +36,7 @@ class CyclesPane(PaneList):
         name_width = max(6, width - _BAR - count_width - 3)
         lines = [
             Line(key, (name, p.ratio, count, name_width, count_width))
-            for (key, name, p), count in zip(rows, counts)
+            for (key, name, p), count in zip(rows, counts, strict=False)
         ]
         keys = [key for key, _, _ in rows]
         self.fill(lines, keep=keys.index(selected) if selected in keys else None)
@@ -45,12 +45,16 @@ class CyclesPane(PaneList):
         name, ratio, count, name_width, count_width = line.data
         filled, empty = bar(ratio, _BAR)
         return Content.assemble(
-            fit(name, name_width), " ",
-            (filled, "$success on $boost"), (empty, "on $boost"), " ",
+            fit(name, name_width),
+            " ",
+            (filled, "$success on $boost"),
+            (empty, "on $boost"),
+            " ",
             (count.rjust(count_width), "$text-muted"),
         )
 
     def moved_to(self, line: Line) -> None:
         if line.id:
             self.post_message(self.Selected(line.id))
+
     # enter on a cycle: nothing to do, it is already selected

@@ -35,7 +35,9 @@ class SessionsPane(OpeningPaneList):
         crossing, title, open_actions, title_width = line.data
         tail = f"{open_actions} open" if open_actions else ""
         return Content.assemble(
-            (CROSS_PROJECT if crossing else " ", "bold $accent"), " ",
-            fit(title, title_width), " ",
+            (CROSS_PROJECT if crossing else " ", "bold $accent"),
+            " ",
+            fit(title, title_width),
+            " ",
             (tail.rjust(7), "$warning" if open_actions else ""),
         )

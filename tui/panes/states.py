@@ -41,7 +41,9 @@ class StatesPane(PaneList):
         return Content.assemble(
             ("▶" if picked else " ", "bold $accent"),
             (f"{STATE_GLYPH[state]} {state.value:<11} ", STATE_STYLE[state] + (" bold" if picked else "")),
-            (filled, STATE_STYLE[state]), empty, " ",
+            (filled, STATE_STYLE[state]),
+            empty,
+            " ",
             (str(n).rjust(count_width), "$text-muted" if n == 0 else ""),
         )
 

@@ -25,8 +25,17 @@ class ThemesPane(OpeningPaneList):
         count_width = max((len(f"{line.progress.done}/{line.progress.total}") for line in lines), default=3)
         title_width = max(4, width - count_width - 3)
         shown = [
-            Line(line.theme.key, (line.theme.kind.value, line.theme.title, line.progress.done, line.progress.total,
-                                  title_width, count_width))
+            Line(
+                line.theme.key,
+                (
+                    line.theme.kind.value,
+                    line.theme.title,
+                    line.progress.done,
+                    line.progress.total,
+                    title_width,
+                    count_width,
+                ),
+            )
             for line in lines
         ]
         self.fill(shown, empty="no themes for this cycle and filter")
@@ -36,7 +45,9 @@ class ThemesPane(OpeningPaneList):
         kind, title, done, total, title_width, count_width = line.data
         complete = total and done == total
         return Content.assemble(
-            (_KIND_TAG[kind], "bold $accent"), " ",
-            fit(title, title_width), " ",
+            (_KIND_TAG[kind], "bold $accent"),
+            " ",
+            fit(title, title_width),
+            " ",
             (f"{done}/{total}".rjust(count_width), "$success" if complete else "$text-muted"),
         )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -24,14 +26,19 @@ def _field(name: str, value: str | Content) -> Content:
 
 
 def _row_line(row: Row) -> Content:
-    return Content.assemble(state_label(row.state).pad_right(12 - len(row.state.value)), " ",
-                            (row.blueprint.key, "$accent"), "  ", row.blueprint.title)
+    return Content.assemble(
+        state_label(row.state).pad_right(12 - len(row.state.value)),
+        " ",
+        (row.blueprint.key, "$accent"),
+        "  ",
+        row.blueprint.title,
+    )
 
 
 class DetailsScreen(ModalScreen[None]):
     """A titled page of sections; subclasses only choose what goes in it."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close", id="close-details", tooltip="Back to the dashboard"),
         Binding("up,k", "scroll_up", "Up", show=False),
         Binding("down,j", "scroll_down", "Down", show=False),
@@ -50,8 +57,11 @@ class DetailsScreen(ModalScreen[None]):
             body.border_subtitle = "escape: back"
             yield Static(Content("\n").join(self._summary), classes="details-summary")
             for heading, lines in self._sections:
-                yield Static(Content.styled(heading, "bold $accent"), classes="details-heading",
-                             id=self.heading_id(heading))
+                yield Static(
+                    Content.styled(heading, "bold $accent"),
+                    classes="details-heading",
+                    id=self.heading_id(heading),
+                )
                 yield from self.section_body(heading, lines)
 
     def heading_id(self, heading: str) -> str | None:
@@ -72,8 +82,15 @@ class DetailsScreen(ModalScreen[None]):
 
 
 class BlueprintDetails(DetailsScreen):
-    BINDINGS = [Binding("o", "open_link", "Open", id="details-open-link",
-                        tooltip="Open the blueprint's review or URL in a browser")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "o",
+            "open_link",
+            "Open",
+            id="details-open-link",
+            tooltip="Open the blueprint's review or URL in a browser",
+        )
+    ]
 
     class LinkRequested(Message):
         def __init__(self, key: str) -> None:
@@ -86,9 +103,13 @@ class BlueprintDetails(DetailsScreen):
             Content.styled(bp.title, "bold"),
             Content(""),
             _field("key", bp.key),
-            _field("state", Content.assemble(
-                state_label(row.state),
-                (f"   (seed says {bp.state.value})" if row.state != bp.state else "", "$text-muted"))),
+            _field(
+                "state",
+                Content.assemble(
+                    state_label(row.state),
+                    (f"   (seed says {bp.state.value})" if row.state != bp.state else "", "$text-muted"),
+                ),
+            ),
             _field("project", bp.project),
             _field("cycle", bp.cycle),
             _field("category", bp.category or "—"),
@@ -96,13 +117,21 @@ class BlueprintDetails(DetailsScreen):
             _field("fast-tracked", "yes" if bp.fast_tracked else "no"),
         ]
         link_lines = [Content.assemble((f"{label:<16}", "$text-muted"), url) for label, url in links(bp)]
-        seed_history = [Content.assemble((str(h.date), "$text-muted"), "  ", state_label(h.state))
-                        for h in bp.history]
+        seed_history = [
+            Content.assemble((str(h.date), "$text-muted"), "  ", state_label(h.state)) for h in bp.history
+        ]
         mark_history = [
-            Content.assemble((m.at.strftime("%Y-%m-%d %H:%M UTC"), "$text-muted"), "  ",
-                             state_label(m.previous), " → ", state_label(m.state),
-                             (f"   {m.by} via {m.via}, " + (f"in {m.where}" if m.where else "kept locally"),
-                              "$text-muted"))
+            Content.assemble(
+                (m.at.strftime("%Y-%m-%d %H:%M UTC"), "$text-muted"),
+                "  ",
+                state_label(m.previous),
+                " → ",
+                state_label(m.state),
+                (
+                    f"   {m.by} via {m.via}, " + (f"in {m.where}" if m.where else "kept locally"),
+                    "$text-muted",
+                ),
+            )
             for m in events
         ]
         sections: list[Section] = [
@@ -137,14 +166,20 @@ class ThemeDetails(DetailsScreen):
 
 
 def _action_line(action: Action) -> Content:
-    return Content.assemble(("☑ " if action.done else "☐ ", "$success" if action.done else "$warning"),
-                            (action.owner, "bold"), ": ", action.text)
+    return Content.assemble(
+        ("☑ " if action.done else "☐ ", "$success" if action.done else "$warning"),
+        (action.owner, "bold"),
+        ": ",
+        action.text,
+    )
 
 
 class ActionItems(OptionList):
     """A session's action items; ``space`` asks for the highlighted one to be ticked (or unticked)."""
 
-    BINDINGS = [Binding("space", "toggle", "Tick", id="tick-action", tooltip="Tick the action item off, or undo it")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle", "Tick", id="tick-action", tooltip="Tick the action item off, or undo it")
+    ]
 
     class ToggleRequested(Message):
         def __init__(self, session: str, index: int, done: bool) -> None:
@@ -177,7 +212,9 @@ class ActionItems(OptionList):
 
 
 class SessionDetails(DetailsScreen):
-    BINDINGS = [Binding("u", "undo", "Undo", id="details-undo", tooltip="Undo the last change made in this dashboard")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("u", "undo", "Undo", id="details-undo", tooltip="Undo the last change made in this dashboard")
+    ]
 
     class UndoRequested(Message):
         """``u`` in the details: the app's undo stack decides what it takes back."""
@@ -192,7 +229,10 @@ class SessionDetails(DetailsScreen):
             _field("key", session.key),
             _field("event", session.event or "—"),
             _field("date", str(session.date) if session.date else "—"),
-            _field("projects", ", ".join(session.projects) + ("  (cross-project)" if session.cross_project else "")),
+            _field(
+                "projects",
+                ", ".join(session.projects) + ("  (cross-project)" if session.cross_project else ""),
+            ),
         ]
         self.session = session
         sections: list[Section] = [
@@ -222,6 +262,8 @@ class SessionDetails(DetailsScreen):
     def show(self, session: Session) -> None:
         """The session as a new read of the seeds gives it."""
         self.session = session
-        self.query_one("#actions-heading", Static).update(Content.styled(self._actions_heading(session), "bold $accent"))
+        self.query_one("#actions-heading", Static).update(
+            Content.styled(self._actions_heading(session), "bold $accent")
+        )
         if session.actions:
             self.query_one(ActionItems).show(session)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -20,7 +21,9 @@ class KeyLine:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="close-help", tooltip="Back to the dashboard")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "close", "Close", id="close-help", tooltip="Back to the dashboard")
+    ]
 
     def __init__(self, groups: list[tuple[str, list[KeyLine]]]) -> None:
         super().__init__(classes="help")
@@ -38,14 +41,22 @@ class HelpScreen(ModalScreen[None]):
             for heading, lines in self._groups:
                 yield Static(Content.styled(heading, "bold $accent"), classes="help-heading")
                 text = Content("\n").join(
-                    Content.assemble((line.keys.ljust(keys_width), "bold"), line.description.ljust(text_width),
-                                     (line.id, "$text-muted"))
+                    Content.assemble(
+                        (line.keys.ljust(keys_width), "bold"),
+                        line.description.ljust(text_width),
+                        (line.id, "$text-muted"),
+                    )
                     for line in lines
                 )
                 yield Static(text, classes="help-section")
-            yield Static(Content.styled(
-                "Rebind any key by its id (right column) in keymap.toml in the config folder "
-                "(see README); e.g.  toggle-done = \"x\"", "$text-muted"), classes="help-footnote")
+            yield Static(
+                Content.styled(
+                    "Rebind any key by its id (right column) in keymap.toml in the config folder "
+                    '(see README); e.g.  toggle-done = "x"',
+                    "$text-muted",
+                ),
+                classes="help-footnote",
+            )
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList
@@ -17,13 +19,15 @@ ALL_PROJECTS = ""  # the picker's answer for "no project filter"
 
 
 class _PickList(OptionList):
-    BINDINGS = [*MOVE_BINDINGS, Binding("enter", "select", "Choose", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [*MOVE_BINDINGS, Binding("enter", "select", "Choose", show=False)]
 
 
 class Picker(ModalScreen[str | None]):
     """Answers the chosen option's id, or None when escaped."""
 
-    BINDINGS = [Binding("escape,q", "cancel", "Cancel", id="picker-cancel", tooltip="Close without choosing")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "cancel", "Cancel", id="picker-cancel", tooltip="Close without choosing")
+    ]
 
     def __init__(self, title: str, options: list[Option], current: str | None) -> None:
         super().__init__(classes="picker")
@@ -56,8 +60,12 @@ def project_picker(projects: list[tuple[str, str, int]], current: str | None) ->
     """``projects`` as (id, name, blueprint count); "all" clears the filter."""
     options = [Option(Content.styled("all projects", "bold"), id=ALL_PROJECTS)]
     options += [
-        Option(Content.assemble(f"{pid:<18}", (name if name != pid else "", "$text-muted"),
-                                (f"  {count}", "$text-muted")), id=pid)
+        Option(
+            Content.assemble(
+                f"{pid:<18}", (name if name != pid else "", "$text-muted"), (f"  {count}", "$text-muted")
+            ),
+            id=pid,
+        )
         for pid, name, count in projects
     ]
     return Picker("Filter by project", options, current if current is not None else ALL_PROJECTS)

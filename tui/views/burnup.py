@@ -38,17 +38,27 @@ class BurnupChart(Widget):
         if cycle is None:
             return Content("No cycle to show.")
         title = Content.assemble(("Burn-up: ", "bold"), (one_line(cycle.name), "bold"))
-        if chart is None or not chart.scope or chart.scope[-1] == 0 and max(chart.scope) == 0:
-            return Content("\n").join([title, Content.styled(
-                "Nothing to chart: no blueprints in this cycle (under the project filter).", "$text-muted")])
+        if chart is None or not chart.scope or (chart.scope[-1] == 0 and max(chart.scope) == 0):
+            return Content("\n").join(
+                [
+                    title,
+                    Content.styled(
+                        "Nothing to chart: no blueprints in this cycle (under the project filter).",
+                        "$text-muted",
+                    ),
+                ]
+            )
         width = max(10, (self.size.width or 100) - 2 - _LABEL - 1)
         legend_rows = 4 + (len(self.milestones) + 2) // 3
         height = max(4, (self.size.height or 30) - legend_rows)
         top = max(max(chart.scope), 1)
         done_now, scope_now = chart.done[-1], chart.scope[-1]
         share = f"{round(100 * done_now / scope_now)}%" if scope_now else "-"
-        rows = [Content.assemble(title, f"   scope {scope_now}, done {done_now} ({share}), "
-                                        f"{chart.start} to {chart.end}")]
+        rows = [
+            Content.assemble(
+                title, f"   scope {scope_now}, done {done_now} ({share}), {chart.start} to {chart.end}"
+            )
+        ]
         columns = [min(chart.days - 1, round(c * (chart.days - 1) / max(1, width - 1))) for c in range(width)]
         for r in range(height):
             level = (height - r) * top / height  # what a full cell in this row stands for
@@ -73,17 +83,33 @@ class BurnupChart(Widget):
             if chart.start <= milestone.date <= chart.end:
                 at = round((milestone.date - chart.start).days / max(1, chart.days - 1) * (width - 1))
                 axis[at] = _TICKS[number % len(_TICKS)]
-        rows.append(Content.assemble(("0".rjust(_LABEL), "$text-muted"), " └",
-                                     *((ch, "bold $warning" if ch != "─" else "$text-muted") for ch in axis)))
+        rows.append(
+            Content.assemble(
+                ("0".rjust(_LABEL), "$text-muted"),
+                " └",
+                *((ch, "bold $warning" if ch != "─" else "$text-muted") for ch in axis),
+            )
+        )
         ends = f"{chart.start}".ljust(width - 10) + f"{chart.end}"
         rows.append(Content.styled(" " * (_LABEL + 2) + ends, "$text-muted"))
-        rows.append(Content.assemble(" " * (_LABEL + 2), ("█ done", "$success"), "   ",
-                                     ("░ targeted, not done (its top is the scope)", "$primary")))
-        names = [Content.assemble((_TICKS[n % len(_TICKS)], "bold $warning"), " ",
-                                  fit(f"{m.name} {m.date}", max(10, width // 3 - 3)))
-                 for n, m in enumerate(self.milestones)]
+        rows.append(
+            Content.assemble(
+                " " * (_LABEL + 2),
+                ("█ done", "$success"),
+                "   ",
+                ("░ targeted, not done (its top is the scope)", "$primary"),
+            )
+        )
+        names = [
+            Content.assemble(
+                (_TICKS[n % len(_TICKS)], "bold $warning"),
+                " ",
+                fit(f"{m.name} {m.date}", max(10, width // 3 - 3)),
+            )
+            for n, m in enumerate(self.milestones)
+        ]
         for at in range(0, len(names), 3):
-            rows.append(Content.assemble(" " * (_LABEL + 2), *_joined(names[at:at + 3])))
+            rows.append(Content.assemble(" " * (_LABEL + 2), *_joined(names[at : at + 3])))
         return Content("\n").join(rows)
 
 

@@ -31,11 +31,27 @@ class RunwayAddRequested(KeyMessage):
 
 class RunwayQueue(OpeningPaneList):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("x,delete", "take_out", "Take out", id="runway-take-out",
-                tooltip="Take the selected blueprint out of the runway queue"),
-        Binding("K,shift+up", "move(1)", "Move up", id="runway-up", tooltip="Move the selected blueprint up the queue"),
-        Binding("J,shift+down", "move(-1)", "Move down", id="runway-down",
-                tooltip="Move the selected blueprint down the queue"),
+        Binding(
+            "x,delete",
+            "take_out",
+            "Take out",
+            id="runway-take-out",
+            tooltip="Take the selected blueprint out of the runway queue",
+        ),
+        Binding(
+            "K,shift+up",
+            "move(1)",
+            "Move up",
+            id="runway-up",
+            tooltip="Move the selected blueprint up the queue",
+        ),
+        Binding(
+            "J,shift+down",
+            "move(-1)",
+            "Move down",
+            id="runway-down",
+            tooltip="Move the selected blueprint down the queue",
+        ),
     ]
 
     class OpenRequested(OpeningPaneList.OpenRequested):
@@ -54,7 +70,9 @@ class RunwayQueue(OpeningPaneList):
             where = place.where(slots)
             status = place.status(today)
             late = place.slot is not None and place.ends is not None and place.ends < today
-            shown.append(Line(place.key, (where, row.blueprint.key_in_cycle, row.blueprint.title, status, late, width)))
+            shown.append(
+                Line(place.key, (where, row.blueprint.key_in_cycle, row.blueprint.title, status, late, width))
+            )
         free = slots - sum(1 for p in places if p.slot)
         self.fill(shown, empty="the queue is empty: add an approved blueprint with a")
         self.border_title = f"Runways ({slots} slots, {free} free, {max(0, len(places) - slots)} queued)"
@@ -65,8 +83,12 @@ class RunwayQueue(OpeningPaneList):
         key_width = min(len(key), max(8, (width - 10 - status_width) // 2))
         title_width = max(4, width - 10 - key_width - status_width - 5)
         return Content.assemble(
-            (fit(where, 10), "bold $accent" if where.startswith("runway") else "$text-muted"), " ",
-            (fit(key, key_width), "bold"), "  ", fit(title, title_width), "  ",
+            (fit(where, 10), "bold $accent" if where.startswith("runway") else "$text-muted"),
+            " ",
+            (fit(key, key_width), "bold"),
+            "  ",
+            fit(title, title_width),
+            "  ",
             (status.rjust(status_width), "bold $error" if late else "$text-muted"),
         )
 
@@ -83,8 +105,13 @@ class RunwayCandidates(OpeningPaneList):
     """The cycle's approved and started blueprints not in the queue yet."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add", "Add to runways", id="runway-add-candidate",
-                tooltip="Put the selected blueprint at the end of the runway queue"),
+        Binding(
+            "a",
+            "add",
+            "Add to runways",
+            id="runway-add-candidate",
+            tooltip="Put the selected blueprint at the end of the runway queue",
+        ),
     ]
 
     class OpenRequested(OpeningPaneList.OpenRequested):
@@ -97,15 +124,22 @@ class RunwayCandidates(OpeningPaneList):
         if not super().show(rows):
             return
         width = self.scrollable_content_region.width or 40
-        shown = [Line(r.blueprint.key, (r.state, r.blueprint.key_in_cycle, r.blueprint.title, width)) for r in rows]
+        shown = [
+            Line(r.blueprint.key, (r.state, r.blueprint.key_in_cycle, r.blueprint.title, width)) for r in rows
+        ]
         self.fill(shown, empty="no approved or started blueprint waits outside the queue")
         self.border_title = f"Ready for a runway ({len(rows)})"
 
     def draw(self, line: Line) -> Content:
         state, key, title, width = line.data
         key_width = min(len(key), max(8, width - 6))
-        return Content.assemble((STATE_GLYPH[state], STATE_STYLE[state]), " ", (fit(key, key_width), "bold"), "  ",
-                                fit(title, max(0, width - key_width - 4)))
+        return Content.assemble(
+            (STATE_GLYPH[state], STATE_STYLE[state]),
+            " ",
+            (fit(key, key_width), "bold"),
+            "  ",
+            fit(title, max(0, width - key_width - 4)),
+        )
 
     def action_add(self) -> None:
         if self.current_id:

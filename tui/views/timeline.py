@@ -62,7 +62,9 @@ class TimelineChart(Widget):
         span = _span(cycle, self.milestones)
         heading = Content.assemble((one_line(cycle.name), "bold"), f"  ({cycle.id})")
         if span is None:
-            return Content("\n").join([heading, Content.styled("This cycle has no dates yet.", "$text-muted")])
+            return Content("\n").join(
+                [heading, Content.styled("This cycle has no dates yet.", "$text-muted")]
+            )
         first, last = span
         length = max(1, (last - first).days)
 
@@ -76,32 +78,49 @@ class TimelineChart(Widget):
         marker = [" "] * width
         where = column(self.today)
         marker[where] = "▼"
-        note = f" today {self.today}" if first <= self.today <= last else \
-            (f" today {self.today} →" if self.today > last else f"← today {self.today}")
+        note = (
+            f" today {self.today}"
+            if first <= self.today <= last
+            else (f" today {self.today} →" if self.today > last else f"← today {self.today}")
+        )
         text = "".join(marker)
         if where + len(note) < width:
-            text = text[:where + 1] + note + text[where + 1 + len(note):]
+            text = text[: where + 1] + note + text[where + 1 + len(note) :]
         else:
-            text = text[:max(0, where - len(note))] + note + text[where:]
+            text = text[: max(0, where - len(note))] + note + text[where:]
         ends = f"{first}".ljust(width - 10) + f"{last}"
-        rows = [heading, Content(""), Content.styled(text[:width], "bold $accent"),
-                Content.assemble(*((ch, "bold $warning" if ch not in "─├┤" else "$text-muted") for ch in axis)),
-                Content.styled(ends, "$text-muted"), Content("")]
+        rows = [
+            heading,
+            Content(""),
+            Content.styled(text[:width], "bold $accent"),
+            Content.assemble(*((ch, "bold $warning" if ch not in "─├┤" else "$text-muted") for ch in axis)),
+            Content.styled(ends, "$text-muted"),
+            Content(""),
+        ]
         name_width = max((len(m.name) for m in self.milestones), default=10)
         name_width = min(name_width, max(10, width - 48))
         for number, milestone in enumerate(self.milestones):
             style = KIND_STYLE.get(milestone.kind, "")
             past = milestone.date < self.today
-            rows.append(Content.assemble(
-                (_tick(number), "bold $warning"), "  ",
-                (str(milestone.date), "$text-muted" if past else ""), "  ",
-                (fit(milestone.name, name_width), style), "  ",
-                (fit(milestone.kind.value, 14), style), "  ",
-                (milestone_countdown(milestone, self.today) if milestone.kind in (
-                    MilestoneKind.SPEC_FREEZE, MilestoneKind.FEATURE_FREEZE) else countdown(milestone.date, self.today),
-                 "$text-muted" if past else "bold"),
-                ((f"  ({milestone.project})" if milestone.project else ""), "$text-muted"),
-            ))
+            rows.append(
+                Content.assemble(
+                    (_tick(number), "bold $warning"),
+                    "  ",
+                    (str(milestone.date), "$text-muted" if past else ""),
+                    "  ",
+                    (fit(milestone.name, name_width), style),
+                    "  ",
+                    (fit(milestone.kind.value, 14), style),
+                    "  ",
+                    (
+                        milestone_countdown(milestone, self.today)
+                        if milestone.kind in (MilestoneKind.SPEC_FREEZE, MilestoneKind.FEATURE_FREEZE)
+                        else countdown(milestone.date, self.today),
+                        "$text-muted" if past else "bold",
+                    ),
+                    ((f"  ({milestone.project})" if milestone.project else ""), "$text-muted"),
+                )
+            )
         if not self.milestones:
             rows.append(Content.styled("No milestones recorded for this cycle.", "$text-muted"))
         return Content("\n").join(rows)
@@ -122,17 +141,27 @@ class RiskList(OpeningPaneList):
         width = self.scrollable_content_region.width or 80
         key_width = min(40, max((len(r.key) for r in risks), default=10))
         shown = [Line(r.key, (r.key, titles.get(r.key, ""), r.reason, key_width, width)) for r in risks]
-        self.fill(shown, empty="nothing at risk: no freeze has passed this cycle's unfinished work"
-                  if not released else "everything landed")
-        self.border_title = (f"Did not land by the release ({len(risks)})" if released
-                             else f"At risk ({len(risks)})")
+        self.fill(
+            shown,
+            empty="nothing at risk: no freeze has passed this cycle's unfinished work"
+            if not released
+            else "everything landed",
+        )
+        self.border_title = (
+            f"Did not land by the release ({len(risks)})" if released else f"At risk ({len(risks)})"
+        )
 
     def draw(self, line: Line) -> Content:
         key, title, reason, key_width, width = line.data
         reason_width = min(len(reason), max(20, width // 2))
         title_width = max(4, width - key_width - reason_width - 4)
-        return Content.assemble((fit(key, key_width), "bold"), "  ", fit(title, title_width), "  ",
-                                (fit(reason, reason_width), "$warning"))
+        return Content.assemble(
+            (fit(key, key_width), "bold"),
+            "  ",
+            fit(title, title_width),
+            "  ",
+            (fit(reason, reason_width), "$warning"),
+        )
 
 
 class TimelineView(Vertical):

@@ -8,8 +8,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from store.model import Cycle
-from store.seeds import SeedError
 from store.query import Filter
+from store.seeds import SeedError
 
 
 class LineBar(Static):
@@ -61,9 +61,15 @@ class ProblemBar(LineBar):
         if problems:
             first = problems[0]
             more = f"  (+{len(problems) - 1} more; run 'cycleboard check')" if len(problems) > 1 else ""
-            self.say(Content.assemble(
-                ("✖ ", "bold"), str(first), more, ("  · showing the last good data", "italic"),
-            ), fixed_height=False)  # up to two lines: a new text may change its height
+            self.say(
+                Content.assemble(
+                    ("✖ ", "bold"),
+                    str(first),
+                    more,
+                    ("  · showing the last good data", "italic"),
+                ),
+                fixed_height=False,
+            )  # up to two lines: a new text may change its height
         elif notices:
             self.say(Content.assemble(("! ", "bold"), notices[-1]), fixed_height=False)
         self.display = bool(problems or notices)
@@ -73,16 +79,32 @@ class ProblemBar(LineBar):
 class StatusBar(LineBar):
     """The active filter, always visible, and where the data comes from."""
 
-    def show(self, query: Filter, cycle_label: str, source: str, previewing: bool = False,
-             uncommitted: int | None = None, busy: str = "") -> None:
+    def show(
+        self,
+        query: Filter,
+        cycle_label: str,
+        source: str,
+        previewing: bool = False,
+        uncommitted: int | None = None,
+        busy: str = "",
+    ) -> None:
         """``uncommitted``: seed files git has uncommitted changes in (shown when there are any).
         ``busy``: what is being done that takes a while (a reload)."""
         text = str(query.with_cycles(frozenset()))
-        filt = (("filter: ", "$text-muted"), (text, "bold $accent")) if text else (
-            ("no filter  (/ to filter, p to pick a project)", "$text-muted"),)
-        self.say(Content.assemble(
-            *filt, (" (preview)" if previewing else "", "italic $text-muted"),
-            ("  ·  ", "$text-muted"), cycle_label, ("  ·  ", "$text-muted"), (source, "$text-muted"),
-            (f"  ·  {uncommitted} uncommitted" if uncommitted else "", "$warning"),
-            (f"  ·  {busy}" if busy else "", "italic $accent"),
-        ))
+        filt = (
+            (("filter: ", "$text-muted"), (text, "bold $accent"))
+            if text
+            else (("no filter  (/ to filter, p to pick a project)", "$text-muted"),)
+        )
+        self.say(
+            Content.assemble(
+                *filt,
+                (" (preview)" if previewing else "", "italic $text-muted"),
+                ("  ·  ", "$text-muted"),
+                cycle_label,
+                ("  ·  ", "$text-muted"),
+                (source, "$text-muted"),
+                (f"  ·  {uncommitted} uncommitted" if uncommitted else "", "$warning"),
+                (f"  ·  {busy}" if busy else "", "italic $accent"),
+            )
+        )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import AbstractContextManager
+from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.geometry import Size
@@ -17,7 +18,9 @@ from textual.widgets import Input, Label
 
 class FilterInput(Input):
     # Input's own ctrl+u deletes only left of the cursor; here it empties the line.
-    BINDINGS = [Binding("ctrl+u", "clear", "Clear", id="filter-clear", tooltip="Clear the filter line")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+u", "clear", "Clear", id="filter-clear", tooltip="Clear the filter line")
+    ]
 
     # An Input's virtual size follows its text, and Textual lays out the whole
     # screen whenever a virtual size changes: an extra frame on every keystroke,
@@ -59,8 +62,14 @@ KEYS_HINT = "enter: apply · escape: cancel · ctrl+u: clear"
 
 
 class FilterBar(Horizontal):
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="filter-cancel", tooltip="Close the filter line, keep the old filter"),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "cancel",
+            "Cancel",
+            id="filter-cancel",
+            tooltip="Close the filter line, keep the old filter",
+        ),
     ]
 
     class Changed(Message):
@@ -84,8 +93,11 @@ class FilterBar(Horizontal):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         # The line itself, kept: it is released on every keystroke.
-        self._field = FilterInput(placeholder="project:nova state:approved,blocked category:scheduler theme:ID words",
-                                  id="filter-input", select_on_focus=False)
+        self._field = FilterInput(
+            placeholder="project:nova state:approved,blocked category:scheduler theme:ID words",
+            id="filter-input",
+            select_on_focus=False,
+        )
 
     def compose(self) -> ComposeResult:
         yield Label("/", id="filter-prompt")

@@ -28,4 +28,3 @@ class StartProgress(Horizontal):
         if total:
             self.query_one(Label).update(f"Reading the plan: {done:,} of {total:,} seed files")
             bar.update(total=total, progress=done)
-
