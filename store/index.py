@@ -17,19 +17,31 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections import OrderedDict
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from functools import reduce
 from operator import or_
 from sys import intern
+from typing import Protocol
 
 from store import bitset
-from store.model import Blueprint, Session, Theme
-from store.plan import Plan
+from store.model import Blueprint, Cycle, Session, Theme
 from store.query import haystack
 from store.words import WordIndex, build, scan
 
 _GENERATIONS = itertools.count(1)  # see PlanIndex._new_generation
 Selection = int | None  # a set of positions; None means every blueprint
+
+
+class Plan(Protocol):
+    """What an index is made from: store.plan.Plan, which builds its index (so this does not import it)."""
+
+    @property
+    def blueprints(self) -> Mapping[str, Blueprint]: ...
+    @property
+    def themes(self) -> Mapping[str, Theme]: ...
+    @property
+    def sessions(self) -> Mapping[str, Session]: ...
+    def cycles_newest_first(self) -> list[Cycle]: ...
 
 
 class PlanIndex:

@@ -10,8 +10,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from store.index import PlanIndex
 from store.model import (
     KIND_OF,
     AddedMilestone,
@@ -26,9 +26,6 @@ from store.model import (
     Theme,
 )
 from store.seeds import ParsedFile, Reference, SeedError
-
-if TYPE_CHECKING:
-    from store.index import PlanIndex
 
 # Cycles without dates sort as the newest: they are the ones being planned.
 _FAR_FUTURE = dt.date(9999, 12, 31)
@@ -62,8 +59,6 @@ class Plan:
     @functools.cached_property
     def index(self) -> PlanIndex:
         """The blueprints laid out for filtering; built once, and kept in the plan's snapshot."""
-        from store.index import PlanIndex  # it builds on this module
-
         return PlanIndex(self)
 
     def __getstate__(self) -> dict:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import tomli
 
+from store.import_mark import generated_by
 from store.paths import display_path, shipped_seeds
 from store.seed_edit import (
     EditRefused,
@@ -41,7 +42,6 @@ from store.seed_edit import (
 )
 from store.seed_write import Written, edit_seed, undo_edit
 from store.seeds import slugify
-from store.upstream.generated import generated_by
 
 OVERRIDES_FILE = "overrides.toml"
 _OVERRIDES_HEAD = (

@@ -62,7 +62,7 @@ from tui.screens.details import (
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import ALL_PROJECTS, link_picker, project_picker, state_picker
 from tui.typeahead import KeyOrder
-from tui.undo import UndoAction, UndoCarry, UndoMark, UndoQueue, undo_last
+from tui.undo import UndoAction, UndoMark, UndoStep
 from tui.views.burnup import BurnupChart
 from tui.views.runways import RunwaysView
 from tui.views.timeline import TimelineView
@@ -165,7 +165,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self.today = today
         self.watch_files = watch_files
         self.view = View(cycle, query)
-        self.undo_stack: list[UndoMark | UndoCarry | UndoQueue | UndoAction] = []
+        self.undo_stack: list[UndoStep] = []
         self.saved_reports: list[Path] = []
         self.active_pane = "blueprints"
         self.keymap: dict[str, str] = {}
@@ -580,11 +580,8 @@ class CycleboardApp(PlanningViews, App[None]):
             self.notify(Content(f"No browser to open it; copied to the clipboard: {url}"), timeout=8)
 
     # -- marking ---------------------------------------------------------------------
-    def set_state(self, key: str, state: State, *, undoing: UndoMark | None = None) -> Mark | None:
-        """Show ``state`` at once and write it (into its seed file) in a worker.
-
-        ``undoing``: the step of the undo stack this change takes back.
-        """
+    def set_state(self, key: str, state: State) -> Mark | None:
+        """Show ``state`` at once and write it (into its seed file) in a worker."""
         before = self.board.state_of(key)
         if before is state:
             self.notify(f"{key} is already {state.value}", timeout=3)
@@ -594,14 +591,11 @@ class CycleboardApp(PlanningViews, App[None]):
         except NoEffect as exc:
             self.notify(str(exc), title="not changed", severity="warning", timeout=10)
             return None
-        if undoing is None:
-            self.undo_stack.append(UndoMark(key, before, mark))
+        self.undo_stack.append(UndoMark(key, before, mark))
         self.render_view()
         # The write starts once the mark is on screen: its parse and edit of the seed file
         # would otherwise hold the interpreter while the row is drawn.
-        # An undo is said once it is written: the write may still be refused.
-        said = f"Undone: {key} is {state.value} again" if undoing else None
-        self.call_after_refresh(self.save_mark, mark, undoing.written if undoing else None, said)
+        self.call_after_refresh(self.save_mark, mark)
         return mark
 
     @work(thread=True, group="marks", exit_on_error=False)
@@ -642,10 +636,13 @@ class CycleboardApp(PlanningViews, App[None]):
     def on_action_items_toggle_requested(self, message: ActionItems.ToggleRequested) -> None:
         self.tick_action(message.session, message.index, message.done)
 
-    def tick_action(self, session: str, index: int, done: bool, *, undoing: UndoAction | None = None) -> None:
-        """Show the action item ticked (or not) in the open details at once; write it in a worker."""
+    def tick_action(self, session: str, index: int, done: bool, restore: Written | None = None) -> None:
+        """Show the action item ticked (or not) in the open details at once; write it in a worker.
+
+        ``restore``: the edit this takes back (an undo, so it is not undone in turn).
+        """
         self._show_session(session, index, done)
-        self.write_tick(session, index, done, undoing)
+        self.write_tick(session, index, done, restore)
 
     def _show_session(self, key: str, index: int | None = None, done: bool = False) -> None:
         """The open details of session ``key``, as the plan says (with action ``index`` set to ``done``)."""
@@ -660,18 +657,16 @@ class CycleboardApp(PlanningViews, App[None]):
         screen.show(session)
 
     @work(thread=True, group="marks", exit_on_error=False)
-    def write_tick(self, session: str, index: int, done: bool, undoing: UndoAction | None) -> None:
+    def write_tick(self, session: str, index: int, done: bool, restore: Written | None) -> None:
         try:
-            written = self.board.tick_action(session, index, done, undoing.written if undoing else None)
+            written = self.board.tick_action(session, index, done, restore)
         except (StoreError, EditRefused) as exc:
             self.call_from_thread(self._tick_failed, session, exc)
         else:
-            self.call_from_thread(self._ticked, session, index, done, written, undoing)
+            self.call_from_thread(self._ticked, session, index, done, written, undoing=restore is not None)
 
-    def _ticked(
-        self, session: str, index: int, done: bool, written: Written, undoing: UndoAction | None
-    ) -> None:
-        if undoing is None:
+    def _ticked(self, session: str, index: int, done: bool, written: Written, undoing: bool) -> None:
+        if not undoing:
             self.undo_stack.append(UndoAction(session, index, not done, written))
         action = (
             self.board.plan.sessions[session].actions[index] if session in self.board.plan.sessions else None
@@ -690,10 +685,30 @@ class CycleboardApp(PlanningViews, App[None]):
         self.notify(f"Action item not changed: {exc}", title="not changed", severity="error", timeout=10)
 
     def on_session_details_undo_requested(self, _message: SessionDetails.UndoRequested) -> None:
-        undo_last(self)  # an action item ticked there is undone there
+        self.action_undo()  # an action item ticked there is undone there
 
     def action_undo(self) -> None:
-        undo_last(self)
+        if not self.undo_stack:
+            self.notify("Nothing to undo", timeout=3)
+            return
+        try:
+            undone = self.undo_stack.pop().run(self.board)
+        except NoEffect as exc:
+            self.notify(str(exc), title="not changed", severity="warning", timeout=10)
+            return
+        except (StoreError, EditRefused) as exc:
+            self.notify(f"Could not undo: {exc}", severity="error", timeout=10)
+            return
+        if undone.said:
+            self.notify(undone.said, timeout=3)
+        if undone.save is not None:
+            self.render_view()
+            self.call_after_refresh(self.save_mark, undone.save, undone.restore, undone.said_once_saved)
+        elif undone.tick is not None:
+            tick = undone.tick
+            self.tick_action(tick.session, tick.index, tick.done, tick.restore)
+        else:
+            self.render_view()
 
     # -- leaving ---------------------------------------------------------------------
     async def action_quit(self) -> None:

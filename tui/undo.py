@@ -1,18 +1,38 @@
-"""What `u` takes back: each step of the dashboard's undo stack knows how to undo itself."""
+"""What `u` takes back: each step of the dashboard's undo stack undoes itself on the board.
+
+A step acts on the board and answers what happened (:class:`Undone`): what to
+say, and the write the app still has to make in a worker when the step put a
+state or an action item back. The app repaints and speaks; steps never call it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from store.board import Board
 from store.marks import Carry, Mark, QueueEntry
 from store.model import State
-from store.seed_edit import EditRefused
 from store.seed_write import Written
-from store.storage import StoreError
 
-if TYPE_CHECKING:
-    from tui.app import CycleboardApp
+
+@dataclass(frozen=True)
+class TickAgain:
+    """An action item to write back to ``done``, over the edit ``restore`` made."""
+
+    session: str
+    index: int
+    done: bool
+    restore: Written
+
+
+@dataclass(frozen=True)
+class Undone:
+    said: str | None = None  # said now
+    warning: bool = False  # said as a warning: nothing was undone
+    save: Mark | None = None  # a mark put on the board, still to be written
+    restore: Written | None = None  # the seed edit the mark takes back
+    said_once_saved: str | None = None  # said when the mark's write lands
+    tick: TickAgain | None = None
 
 
 @dataclass(eq=False)
@@ -22,9 +42,16 @@ class UndoMark:
     mark: Mark
     written: Written | None = None  # the seed edit that carried the mark, once it landed
 
-    def run(self, app: CycleboardApp) -> None:
-        if self.key in app.board.plan.blueprints:
-            app.set_state(self.key, self.state, undoing=self)  # says "Undone" once it is written
+    def run(self, board: Board) -> Undone:
+        if self.key not in board.plan.blueprints:
+            return Undone()
+        if board.state_of(self.key) is self.state:
+            return Undone(f"{self.key} is already {self.state.value}")
+        mark = board.stage(self.key, self.state, via="dashboard")  # NoEffect: nothing to take back
+        # Said once written: the write may still be refused.
+        return Undone(
+            save=mark, restore=self.written, said_once_saved=f"Undone: {self.key} is {self.state.value} again"
+        )
 
 
 @dataclass(frozen=True)
@@ -33,10 +60,9 @@ class UndoCarry:
     state: State  # the blueprint's state before it was carried
     written: Written | None = None  # the seed edit that carried it
 
-    def run(self, app: CycleboardApp) -> None:
-        app.board.uncarry(self.carry, via="dashboard", state=self.state, written=self.written)
-        app.render_view()
-        app.notify(f"Undone: {self.carry.key} is back in {self.carry.source}", timeout=3)
+    def run(self, board: Board) -> Undone:
+        board.uncarry(self.carry, via="dashboard", state=self.state, written=self.written)
+        return Undone(f"Undone: {self.carry.key} is back in {self.carry.source}")
 
 
 @dataclass(frozen=True)
@@ -45,10 +71,9 @@ class UndoQueue:
     entries: tuple[QueueEntry, ...]  # the queue before the change
     written: Written | None = None  # the seed edit that carried the change
 
-    def run(self, app: CycleboardApp) -> None:
-        app.board.set_queue(self.cycle, self.entries, via="dashboard", restore=self.written)
-        app.render_view()
-        app.notify("Undone: the runway queue is as it was", timeout=3)
+    def run(self, board: Board) -> Undone:
+        board.set_queue(self.cycle, self.entries, via="dashboard", restore=self.written)
+        return Undone("Undone: the runway queue is as it was")
 
 
 @dataclass(frozen=True)
@@ -58,15 +83,8 @@ class UndoAction:
     done: bool  # what the action item was before
     written: Written
 
-    def run(self, app: CycleboardApp) -> None:
-        app.tick_action(self.session, self.index, self.done, undoing=self)
+    def run(self, board: Board) -> Undone:
+        return Undone(tick=TickAgain(self.session, self.index, self.done, self.written))
 
 
-def undo_last(app: CycleboardApp) -> None:
-    if not app.undo_stack:
-        app.notify("Nothing to undo", timeout=3)
-        return
-    try:
-        app.undo_stack.pop().run(app)
-    except (StoreError, EditRefused) as exc:
-        app.notify(f"Could not undo: {exc}", severity="error", timeout=10)
+UndoStep = UndoMark | UndoCarry | UndoQueue | UndoAction

@@ -18,11 +18,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from store.import_mark import generated_by
 from store.model import AddedMilestone, Cycle, Milestone, MilestoneKind, Project
 from store.seeds import parse_file
 from store.upstream.generated import (
     Written,
-    generated_by,
     plan_besides,
     render,
     write_files,
