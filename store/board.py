@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from store import bitset, runways
-from store.cache import PlanCache, RefreshStats, SeedsFolderMissing, collector_paused
+from store.cache import PlanCache, RefreshStats, SeedsFolderMissing
 from store.carry import carried_over, next_cycle, why_not
+from store.gc_pause import gc_paused
 from store.marks import (
     Carry,
     Mark,
@@ -169,7 +170,7 @@ class Board:
             # Indexed here, on the cache's own plan, not on the copy below: the cache may
             # hold that plan for its next patch, which then updates the index in a few
             # milliseconds instead of leaving it to be built again (200 ms at 50,000).
-            with collector_paused():  # 50,000 new entries: nothing for the cycle collector to find
+            with gc_paused():  # 50,000 new entries: nothing for the cycle collector to find
                 plan.index  # noqa: B018
             base = display_path(self.seeds_dir)
             plan = copy.copy(plan)  # the cache may hold the plan (file names relative) for its next patch
@@ -233,7 +234,7 @@ class Board:
             shown = list(self.state_at)  # a patch remakes rows in place
             carries_changed = carries != self.carries
             self.carries = carries
-            with collector_paused():
+            with gc_paused():
                 self._take(loaded.plan or self.seed_plan, loaded.stats if loaded.plan else self.stats)
             # Our own seed write, read back: the rows already showed it.
             return not (own_only and not carries_changed and not queues_changed and self.state_at == shown)
@@ -566,7 +567,7 @@ class Board:
             self._landing_carries[(carry.key, carry.to)] = (self._seed_writes, carry)
             self._journal(carry)
         self.carries = (*self.carries, carry)
-        with collector_paused():
+        with gc_paused():
             self._take(self.seed_plan, self.stats)
         return carry, written
 
@@ -590,7 +591,7 @@ class Board:
         else:
             self.marks.write(undone)
         self.carries = tuple(c for c in self.carries if (c.key, c.to) != (carry.key, carry.to))
-        with collector_paused():
+        with gc_paused():
             self._take(self.seed_plan, self.stats)
 
     def queue_destination(self, cycle: str) -> Target | KeptLocally:

@@ -256,7 +256,8 @@ def test_a_file_deleted_between_listing_and_reading_is_reported(tmp_path, monkey
 
     shutil.copy(CORPUS / "cases" / "unknown-key.toml", doomed)
     monkeypatch.setattr(
-        "store.cache.walk_seeds", lambda root: ([(str(p), p.name) for p in listing_then_delete(root)], False)
+        "store.cache.plan_cache.walk_seeds",
+        lambda root: ([(str(p), p.name) for p in listing_then_delete(root)], False),
     )
     seen = dashboard_sees(folder, tmp_path / "store")
     assert "doomed.toml: vanished while being read" in seen["problem"]

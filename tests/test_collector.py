@@ -1,4 +1,4 @@
-"""The dashboard keeps the cycle collector out of keystrokes' frames (tui/collector.py)."""
+"""The dashboard keeps the cycle collector out of keystrokes' frames (tui/gc_between_keys.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import SHIPPED
 from tests.dashboard_helpers import build, wait_for
-from tui.collector import KEY_FRAME_S, QUIET_S
+from tui.gc_between_keys import KEY_FRAME_S, QUIET_S
 
 pytestmark = pytest.mark.anyio
 
@@ -39,7 +39,7 @@ async def test_full_passes_wait_for_a_quiet_second():
     app = build(SHIPPED)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        collector = app.collector
+        collector = app.gc_between_keys
         for _ in range(10):
             gc.collect(1)  # each counts towards the next full pass, as the collector's own would
         collector.key()  # someone is typing: no full pass

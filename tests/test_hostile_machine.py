@@ -113,16 +113,18 @@ def _disk_full(*_args, **_kwargs):
 def test_a_cache_that_cannot_be_written_is_a_warning_never_a_refusal(
     seeds, store_dir, cli, monkeypatch, what_fails
 ):
-    import store.cache
+    import store.cache.plan_cache
 
     seeds.write("base.toml", BASE)
     seeds.write("bp.toml", SMALL_BLUEPRINT.format(n=1))
     assert cli("list", "--seeds", str(seeds.path), "--store", str(store_dir))[0] == 0
     seeds.write("bp.toml", SMALL_BLUEPRINT.format(n=2))  # touched: the cache would be written
-    monkeypatch.setattr(store.cache, "_PATCHED_UNWRITTEN_AT_MOST", 0)  # even for one file patched in
+    monkeypatch.setattr(
+        store.cache.plan_cache, "_PATCHED_UNWRITTEN_AT_MOST", 0
+    )  # even for one file patched in
     if what_fails == "lock":
-        monkeypatch.setattr(store.cache, "store_lock", _disk_full)
-    monkeypatch.setattr(store.cache, "atomic_write", _disk_full)
+        monkeypatch.setattr(store.cache.plan_cache, "store_lock", _disk_full)
+    monkeypatch.setattr(store.cache.plan_cache, "atomic_write", _disk_full)
     monkeypatch.setattr(store.snapshot, "atomic_write", _disk_full)
     code, out, err = cli("list", "--seeds", str(seeds.path), "--store", str(store_dir))
     assert code == 0 and "stein/nova/bp-2" in out

@@ -276,11 +276,13 @@ def test_a_start_after_a_crash_before_the_write_reads_the_saved_file_again(seeds
 
 def _no_listing(monkeypatch) -> list:
     """Count the listings of the seeds folder a refresh makes."""
-    import store.cache
+    import store.cache.plan_cache
 
     listings = []
-    walk = store.cache.walk_seeds
-    monkeypatch.setattr(store.cache, "walk_seeds", lambda root: listings.append(root) or walk(root))
+    walk = store.cache.plan_cache.walk_seeds
+    monkeypatch.setattr(
+        store.cache.plan_cache, "walk_seeds", lambda root: listings.append(root) or walk(root)
+    )
     return listings
 
 

@@ -62,9 +62,9 @@ def test_a_changed_seed_file_is_patched_into_the_snapshot(
     # A command leaves the snapshot to a dashboard while the files to patch in are few...
     assert (store_dir / "plan.snapshot").read_bytes() == snapshot
     # ... and writes it once they are many.
-    import store.cache
+    import store.cache.plan_cache
 
-    monkeypatch.setattr(store.cache, "_PATCHED_UNWRITTEN_AT_MOST", 0)
+    monkeypatch.setattr(store.cache.plan_cache, "_PATCHED_UNWRITTEN_AT_MOST", 0)
     Board(seeds.path, store_dir).refresh()
     again = Board(seeds.path, store_dir).refresh()
     assert again.plan.blueprints["stein/nova/alpha"].title == "Alpha, renamed"
@@ -88,7 +88,7 @@ def test_a_start_right_after_a_clone_trusts_files_seconds_old(seeds, store_dir, 
     timestamp tick of the check, not for seconds after (a clone makes every file new)."""
     import time
 
-    import store.cache
+    import store.cache.entries
 
     (
         seeds.write("base.toml", BASE_SEED),
@@ -99,8 +99,8 @@ def test_a_start_right_after_a_clone_trusts_files_seconds_old(seeds, store_dir, 
     assert first.stats.parsed == 2
     entries_read.clear()
     read = []
-    original = store.cache.read_seed
-    monkeypatch.setattr(store.cache, "read_seed", lambda path: read.append(path) or original(path))
+    original = store.cache.entries.read_seed
+    monkeypatch.setattr(store.cache.entries, "read_seed", lambda path: read.append(path) or original(path))
     second = Board(seeds.path, store_dir).refresh()
     assert read == [] and entries_read == [] and second.stats.parsed == 0
     assert second.plan.blueprints == first.plan.blueprints
@@ -144,7 +144,8 @@ def test_parsing_in_processes_gives_what_parsing_here_gives(monkeypatch):
     """A cold start parses in a pool of processes; the results must be the same, in order."""
     from pathlib import Path
 
-    import store.cache as cache
+    import store.cache.entries as entries
+    import store.cache.parallel as parallel
     from store.seeds import parse_text
     from tests.conftest import SHIPPED
 
@@ -152,12 +153,12 @@ def test_parsing_in_processes_gives_what_parsing_here_gives(monkeypatch):
     paths = sorted(SHIPPED.rglob("*.toml")) + sorted(corpus.rglob("*.toml"))
     files = [(path.name, path.read_bytes()) for path in paths]
     assert any(not parse_text(rel, raw).ok for rel, raw in files)  # errors travel back too
-    monkeypatch.setattr(cache, "_PARALLEL_FROM", 2)
-    monkeypatch.setattr(cache.os, "cpu_count", lambda: 3)  # this process and two others
-    results = cache.parse_all(files)
+    monkeypatch.setattr(parallel, "_PARALLEL_FROM", 2)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 3)  # this process and two others
+    results = parallel.parse_all(files)
     assert [parsed for parsed, _ in results] == [parse_text(rel, raw) for rel, raw in files]
     for parsed, good in results:  # each clean file's records, encoded for the cache
-        assert (good == cache._encode(parsed)) if parsed.ok else good is None
+        assert (good == entries.encode(parsed)) if parsed.ok else good is None
 
 
 def test_a_dashboard_writes_its_snapshot_as_it_closes(seeds, store_dir, entries_read):
@@ -187,14 +188,14 @@ def test_a_dashboard_writes_its_snapshot_even_where_a_command_left_an_entry_unwr
 ):
     """A command patches a new file into the snapshot and writes only the snapshot; the
     dashboard's own patches must still reach the next start through its snapshot."""
-    import store.cache
+    import store.cache.plan_cache
 
     for path in (seeds.write("base.toml", BASE_SEED), seeds.write("bps.toml", BLUEPRINTS)):
         bump_mtime(path, -3600)
     Board(seeds.path, store_dir).refresh()
     extra = seeds.write("more.toml", BLUEPRINTS.replace('"alpha"', '"gamma"').replace('"beta"', '"delta"'))
     bump_mtime(extra, -3600)
-    monkeypatch.setattr(store.cache, "_PATCHED_UNWRITTEN_AT_MOST", 0)
+    monkeypatch.setattr(store.cache.plan_cache, "_PATCHED_UNWRITTEN_AT_MOST", 0)
     Board(seeds.path, store_dir).refresh()  # the snapshot has more.toml; the entries do not
     live = Board(seeds.path, store_dir, live=True).refresh()
     bps = seeds.path / "bps.toml"

@@ -29,7 +29,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from store.board import Board, Loaded, Saved
-from store.cache import collector_paused
+from store.gc_pause import gc_paused
 from store.git_status import uncommitted_seed_files
 from store.links import links
 from store.marks import Mark, NoEffect
@@ -43,10 +43,9 @@ from store.storage import StoreError
 from store.view import View, compute
 from store.watch import watch
 from store.writeback import AlreadyThere
-from tui import keys
+from tui import key_catalogue
 from tui.browser import open_in_browser
-from tui.collector import QuietCollector
-from tui.keymap import keymap_path, load_keymap
+from tui.gc_between_keys import GcBetweenKeys
 from tui.panes.blueprints import BlueprintsPane
 from tui.panes.cycles import CyclesPane
 from tui.panes.sessions import SessionsPane
@@ -63,6 +62,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.pickers import ALL_PROJECTS, link_picker, project_picker, state_picker
 from tui.typeahead import KeyOrder
 from tui.undo import UndoAction, UndoMark, UndoStep
+from tui.user_keymap import keymap_path, load_keymap
 from tui.views.burnup import BurnupChart
 from tui.views.runways import RunwaysView
 from tui.views.timeline import TimelineView
@@ -186,7 +186,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self._busy = ""  # what a reading that takes a while says in the status line
         self._busy_due: Timer | None = None
         self._widgets: dict[type, Widget] = {}
-        self.collector = QuietCollector(self)
+        self.gc_between_keys = GcBetweenKeys(self)
         self.opened_links: list[str] = []
 
     # -- building ----------------------------------------------------------------
@@ -218,7 +218,7 @@ class CycleboardApp(PlanningViews, App[None]):
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGHUP):
                 loop.add_signal_handler(signum, self._signalled, signum)
-        self.collector.start()
+        self.gc_between_keys.start()
         self._load_keymap()
         self._widget(FilterBar).close()
         self.render_view()
@@ -246,7 +246,7 @@ class CycleboardApp(PlanningViews, App[None]):
                 self.call_from_thread(self._show_start_progress, done, total)
 
         try:
-            with collector_paused():
+            with gc_paused():
                 loaded = self.board.load(progress=progress)
         except (StoreError, OSError) as exc:
             self.call_from_thread(self._not_started, exc)
@@ -283,7 +283,7 @@ class CycleboardApp(PlanningViews, App[None]):
         if isinstance(event, events.Key) and not event.is_forwarded:
             if self.key_order.hold(event):
                 return  # handed on once the keys before it are dealt with
-            self.collector.key()  # every key, before any widget takes it
+            self.gc_between_keys.key()  # every key, before any widget takes it
             await super().on_event(event)
             self.key_order.started(event)
             return
@@ -295,7 +295,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self.key_order.came_back(event)
 
     def on_unmount(self) -> None:
-        self.collector.stop()
+        self.gc_between_keys.stop()
         gc.unfreeze()  # what was kept out of the collector's way for this app's life may go now
         # What was patched in since the cache was last written goes to a process of its
         # own: quitting does not wait for it. After a crash the next start patches it in.
@@ -308,7 +308,7 @@ class CycleboardApp(PlanningViews, App[None]):
         50,000 blueprints), and the writer takes a core for a second or two.
         """
         self._persist_due = None
-        if self.collector.idle_for() < _PERSIST_AFTER_S:
+        if self.gc_between_keys.idle_for() < _PERSIST_AFTER_S:
             self._persist_due = self.set_timer(_PERSIST_AFTER_S, self._persist_when_quiet)
             return
         self._persist_in_background()
@@ -350,7 +350,7 @@ class CycleboardApp(PlanningViews, App[None]):
 
     def _load_keymap(self) -> None:
         path = keymap_path()
-        self.keymap, problems = load_keymap(path, keys.known_ids(self.BINDINGS))
+        self.keymap, problems = load_keymap(path, key_catalogue.known_ids(self.BINDINGS))
         if self.keymap:
             self.set_keymap(self.keymap)
         for problem in problems:
@@ -960,19 +960,19 @@ class CycleboardApp(PlanningViews, App[None]):
         )
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(keys.help_groups(self, self.BINDINGS, self.keymap)))
+        self.push_screen(HelpScreen(key_catalogue.help_groups(self, self.BINDINGS, self.keymap)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         focused = screen.focused
-        for heading, entries in keys.catalogue(self.BINDINGS):
+        for heading, entries in key_catalogue.catalogue(self.BINDINGS):
             for entry in entries:
                 if entry.owner == "other" or entry.binding.id == "command-palette":
                     continue
                 binding = entry.binding
                 shown = ", ".join(
                     self.get_key_display(Binding(k, binding.action))
-                    for k in keys.keys_of(binding, self.keymap)
+                    for k in key_catalogue.keys_of(binding, self.keymap)
                 )
                 target = self._command_target(entry.owner, focused)
                 if target is None:
@@ -1052,7 +1052,7 @@ def make_app(
     # The plan lives as long as the app: frozen before the collector is back, it is
     # never walked, neither while Textual starts nor in the pass the collector would
     # make over everything the load made (a tenth of a second at 50,000 blueprints).
-    with collector_paused():
+    with gc_paused():
         board.refresh()
         gc.freeze()
     app = CycleboardApp(

@@ -29,7 +29,7 @@ _FULL_PASS_AFTER = (
 )
 
 
-class QuietCollector:
+class GcBetweenKeys:
     """Started with the app and stopped when it unmounts; :meth:`key` on every key event."""
 
     def __init__(self, app: App) -> None:

@@ -1,4 +1,4 @@
-"""The plan cache: the seeds, parsed, one entry per source file.
+"""The plan cache: refreshing the entries of every seed file, patching the plan, writing both.
 
 It is a cache and nothing more: rebuildable from the seeds at any time, so a
 damaged cache file is simply replaced.  A refresh re-parses only files whose
@@ -18,17 +18,11 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
-import multiprocessing
 import os
 import signal
-import sys
 import time
 import warnings
-from collections import deque
 from collections.abc import Callable, Collection
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,12 +31,12 @@ from typing import NoReturn
 from tinydb import TinyDB
 
 from store import snapshot as snapshot_file
-from store.model import KIND_OF, from_dict, to_dict
+from store.cache.entries import JSON, Changed, Stamp, check, decode, encode, reread, trusted
+from store.cache.parallel import parse_all
+from store.gc_pause import gc_paused
 from store.plan import Plan, assemble, patch, walk_seeds
 from store.seeds import (
     ParsedFile,
-    Reference,
-    SeedError,
     SeedUnreadable,
     parse_text,
     read_seed,
@@ -61,12 +55,7 @@ from store.storage import (
 # Bump when the parser's output changes shape, so old caches are rebuilt.
 CACHE_FORMAT = 5
 # Bump when the records' classes change, so old snapshots are ignored.
-SNAPSHOT_FORMAT = 9
-# A file's stat is trusted only when it was modified at least one timestamp tick
-# before it was checked (see _trusted). A tick is at most a clock tick of the
-# kernel where timestamps have fractions of a second, two seconds (FAT) where not.
-_FINE_TICK_NS = 50_000_000
-_COARSE_TICK_NS = 2_000_000_000
+SNAPSHOT_FORMAT = 10
 
 
 class SeedsFolderMissing(StoreError):
@@ -85,38 +74,6 @@ class RefreshStats:
     changed: dict[str, str] = field(
         default_factory=dict
     )  # each file read again whose text changed: its sha256
-
-
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-def _encode(parsed: ParsedFile) -> str:
-    """A clean parse's records, positions and references, as one JSON text.
-
-    Kept as text inside the entry, so that reading the cache to change one
-    entry (as a dashboard does when it closes) builds one string per file,
-    not 50,000 records' worth of dicts.
-    """
-    return _JSON.encode(
-        {
-            "records": [{"kind": KIND_OF[type(r)], "data": to_dict(r)} for r in parsed.records],
-            "positions": {k: list(v) for k, v in parsed.positions.items()},
-            "references": [_fields(r) for r in parsed.references],
-        }
-    )
-
-
-def _decode(path: str, good_text: str | None, errors: list[dict]) -> ParsedFile:
-    parsed = ParsedFile(path, errors=[SeedError(**e) for e in errors])
-    if good_text:
-        good = json.loads(good_text)
-        parsed.records = [from_dict(r["kind"], r["data"]) for r in good["records"]]
-        parsed.positions = {k: tuple(v) for k, v in good["positions"].items()}
-        parsed.references = [Reference(**r) for r in good["references"]]
-    return parsed
-
-
-Stamp = tuple[int, int, int, str]  # size, mtime_ns, when it was checked (ns), sha256
 
 
 @dataclass
@@ -224,7 +181,7 @@ class PlanCache:
             # Checked before the lock and the cache: an empty walk would replace
             # every entry with nothing, and the board would show an empty plan.
             raise SeedsFolderMissing(seeds_dir)
-        with collector_paused():
+        with gc_paused():
             held = self._held
             if held is not None:
                 # Patching what is held writes nothing, so it takes no lock: a writer of the
@@ -311,10 +268,10 @@ class PlanCache:
         entries: dict[str, dict] = {}
         fresh: dict[str, ParsedFile] = {}
         changed = stats.rebuilt or bool(unwritten)
-        waiting: list[_Changed] = []
+        waiting: list[Changed] = []
         for path, rel in files:
-            checked = self._check(path, rel, cached.get(rel))
-            if isinstance(checked, _Changed):
+            checked = check(path, rel, cached.get(rel))
+            if isinstance(checked, Changed):
                 waiting.append(checked)
                 entries[rel] = {}  # keeps the files' order; filled in below
                 continue
@@ -344,7 +301,7 @@ class PlanCache:
         if changed:
             self._write_entries(db, entries)
         plan = assemble(
-            fresh.get(rel) or _decode(rel, e.get("good"), e["errors"]) for rel, e in sorted(entries.items())
+            fresh.get(rel) or decode(rel, e.get("good"), e["errors"]) for rel, e in sorted(entries.items())
         )
         stamps = {rel: (e["size"], e["mtime_ns"], e["checked_ns"], e["sha256"]) for rel, e in entries.items()}
         if snapshot:
@@ -359,9 +316,9 @@ class PlanCache:
         """
 
         def pieces():  # written as made: the whole text at once would be 40 MB more at the peak
-            yield f'{{"meta":{_JSON.encode({"1": {"format": CACHE_FORMAT}})},"files":{{'.encode()
+            yield f'{{"meta":{JSON.encode({"1": {"format": CACHE_FORMAT}})},"files":{{'.encode()
             for number, entry in enumerate(entries.values(), 1):
-                yield f'{"," if number > 1 else ""}"{number}":{_JSON.encode(entry)}'.encode()
+                yield f'{"," if number > 1 else ""}"{number}":{JSON.encode(entry)}'.encode()
             yield b"}}"
 
         if not self._writable:
@@ -398,7 +355,7 @@ class PlanCache:
                     st = os.stat(path)
                 except OSError:
                     return None
-                if _trusted(st, *known[:3]):
+                if trusted(st, *known[:3]):
                     continue
             now = time.time_ns()
             try:
@@ -423,10 +380,10 @@ class PlanCache:
                 "mtime_ns": st.st_mtime_ns,
                 "checked_ns": now,
             }
-            unwritten[rel] = _Changed(rel, raw, head, None).entry(parsed, _encode(parsed))
+            unwritten[rel] = Changed(rel, raw, head, None).entry(parsed, encode(parsed))
         plan = held.plan
         if changed:
-            plan = patch(plan, changed, lambda rel: _reread(seeds_dir, rel, stamps))
+            plan = patch(plan, changed, lambda rel: reread(seeds_dir, rel, stamps))
             if plan is None:
                 return None
         held.plan, held.stamps, held.unwritten = plan, stamps, unwritten
@@ -439,7 +396,7 @@ class PlanCache:
         held = self._held
         if held is None or not (held.unwritten or held.snapshot_due):
             return False
-        with locked(self.path, "the plan cache"), collector_paused():
+        with locked(self.path, "the plan cache"), gc_paused():
             if held.unwritten:
                 db = TinyDB(self.path, storage=AtomicJSONStorage)
                 cached = self._cached_entries(db) or {}
@@ -517,138 +474,6 @@ class PlanCache:
         except OSError as exc:
             self._cannot_write(exc)
 
-    @staticmethod
-    def _check(path: str, rel: str, old: dict | None) -> tuple[dict, bool] | _Changed:
-        """One seed file against its cache entry: the entry to keep (and whether the
-        file was read again), or the file's bytes when they must be parsed."""
-        try:
-            st = os.stat(path)
-        except OSError:
-            st = None  # read_seed below says why
-        now = time.time_ns()
-        if old and st and _trusted(st, old["size"], old["mtime_ns"], old["checked_ns"]):
-            return old, False
-        try:
-            raw, st = read_seed(path)
-        except SeedUnreadable as exc:
-            return _failed(rel, old, str(exc)), True
-        digest = hashlib.sha256(raw).hexdigest()
-        stat = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "checked_ns": now}
-        if old and old["sha256"] == digest:
-            return {**old, **stat}, False
-        return _Changed(rel, raw, {"path": rel, "sha256": digest, **stat}, old)
-
-
-@dataclass
-class _Changed:
-    """A seed file whose bytes changed since its entry was made."""
-
-    rel: str
-    raw: bytes
-    head: dict  # path, hash and stat of the new entry
-    old: dict | None
-
-    def entry(self, parsed: ParsedFile, good: str | None) -> dict:
-        if not parsed.ok:  # a file that now fails keeps the records of its last good parse
-            good = (self.old or {}).get("good")
-        return {**self.head, "good": good, "errors": [_fields(e) for e in parsed.errors]}
-
-
-# Below this many files a pool of processes costs more than it saves.
-_PARALLEL_FROM = 64
-# Files per piece of work, as a share of all: small enough that no one waits
-# long for the last piece, large enough that handing pieces out costs little.
-_PIECES_PER_WORKER = 16
-
-
-def parse_all(
-    files: list[tuple[str, bytes]], progress: Callable[[int], None] | None = None
-) -> list[tuple[ParsedFile, str | None]]:
-    """Parse seed files, and encode each clean one's records for the cache.
-
-    When there are many (a cold start), the work is shared among processes on
-    every core, this one included.  Parsing is pure Python, so threads would
-    not help; the processes are spawned, not forked, because the dashboard may
-    be running threads.  The files are handed out in pieces, this process
-    taking them from the front and the others from the back, so that a worker
-    that starts late (an interpreter to start, results to send back) simply
-    takes fewer of them.
-    """
-    workers = min(os.cpu_count() or 1, 8)
-    if len(files) < _PARALLEL_FROM or workers < 2:
-        return _parse_share(files)
-    tell = progress or (lambda parsed: None)
-    size = max(1, len(files) // (workers * _PIECES_PER_WORKER))
-    pending = deque(range(0, len(files), size))  # where each piece starts
-    done: dict[int, list] = {}
-    try:
-        with (
-            _prompt_threads(),
-            ProcessPoolExecutor(
-                max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn")
-            ) as pool,
-        ):
-            away: dict = {}  # future -> where its piece starts
-
-            def hand_out() -> None:  # one piece running and one waiting, per worker
-                while pending and len(away) < 2 * (workers - 1):
-                    start = pending.pop()
-                    away[pool.submit(_parse_share, files[start : start + size])] = start
-
-            hand_out()
-            while pending:
-                start = pending.popleft()
-                done[start] = _parse_share(files[start : start + size])
-                for future in [f for f in away if f.done()]:
-                    done[away.pop(future)] = future.result()
-                tell(sum(map(len, done.values())))
-                hand_out()
-            for future, start in away.items():
-                done[start] = future.result()
-                tell(sum(map(len, done.values())))
-    except (OSError, BrokenProcessPool):  # no processes to be had: do it here
-        return _parse_share(files)
-    return [result for start in sorted(done) for result in done[start]]
-
-
-@contextmanager
-def _prompt_threads():
-    """Let the pool's result thread take the interpreter within a millisecond.
-
-    A worker's results go through a pipe that holds 64 KB; while this process
-    parses, the thread reading that pipe waits for the interpreter, 5 ms per
-    turn by default, and the worker waits on the full pipe: half its time, as
-    measured at 50,000 blueprints.
-    """
-    was = sys.getswitchinterval()
-    sys.setswitchinterval(0.001)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(was)
-
-
-def _parse_share(files: list[tuple[str, bytes]]) -> list[tuple[ParsedFile, str | None]]:
-    with collector_paused():  # only building records: nothing for the cycle collector to find
-        parsed = [parse_text(rel, raw) for rel, raw in files]
-        return [(p, _encode(p) if p.ok else None) for p in parsed]
-
-
-def _trusted(st: os.stat_result, size: int, mtime_ns: int, checked_ns: int) -> bool:
-    """Whether a file is as it was when checked, by its stat alone.
-
-    git's rule for racily clean files: a stat proves nothing when the file was
-    modified in the same timestamp tick as the check (a second write in that
-    tick would look the same), so such a file is hashed.  The check's time is
-    taken before the file is read, so it is never later than the cache's own
-    write.  Files seconds old, as after a clone or a pull, are trusted once
-    they were checked: only those saved within a tick of it are in doubt.
-    """
-    if st.st_size != size or st.st_mtime_ns != mtime_ns:
-        return False
-    tick = _COARSE_TICK_NS if mtime_ns % 1_000_000_000 == 0 else _FINE_TICK_NS
-    return mtime_ns < checked_ns - tick
-
 
 # How many changed files a command patches into the snapshot, each time, before it
 # writes the snapshot again (see _patched_snapshot).
@@ -679,56 +504,9 @@ def _write_from_copy(cache: PlanCache) -> NoReturn:
         os._exit(status)
 
 
-def _reread(seeds_dir: Path, rel: str, stamps: dict[str, Stamp]) -> ParsedFile | None:
-    """A file that a change in another reaches, parsed as it is on disk; None when its
-    text is not the one held (it changed too, unseen so far) or it cannot be read."""
-    try:
-        raw, _ = read_seed(os.path.join(seeds_dir, *rel.split("/")))
-    except SeedUnreadable:
-        return None
-    known = stamps.get(rel)
-    if known is None or hashlib.sha256(raw).hexdigest() != known[3]:
-        return None
-    return parse_text(rel, raw)
-
-
-def _fields(record) -> dict:
-    """A flat record's fields (texts and numbers only) as a dict.
-
-    ``dataclasses.asdict`` deep-copies every value, which made it a third of a
-    cold start at 50,000 blueprints (100,000 references).
-    """
-    return dict(vars(record))
-
-
 def _stamp(path: Path) -> tuple[int, int, int] | None:
     try:
         st = path.stat()
     except OSError:
         return None
     return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-@contextmanager
-def collector_paused():
-    """Keep the cycle collector out of a bulk load: it would walk every new record, many times over."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _failed(rel: str, old: dict | None, message: str) -> dict:
-    """An entry for a file that could not be read: keep its last good records."""
-    return {
-        "path": rel,
-        "sha256": "",
-        "size": -1,
-        "mtime_ns": -1,
-        "checked_ns": 0,
-        "good": (old or {}).get("good"),
-        "errors": [_fields(SeedError(rel, 0, 0, message))],
-    }

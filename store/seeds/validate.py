@@ -1,29 +1,16 @@
-"""Reading one seed file: TOML in, typed records and precise errors out.
+"""Validating the parsed TOML of one seed file: the schema, and a reader that makes records of it.
 
 Validation is strict: an unknown key, a wrong type, an unknown state or kind,
 a duplicate id or a bad date is an error naming ``FILE:LINE:COL``, the key and
-what was expected.  Cross-file checks (duplicates across files, references to
-blueprints and projects) happen when files are put together, in
-:mod:`store.plan`; this module records what each file refers to so that step
-can point at the right line.
+what was expected.  What each record refers to is recorded with its position,
+for the step that puts files together (:mod:`store.plan`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-import errno
-import os
-import re
-import stat
-import unicodedata
-from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
-
-# tomli is the parser that became tomllib, built as a C extension: about three
-# times faster, which is a second of CPU in a cold start at 50,000 blueprints.
-import tomli
 
 from store.model import (
     Action,
@@ -36,94 +23,15 @@ from store.model import (
     MilestoneKind,
     Override,
     Project,
-    Record,
     Runway,
     Session,
     State,
     Theme,
     ThemeKind,
 )
+from store.seeds.parsed import ParsedFile, Reference, SeedError
+from store.seeds.text import clean_text, is_id, slugify
 from store.tomlpos import locate, nearest
-
-# C0 controls except tab and newline, DEL and C1: never let a seed drive the terminal.
-# Bidi embeddings, overrides and isolates go too: they reorder the rest of the
-# line on screen ("Trojan Source"); right-to-left text itself needs none of them.
-_CONTROL = {
-    c: None
-    for c in [
-        *range(0x00, 0x09),
-        *range(0x0B, 0x20),
-        0x7F,
-        *range(0x80, 0xA0),
-        *range(0x202A, 0x202F),
-        *range(0x2066, 0x206A),
-    ]
-}
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
-def clean_text(text: str) -> str:
-    """Drop control characters (bidi overrides included), keeping tab and newline."""
-    # Every character dropped is non-printable, so most texts need no translation.
-    return text if text.isprintable() else text.translate(_CONTROL)
-
-
-def is_id(text: str) -> bool:
-    """Whether ``text`` can be an id: a letter or digit, then letters, digits, '.', '_' and '-'."""
-    return bool(_ID.match(text))
-
-
-def slugify(title: str) -> str:
-    """A Launchpad-style id from a title: ``Add an IOPS weigher`` -> ``add-an-iops-weigher``."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return slug[:80].rstrip("-") or "untitled"
-
-
-@dataclass(frozen=True, order=True)
-class SeedError:
-    """One problem in a seed file; ``line`` is 0 where the file has no line to show."""
-
-    path: str
-    line: int
-    col: int
-    message: str
-    warning: bool = False
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
-        prefix = "warning: " if self.warning else ""
-        return f"{where}: {prefix}{self.message}"
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A name in one record that must resolve to another record."""
-
-    owner: str  # key of the record holding the reference
-    field: str  # "blueprints", "projects", "project", "cycle"
-    target: str  # the text as written
-    cycle: str  # context for resolving a blueprint id
-    project: str  # preferred project for a bare blueprint id ("" for none)
-    line: int
-    col: int
-
-
-@dataclass
-class ParsedFile:
-    """Everything one seed file gave: records in file order, references, errors."""
-
-    path: str
-    records: list[Record] = field(default_factory=list)
-    positions: dict[str, tuple[int, int]] = field(default_factory=dict)  # 'kind:key' -> header
-    references: list[Reference] = field(default_factory=list)
-    errors: list[SeedError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not any(not e.warning for e in self.errors)
-
 
 # ----------------------------------------------------------------------------
 # The schema: which keys each table takes, and of what type.
@@ -221,7 +129,7 @@ def _type_name(value: object) -> str:
     }.get(type(value), type(value).__name__)
 
 
-class _Reader:
+class Reader:
     """Validates the parsed TOML of one file, collecting errors with positions."""
 
     def __init__(self, display: str, text: str, data: dict) -> None:
@@ -317,7 +225,7 @@ class _Reader:
     def identifier(self, text: str | None, path: tuple, what: str, key: str = "id") -> str | None:
         if text is None:
             return None
-        if not _ID.match(text):
+        if not is_id(text):
             self.error(
                 (*path, key),
                 f"{what}: {key} '{text}' must start with a letter or digit and hold only "
@@ -655,130 +563,3 @@ def _looks_like_date(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _decode_error(display: str, raw: bytes, exc: UnicodeDecodeError) -> SeedError:
-    before = raw[: exc.start]
-    line = before.count(b"\n") + 1
-    col = exc.start - (before.rfind(b"\n") + 1) + 1
-    return SeedError(
-        display, line, col, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
-    )
-
-
-def parse_text(display: str, raw: bytes) -> ParsedFile:
-    """Parse and validate the bytes of one seed file named ``display``."""
-    if b"\x00" in raw:
-        at = raw.index(b"\x00")
-        line = raw[:at].count(b"\n") + 1
-        col = at - (raw.rfind(b"\n", 0, at) + 1) + 1
-        return ParsedFile(
-            display, errors=[SeedError(display, line, col, "binary data (a NUL byte), not a TOML text file")]
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return ParsedFile(display, errors=[_decode_error(display, raw, exc)])
-    text = text.removeprefix("\ufeff")
-    try:
-        data = tomli.loads(text)
-    except tomli.TOMLDecodeError as exc:
-        message = str(exc)
-        match = _TOML_POSITION.search(message)
-        if match:
-            line, col = int(match[1]), int(match[2])
-        else:  # "(at end of document)": point at the last character
-            lines = text.rstrip("\n").split("\n")
-            line, col = len(lines), len(lines[-1]) + 1
-        message = _TOML_POSITION.sub("", message).replace("(at end of document)", "").strip().rstrip(".")
-        if message.startswith("Cannot overwrite a value") or message.startswith("Cannot declare"):
-            message += " (a key or table is defined twice)"
-        return ParsedFile(display, errors=[SeedError(display, line, col, f"TOML syntax: {message}")])
-    except RecursionError:
-        return ParsedFile(display, errors=[SeedError(display, 0, 0, "TOML nested too deeply")])
-    return _Reader(display, text, data).read()
-
-
-class SeedUnreadable(Exception):
-    """A seed path that cannot be read as a seed file; the message says why."""
-
-
-# A seed file is hand-written text; one this big is a mistake (or not a seed at
-# all), and reading it would stall every refresh.  Split plans per cycle/project.
-MAX_SEED_BYTES = 8 * 1024 * 1024
-
-
-def read_seed(path: Path) -> tuple[bytes, os.stat_result]:
-    """The bytes of one seed file and the status of what was actually read.
-
-    Opens without blocking, so a FIFO named ``x.toml`` cannot hang a refresh,
-    and takes the status from the open handle, so a file replaced meanwhile
-    is described by what was read.  Raises :class:`SeedUnreadable`.
-    """
-    try:
-        os.fspath(path).encode("utf-8")
-    except UnicodeEncodeError:
-        raise SeedUnreadable(
-            "the file name is not valid UTF-8, so it cannot be shown or stored: rename the file"
-        ) from None
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise SeedUnreadable("vanished while being read") from None
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise SeedUnreadable(
-                "a symlink loop (following the link leads back to it); not followed"
-            ) from None
-        raise SeedUnreadable(f"cannot read: {exc.strerror or exc}") from None
-    try:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            if os.path.islink(path):
-                raise SeedUnreadable(_folder_link_problem(path))
-            raise SeedUnreadable("is a folder, not a seed file")
-        if not stat.S_ISREG(st.st_mode):
-            raise SeedUnreadable("not a regular file (a pipe, socket or device)")
-        if st.st_size > MAX_SEED_BYTES:
-            raise _too_large(f"{st.st_size / 2**20:.1f} MiB")
-    except BaseException:
-        os.close(fd)
-        raise
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            # Sized by the file, not the limit: a buffer of the limit's size is a
-            # memory mapping of its own, and 65,000 files kept in memory would
-            # exhaust the mappings a process may have.
-            raw = handle.read(st.st_size + 1)
-            if len(raw) > st.st_size:  # it grew since fstat
-                raw += handle.read(MAX_SEED_BYTES + 1 - len(raw))
-        except OSError as exc:
-            raise SeedUnreadable(f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_SEED_BYTES:
-        raise _too_large("it grew while being read")
-    return raw, st
-
-
-def _too_large(size: str) -> SeedUnreadable:
-    return SeedUnreadable(
-        f"too large ({size}; a seed file may hold at most "
-        f"{MAX_SEED_BYTES // 2**20} MiB): split it by cycle or project"
-    )
-
-
-def _folder_link_problem(link: Path) -> str:
-    target = os.path.realpath(link)
-    parent = os.path.realpath(os.path.dirname(link))
-    if parent == target or parent.startswith(target.rstrip(os.sep) + os.sep):
-        return f"a symlink loop (links back to {target}, a folder above it); not followed"
-    return f"a link to {target}, a folder already read; not followed"
-
-
-def parse_file(path: Path, display: str | None = None) -> ParsedFile:
-    """Read and parse one seed file; an unreadable file is an error, never an exception."""
-    display = display or str(path)
-    try:
-        raw, _ = read_seed(path)
-    except SeedUnreadable as exc:
-        return ParsedFile(display, errors=[SeedError(display, 0, 0, str(exc))])
-    return parse_text(display, raw)
