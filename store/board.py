@@ -9,11 +9,11 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from store import bitset, runways
 from store.cache import PlanCache, RefreshStats, SeedsFolderMissing
@@ -55,7 +55,7 @@ class Row(NamedTuple):
     state: State
     mark: Mark | None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = to_dict(self.blueprint)
         data["seed_state"] = data["state"]
         data["state"] = self.state.value
@@ -117,7 +117,7 @@ class Board:
         # kept up to date by marks: every count a view shows is a popcount of these.
         self.in_state: dict[State, int] = {}
         # What store.view works out from the rows and keeps; emptied whenever a row changes.
-        self.memo: dict = {}
+        self.memo: dict[Hashable, Any] = {}
         # Marks written into a seed file that no read of the seeds has brought back yet,
         # each with the count of seed writes when it landed: shown until a read begun
         # after it is adopted, so the row does not flicker back meanwhile.
@@ -274,7 +274,7 @@ class Board:
             for at in reversed(self.index.removed_at):
                 del self.row_at[at], self.state_at[at]
                 self.in_state = {state: bitset.without(held, at) for state, held in self.in_state.items()}
-            for at in self.index.inserted_at:
+            for at in self.index.inserted_at or ():
                 self.row_at.insert(at, Row(blueprints[at], blueprints[at].state, None))
                 self.state_at.insert(at, blueprints[at].state)
                 self.in_state = {state: bitset.with_gap(held, at) for state, held in self.in_state.items()}
@@ -378,10 +378,10 @@ class Board:
         earlier = [h.state for h in row.blueprint.history if h.state is not State.IMPLEMENTED]
         return earlier[-1] if earlier else State.APPROVED
 
-    def themes_of(self, key: str) -> list:
+    def themes_of(self, key: str) -> list[Any]:
         return [t for t in self.plan.themes.values() if key in t.blueprints]
 
-    def sessions_of(self, key: str) -> list:
+    def sessions_of(self, key: str) -> list[Any]:
         return [s for s in self.plan.sessions.values() if key in s.blueprints]
 
     def events_of(self, key: str) -> list[Mark]:
@@ -469,15 +469,14 @@ class Board:
     def _save(self, mark: Mark, destination: Target | KeptLocally, restore: Written | None) -> Saved:
         if isinstance(destination, Target):
             journaled: list[Mark] = []
+            rel = destination.rel
 
             def record(written: Written, found: str | None) -> None:
                 """Under the seeds lock: the journal keeps the order in which the seeds changed."""
-                event = dataclasses.replace(
-                    mark, where=destination.rel, staged_for="", at=now()
-                )  # in written order
+                event = dataclasses.replace(mark, where=rel, staged_for="", at=now())  # in written order
                 if found is not None and found != mark.seed_state.value:  # changed since this board read it
                     event = dataclasses.replace(event, previous=State(found))
-                self._landed(destination.rel, written)
+                self._landed(rel, written)
                 self._landing[mark.key] = (self._seed_writes, mark)
                 journaled.append(event)
                 self._journal(event)
@@ -493,7 +492,13 @@ class Board:
         self._kept_locally(destination.reason)
         return Saved(mark)
 
-    def _edit_seed(self, mark: Mark, target: Target, restore: Written | None, record) -> Written:
+    def _edit_seed(
+        self,
+        mark: Mark,
+        target: Target,
+        restore: Written | None,
+        record: Callable[[Written, str | None], None],
+    ) -> Written:
         """The seed edit; ``record(written, state the file gave before or None)`` runs under its lock."""
         if restore is not None:
             try:
@@ -558,10 +563,10 @@ class Board:
                 written = self.writer.carry(destination, key, carry.to, carry.at.astimezone().date())
             except SeedsReadOnly as exc:
                 destination = KeptLocally(str(exc))
-        if written is None:
+        if isinstance(destination, KeptLocally):
             self.marks.write(carry)
             self._kept_locally(destination.reason)
-        else:
+        elif written is not None:
             carry = dataclasses.replace(carry, where=destination.rel)
             self._landed(destination.rel, written)
             self._landing_carries[(carry.key, carry.to)] = (self._seed_writes, carry)
@@ -640,10 +645,12 @@ class Board:
                 )
             except SeedsReadOnly as exc:
                 destination = KeptLocally(str(exc))
-        if written is None:
+        if isinstance(destination, KeptLocally):
             self.marks.write(change)
             self._kept_locally(destination.reason)
-        else:
+            self.queues = {**self.queues, cycle: change}
+            return change, None
+        if written is not None:
             self._landed(destination.rel, written)
             self._landing_queues[cycle] = (self._seed_writes, change)
             self._journal(dataclasses.replace(change, where=destination.rel))
@@ -664,7 +671,7 @@ class Board:
         self._seed_writes += 1
         self._own_writes[rel] = sha256(written.after)
 
-    def _journal(self, event) -> None:
+    def _journal(self, event: Mark | Carry | QueueChange) -> None:
         """Record a change the seeds already carry; a journal that cannot take it is said, not raised."""
         try:
             self.marks.write(event)
@@ -686,7 +693,7 @@ class Board:
         return self.marks.mark_days(keys)
 
     # -- whole-plan views ------------------------------------------------------
-    def export(self) -> dict:
+    def export(self) -> dict[str, Any]:
         plan = self.plan
         return {
             "cycles": [to_dict(c) for c in plan.cycles_newest_first()],

@@ -17,11 +17,11 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections import OrderedDict
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from functools import reduce
 from operator import or_
 from sys import intern
-from typing import Protocol
+from typing import Any, Protocol
 
 from store import bitset
 from store.model import Blueprint, Cycle, Session, Theme
@@ -78,7 +78,9 @@ class PlanIndex:
         self._widths: dict[bool, list[tuple[int, int]]] = {}  # widest first: (key width, its blueprints)
         self._span_bits: dict[str, int] = {}
         self._words: WordIndex | None = None
-        self._selections: OrderedDict[tuple, Selection] = OrderedDict()  # the last few, for a repaint
+        self._selections: OrderedDict[tuple[Any, ...], Selection] = (
+            OrderedDict()
+        )  # the last few, for a repaint
 
     def _group(self, plan: Plan) -> None:
         """Themes by cycle, sessions by date, and which projects take part in each."""
@@ -161,14 +163,14 @@ class PlanIndex:
         new.__dict__.update(self.__dict__)
         rank = {c.id: i for i, c in enumerate(plan.cycles_newest_first())}
 
-        def order(blueprint: Blueprint) -> tuple:
+        def order(blueprint: Blueprint) -> tuple[Any, ...]:
             return (rank.get(blueprint.cycle, -1), blueprint.cycle, blueprint.project, blueprint.id)
 
         blueprints = list(self.blueprints)
         for blueprint in changed:
             blueprints[self.position[blueprint.key]] = blueprint
         haystacks = None if self._haystacks is None else list(self._haystacks)
-        columns = [blueprints, list(self.keys), list(self.cycle_at), list(self.project_at)]
+        columns: list[list[Any]] = [blueprints, list(self.keys), list(self.cycle_at), list(self.project_at)]
         if haystacks is not None:
             columns.append(haystacks)
         sizes = {cycle: end - start for cycle, (start, end) in self.spans.items()}
@@ -227,7 +229,7 @@ class PlanIndex:
                 held = bitset.with_gap(held, at)
             return held
 
-        def follow(sets: dict, value_at) -> dict:
+        def follow(sets: dict[str, int], value_at: Callable[[int], str]) -> dict[str, int]:
             result = {value: moved(held) for value, held in sets.items()}
             for at in inserted_at:
                 value = value_at(at)
@@ -241,7 +243,7 @@ class PlanIndex:
         ):
             self._categories = follow(source._categories, lambda at: self.blueprints[at].category.lower())
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         # Pickled with the plan's snapshot: leave out what is cheap to rebuild or only a cache.
         state = dict(self.__dict__)
         for name in (
@@ -256,7 +258,7 @@ class PlanIndex:
             del state[name]
         return state
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._clear_derived()
         self._new_generation()

@@ -29,6 +29,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from store.storage import AtomicJSONStorage, DamagedFile, atomic_write
 
@@ -42,28 +43,28 @@ def segments_dir(active: Path) -> Path:
     return active.with_name(active.stem + ".d")
 
 
-def generation_of(tables: dict) -> int:
+def generation_of(tables: dict[str, Any]) -> int:
     meta = tables.get(META, {}).get("1", {})
     found = meta.get("generation", 0) if isinstance(meta, dict) else 0
     return found if isinstance(found, int) else 0
 
 
-def event_count(tables: dict) -> int:
+def event_count(tables: dict[str, Any]) -> int:
     return sum(len(tables.get(table) or {}) for table in TABLES)
 
 
-def next_id(docs: dict) -> str:
+def next_id(docs: dict[str, Any]) -> str:
     """The document id after the largest integer one; ids that are not integers are kept, not counted."""
     numbers = [int(key) for key in docs if isinstance(key, str) and key.isdecimal()]
     return str(max(numbers, default=0) + 1)
 
 
-def _doc_order(item: tuple[str, dict]) -> tuple[int, int, str]:
+def _doc_order(item: tuple[str, dict[str, Any]]) -> tuple[int, int, str]:
     key = item[0]
     return (0, int(key), "") if key.isdecimal() else (1, 0, key)
 
 
-def docs_in_order(tables: dict, table: str) -> Iterator[dict]:
+def docs_in_order(tables: dict[str, Any], table: str) -> Iterator[dict[str, Any]]:
     """A table's documents in the order they were written (integer ids), odd ids last."""
     for _, doc in sorted((tables.get(table) or {}).items(), key=_doc_order):
         if isinstance(doc, dict):
@@ -77,18 +78,18 @@ class Summary:
     generation: int = 0
     segments: list[str] = field(default_factory=list)
     events: int = 0
-    latest: dict[str, dict] = field(default_factory=dict)  # blueprint key -> newest mark doc
+    latest: dict[str, dict[str, Any]] = field(default_factory=dict)  # blueprint key -> newest mark doc
     days: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> {date: last state that day}
     where: dict[str, list[int]] = field(default_factory=dict)  # key -> segment positions holding its marks
-    carries: dict[str, dict] = field(default_factory=dict)  # "key|to" -> the carry in force
-    queues: dict[str, dict] = field(default_factory=dict)  # cycle -> newest queue change
+    carries: dict[str, dict[str, Any]] = field(default_factory=dict)  # "key|to" -> the carry in force
+    queues: dict[str, dict[str, Any]] = field(default_factory=dict)  # cycle -> newest queue change
     rebuilt: bool = field(default=False, compare=False)  # made again from the segments, not read
 
-    def to_doc(self, part: tuple[str, ...]) -> dict:
+    def to_doc(self, part: tuple[str, ...]) -> dict[str, Any]:
         return {"summary": {"1": {name: getattr(self, name) for name in part}}}
 
     @classmethod
-    def from_docs(cls, core: dict | None, history: dict | None) -> Summary:
+    def from_docs(cls, core: dict[str, Any] | None, history: dict[str, Any] | None) -> Summary:
         found = cls()
         for data, part in ((core, CORE), (history, HISTORY)):
             doc = ((data or {}).get("summary") or {}).get("1")
@@ -106,7 +107,7 @@ class Summary:
         core, history = (json.loads(json.dumps(self.to_doc(part))) for part in (CORE, HISTORY))
         return Summary.from_docs(core, history)
 
-    def fold(self, tables: dict, position: int) -> None:
+    def fold(self, tables: dict[str, Any], position: int) -> None:
         """Add one sealed segment's events, in the order they happened."""
         for doc in sorted(docs_in_order(tables, "marks"), key=lambda d: str(d.get("at", ""))):
             key, at, state = doc.get("key"), doc.get("at"), doc.get("state")
@@ -147,10 +148,10 @@ class Segments:
         self.folder = segments_dir(active)
         self.summary_path = self.folder / SUMMARY_NAME
         self.history_path = self.folder / HISTORY_NAME
-        self._cached: dict[Path, tuple[tuple[int, ...] | None, dict | None]] = {}
-        self._segments: dict[str, dict] = {}  # segment name -> its tables, the newest asked last
+        self._cached: dict[Path, tuple[tuple[int, ...] | None, dict[str, Any] | None]] = {}
+        self._segments: dict[str, dict[str, Any]] = {}  # segment name -> its tables, the newest asked last
 
-    def _load(self, path: Path) -> dict | None:
+    def _load(self, path: Path) -> dict[str, Any] | None:
         """A summary file as it is on disk now (read again only when it changed); None if absent."""
         try:
             found = os.stat(path)
@@ -190,7 +191,7 @@ class Segments:
                 rebuilt.generation = max(rebuilt.generation, generation_of(tables) + 1)
         return rebuilt
 
-    def read(self, name: str) -> dict:
+    def read(self, name: str) -> dict[str, Any]:
         """One sealed segment's tables; kept for the next ask (a sealed file never changes)."""
         found = self._segments.get(name)
         if found is None:
@@ -203,7 +204,7 @@ class Segments:
             self._segments[name] = found
         return found
 
-    def seal(self, tables: dict, summary: Summary) -> Summary:
+    def seal(self, tables: dict[str, Any], summary: Summary) -> Summary:
         """Write ``tables``' events as the next segments (SEAL_AT events each) and the summary
         with them. Call under the lock."""
         self.folder.mkdir(exist_ok=True)
@@ -235,7 +236,7 @@ class Segments:
             )
 
 
-def _chunks(tables: dict) -> Iterator[dict]:
+def _chunks(tables: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The events of ``tables`` in segments of at most SEAL_AT, in the order written.
 
     An active file reaches SEAL_AT and is sealed; only one written before the
@@ -248,7 +249,7 @@ def _chunks(tables: dict) -> Iterator[dict]:
         for doc_id, doc in sorted((tables.get(table) or {}).items(), key=_doc_order)
     ]
     for start in range(0, max(len(items), 1), SEAL_AT):
-        chunk: dict[str, dict] = {table: {} for table in TABLES}
+        chunk: dict[str, dict[str, Any]] = {table: {} for table in TABLES}
         for table, doc_id, doc in items[start : start + SEAL_AT]:
             chunk[table][doc_id] = doc
         yield chunk

@@ -21,9 +21,10 @@ import getpass
 import os
 import socket
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from store import journal
 from store.journal import META, Segments, Summary, docs_in_order, event_count, generation_of, next_id
@@ -51,7 +52,7 @@ class Mark:
         """Kept in the marks store only: the seed file does not say it."""
         return not self.where and not self.staged_for
 
-    def to_doc(self) -> dict:
+    def to_doc(self) -> dict[str, Any]:
         doc = asdict(self)
         doc.update(
             state=self.state.value,
@@ -65,7 +66,7 @@ class Mark:
         return doc
 
     @classmethod
-    def from_doc(cls, doc: dict) -> Mark:
+    def from_doc(cls, doc: dict[str, Any]) -> Mark:
         return cls(
             key=doc["key"],
             state=State(doc["state"]),
@@ -100,7 +101,7 @@ class Carry:
         """The blueprint's key in the cycle it moved to."""
         return f"{self.to}/{self.key.split('/', 1)[1]}"
 
-    def to_doc(self) -> dict:
+    def to_doc(self) -> dict[str, Any]:
         doc = asdict(self)
         doc["at"] = self.at.isoformat()
         if not self.where:
@@ -108,7 +109,7 @@ class Carry:
         return doc
 
     @classmethod
-    def from_doc(cls, doc: dict) -> Carry:
+    def from_doc(cls, doc: dict[str, Any]) -> Carry:
         return cls(
             key=doc["key"],
             to=doc["to"],
@@ -139,8 +140,8 @@ class QueueChange:
     via: str = ""
     where: str = ""  # the seed file it was written into ("": kept locally)
 
-    def to_doc(self) -> dict:
-        def plain(entries):
+    def to_doc(self) -> dict[str, Any]:
+        def plain(entries: Iterable[QueueEntry]) -> list[list[str | None]]:
             return [[key, start.isoformat() if start else None] for key, start in entries]
 
         doc = {
@@ -156,8 +157,8 @@ class QueueChange:
         return doc
 
     @classmethod
-    def from_doc(cls, doc: dict) -> QueueChange:
-        def entries(raw) -> tuple[QueueEntry, ...]:
+    def from_doc(cls, doc: dict[str, Any]) -> QueueChange:
+        def entries(raw: Iterable[list[str | None]]) -> tuple[QueueEntry, ...]:
             return tuple((str(key), dt.date.fromisoformat(start) if start else None) for key, start in raw)
 
         return cls(
@@ -278,7 +279,7 @@ class MarksStore:
             return self._written is None or self._identity() != self._written
 
     # -- reading -------------------------------------------------------------
-    def _active(self) -> dict:
+    def _active(self) -> dict[str, Any]:
         self._read = self._identity()  # before the read: a write after it makes them differ
         try:
             return self._storage.read() or {}
@@ -286,7 +287,7 @@ class MarksStore:
             self._recover()
             return {}
 
-    def _journal(self, history: bool = False) -> tuple[Summary, dict]:
+    def _journal(self, history: bool = False) -> tuple[Summary, dict[str, Any]]:
         """The summary of the sealed segments (``history``: with its history part) and the
         active file's events not in them."""
         for _ in range(3):
@@ -300,7 +301,7 @@ class MarksStore:
         return summary, active  # sealed again and again meanwhile: a busy store; this read is close
 
     @staticmethod
-    def _parsed(docs, cls) -> list:
+    def _parsed(docs: Iterable[dict[str, Any]], cls: type[Any]) -> list[Any]:
         found = []
         for doc in docs:
             try:
@@ -310,7 +311,7 @@ class MarksStore:
         found.sort(key=lambda event: event.at)
         return found
 
-    def _all(self, table: str) -> list:
+    def _all(self, table: str) -> list[Any]:
         """Every event of ``table``, oldest first: the segments', then the active file's."""
         summary, active = self._journal()
         docs = [doc for name in summary.segments for doc in docs_in_order(self.segments.read(name), table)]
@@ -400,7 +401,7 @@ class MarksStore:
         """
         decided: list[tuple[State, Mark | None]] = []
 
-        def decide(summary: Summary, active: dict) -> Mark | None:
+        def decide(summary: Summary, active: dict[str, Any]) -> Mark | None:
             newest = [m for m in self._parsed(docs_in_order(active, "marks"), Mark) if m.key == blueprint.key]
             if not newest and blueprint.key in summary.latest:
                 newest = self._parsed([summary.latest[blueprint.key]], Mark)
@@ -426,7 +427,7 @@ class MarksStore:
         """Append ``event`` durably: under the lock, atomically."""
         self._append(lambda _summary, _active: event)
 
-    def _append(self, decide) -> None:
+    def _append(self, decide: Callable[[Summary, dict[str, Any]], Mark | Carry | QueueChange | None]) -> None:
         """Under the lock: read the journal as it is now, append what ``decide`` gives, seal if full."""
         with locked(self.path, "marks", self.give_up):
             remove_stale_temps(self.path)
@@ -458,7 +459,7 @@ class MarksStore:
             if event_count(tables) >= journal.SEAL_AT:
                 self._seal(tables, self.segments.summary(history=True))  # a seal folds into both parts
 
-    def _seal(self, tables: dict, summary: Summary) -> None:
+    def _seal(self, tables: dict[str, Any], summary: Summary) -> None:
         """Move the active file's events into a segment and start it again (under the lock)."""
         try:
             sealed = self.segments.seal(tables, summary)

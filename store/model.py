@@ -9,8 +9,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any, Generic, TypeVar, overload
 
 
 class State(str, Enum):  # noqa: UP042 - StrEnum would change str() of a member
@@ -65,7 +67,11 @@ class CycleStatus(str, Enum):  # noqa: UP042 - StrEnum would change str() of a m
     EOL = "eol"
 
 
-class _cached:
+_R = TypeVar("_R")
+_T = TypeVar("_T")
+
+
+class _cached(Generic[_R, _T]):
     """``functools.cached_property`` without its lock.
 
     Python 3.11's takes a lock the first time each record's value is asked
@@ -73,11 +79,15 @@ class _cached:
     would both compute the same text, so there is nothing to guard.
     """
 
-    def __init__(self, compute) -> None:
+    def __init__(self, compute: Callable[[_R], _T]) -> None:
         self.compute = compute
         self.name = compute.__name__
 
-    def __get__(self, record, owner=None):
+    @overload
+    def __get__(self, record: None, owner: object = None) -> _cached[_R, _T]: ...
+    @overload
+    def __get__(self, record: _R, owner: object = None) -> _T: ...
+    def __get__(self, record: _R | None, owner: object = None) -> _cached[_R, _T] | _T:
         if record is None:
             return self
         value = record.__dict__[self.name] = self.compute(
@@ -267,13 +277,13 @@ RECORD_TYPES: dict[str, type] = {
 }
 KIND_OF = {cls: kind for kind, cls in RECORD_TYPES.items()}
 
-_NESTED = {
+_NESTED: dict[tuple[str, str], type[Any]] = {
     ("cycle", "milestones"): Milestone,
     ("session", "actions"): Action,
     ("blueprint", "history"): HistoryEntry,
     ("override", "history"): HistoryEntry,
 }
-_ENUMS = {
+_ENUMS: dict[tuple[str, str], type[Enum]] = {
     ("cycle", "status"): CycleStatus,
     ("theme", "kind"): ThemeKind,
     ("blueprint", "state"): State,
@@ -288,7 +298,7 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     if value is None or type(value) in (str, int, bool, float):  # most values: nothing to do
         return value
     if isinstance(value, Enum):
@@ -297,24 +307,37 @@ def _plain(value):
         return value.isoformat()
     if isinstance(value, (tuple, list)):
         return [_plain(v) for v in value]
-    if dataclasses.is_dataclass(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return _flattener(type(value))[0](value)
     return value
 
 
-def _plain_scalars(value: tuple) -> list:
+def _plain_scalars(value: tuple[Any, ...]) -> list[Any]:
     return list(value)
 
 
-@functools.cache
-def _flattener(cls: type):
+Flatten = Callable[[Any], dict[str, Any]]
+Convert = Callable[[Any], Any]
+Revive = Callable[[dict[str, Any]], Any]
+_FLATTENERS: dict[type[Any], tuple[Flatten, Flatten]] = {}  # each class's, made once
+_REVIVERS: dict[tuple[str, type[Any]], Revive] = {}
+
+
+def _flattener(cls: type[Any]) -> tuple[Flatten, Flatten]:
+    found = _FLATTENERS.get(cls)
+    if found is None:
+        found = _FLATTENERS[cls] = _make_flattener(cls)
+    return found
+
+
+def _make_flattener(cls: type[Any]) -> tuple[Flatten, Flatten]:
     """How to turn a record of ``cls`` into plain data, worked out once per class.
 
     Text, number and flag fields are copied as they are; only the others go
     through a converter.  A list or export of 50,000 blueprints spends most of
     its time here.
     """
-    plan = []
+    plan: list[tuple[str, Convert | None]] = []
     for f in dataclasses.fields(cls):
         kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", "")
         if kind in ("str", "bool", "int", "float"):
@@ -327,7 +350,7 @@ def _flattener(cls: type):
     return _compiled(plan, keyed=False), _compiled(plan, keyed=True)
 
 
-def _compiled(plan: list, keyed: bool):
+def _compiled(plan: list[tuple[str, Convert | None]], keyed: bool) -> Flatten:
     """One dict display for the whole record, as dataclasses builds its own
     methods: a loop over the fields cost 4 µs a record, half of `list`'s
     conversion of 50,000 blueprints. Field names come from the dataclass."""
@@ -338,42 +361,58 @@ def _compiled(plan: list, keyed: bool):
     ]
     if keyed:
         items.insert(0, '"key": record.key')
-    namespace: dict = dict(converters)
+    namespace: dict[str, Any] = dict(converters)
     exec(f"def flatten(record):\n    return {{{', '.join(items)}}}\n", namespace)  # noqa: S102 - our own text
-    return namespace["flatten"]
+    flatten: Flatten = namespace["flatten"]
+    return flatten
 
 
-def to_dict(record: Record) -> dict:
+def to_dict(record: Record) -> dict[str, Any]:
     """A JSON-ready dict with the record's ``key`` first."""
-    return _flattener(type(record))[1](record)
+    return _flattener(record.__class__)[1](record)
 
 
 _SUB_KINDS = {Milestone: "milestone", Action: "action", HistoryEntry: "history"}
 
 
-@functools.cache
-def _reviver(kind: str, cls: type):
+def _revive_each(revive: Convert, raw: list[Any]) -> tuple[Any, ...]:
+    return tuple(revive(item) for item in raw)
+
+
+def _revive_enum(enum: type[Enum], raw: Any) -> Enum | None:
+    return enum(raw) if raw is not None else None
+
+
+def _reviver(kind: str, cls: type[Any]) -> Revive:
+    found = _REVIVERS.get((kind, cls))
+    if found is None:
+        found = _REVIVERS[kind, cls] = _make_reviver(kind, cls)
+    return found
+
+
+def _make_reviver(kind: str, cls: type[Any]) -> Revive:
     """How to turn each stored field of ``cls`` back into its value, worked out once per class."""
-    plan = []
+    plan: list[tuple[str, Convert]] = []
     for f in dataclasses.fields(cls):
         nested = _NESTED.get((kind, f.name))
         enum = _ENUMS.get((kind, f.name))
         if nested is not None:
             sub = _reviver(_SUB_KINDS[nested], nested)
-            plan.append((f.name, lambda raw, sub=sub: tuple(sub(item) for item in raw)))
+            plan.append((f.name, functools.partial(_revive_each, sub)))
         elif enum is not None:
-            plan.append((f.name, lambda raw, enum=enum: enum(raw) if raw is not None else None))
+            plan.append((f.name, functools.partial(_revive_enum, enum)))
         elif f.name in ("start", "release", "date"):
             plan.append((f.name, lambda raw: dt.date.fromisoformat(raw) if raw is not None else None))
         else:
             plan.append((f.name, lambda raw: tuple(raw) if isinstance(raw, list) else raw))
 
-    def revive(data: dict):
+    def revive(data: dict[str, Any]) -> Any:
         return cls(**{name: convert(data[name]) for name, convert in plan if name in data})
 
     return revive
 
 
-def from_dict(kind: str, data: dict) -> Record:
+def from_dict(kind: str, data: dict[str, Any]) -> Record:
     """The inverse of :func:`to_dict` (``key`` is derived, so it is ignored)."""
-    return _reviver(kind, RECORD_TYPES[kind])(data)
+    record: Record = _reviver(kind, RECORD_TYPES[kind])(data)
+    return record

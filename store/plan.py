@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from store.index import PlanIndex
 from store.model import (
@@ -17,6 +18,7 @@ from store.model import (
     AddedMilestone,
     Blueprint,
     Cycle,
+    Milestone,
     Override,
     Project,
     Record,
@@ -29,6 +31,7 @@ from store.seeds import ParsedFile, Reference, SeedError
 
 # Cycles without dates sort as the newest: they are the ones being planned.
 _FAR_FUTURE = dt.date(9999, 12, 31)
+Groups = dict[tuple[str, str], list[str]]  # blueprint keys by (cycle or project, id)
 # Made on a plan's first patch and handed on to the patched plan (see patch()).
 _PATCH_LOOKUPS = ("_by_cycle_id", "_by_project_id", "_origins_by_file")
 
@@ -61,15 +64,15 @@ class Plan:
         """The blueprints laid out for filtering; built once, and kept in the plan's snapshot."""
         return PlanIndex(self)
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         # The snapshot keeps the index but not the lookups a patch makes: cheap to make again.
         return {name: value for name, value in self.__dict__.items() if name not in _PATCH_LOOKUPS}
 
     def table(self, kind: str) -> dict[str, Record]:
-        return getattr(self, kind + "s")
+        return cast(dict[str, Record], getattr(self, kind + "s"))
 
     def cycles_newest_first(self) -> list[Cycle]:
-        def order(cycle: Cycle):
+        def order(cycle: Cycle) -> tuple[dt.date, str]:
             return (cycle.release or cycle.start or _FAR_FUTURE, cycle.id)
 
         return sorted(self.cycles.values(), key=order, reverse=True)
@@ -183,7 +186,7 @@ def _by_project_id(plan: Plan) -> dict[tuple[str, str], list[str]]:
         for key, blueprint in plan.blueprints.items():
             found[(blueprint.project, blueprint.id)].append(key)
         plan.__dict__["_by_project_id"] = found
-    return plan.__dict__["_by_project_id"]
+    return cast(Groups, plan.__dict__["_by_project_id"])
 
 
 def carried_to(plan: Plan, blueprint: Blueprint) -> Blueprint | None:
@@ -235,7 +238,7 @@ def _apply_override(plan: Plan, override: Override) -> None:
 def _fold_milestones(plan: Plan, cycles: set[str] | None = None) -> None:
     """Give each cycle (of ``cycles``, as their files give them) the ``[[milestone]]`` tables
     other files add to it, in date order."""
-    added: dict[str, list] = defaultdict(list)
+    added: dict[str, list[Milestone]] = defaultdict(list)
     for entry in plan.milestones.values():
         # An unknown cycle is reported with the references.
         if entry.cycle in plan.cycles and (cycles is None or entry.cycle in cycles):
@@ -389,7 +392,7 @@ def _redo(plan: Plan, files: Mapping[str, ParsedFile | None]) -> Plan | None:
     by_file = _origins_by_file(plan)
     new = dataclasses.replace(
         plan,
-        **{kind + "s": dict(plan.table(kind)) for kind in KIND_OF.values()},
+        **cast(dict[str, Any], {kind + "s": dict(plan.table(kind)) for kind in KIND_OF.values()}),
         origins=dict(plan.origins),
         errors=[e for e in plan.errors if e.path not in files],
     )
@@ -410,12 +413,12 @@ def _redo(plan: Plan, files: Mapping[str, ParsedFile | None]) -> Plan | None:
         if parsed is None:
             continue
         new.errors.extend(parsed.errors)
-        mine = _take_records(new, parsed)
-        if mine:
-            origins_by_file[rel] = {f"{kind}:{key}" for kind, key in mine}
-        for kind, key in mine:
+        taken = _take_records(new, parsed)
+        if taken:
+            origins_by_file[rel] = {f"{kind}:{key}" for kind, key in taken}
+        for kind, key in taken:
             came[kind].add(key)
-        accepted.append((parsed, {key for _, key in mine}))
+        accepted.append((parsed, {key for _, key in taken}))
     for key in went["blueprint"] - came["blueprint"]:
         _drop(by_cycle_id, _work_of(key), key)
         _drop(by_project_id, _blueprint_parts(key)[1:], key)
@@ -485,7 +488,7 @@ def _take_records(plan: Plan, parsed: ParsedFile) -> list[tuple[str, str]]:
     return taken
 
 
-def _drop(groups: dict, group: tuple[str, str], key: str) -> None:
+def _drop(groups: Groups, group: tuple[str, str], key: str) -> None:
     left = [k for k in groups.get(group, ()) if k != key]
     if left:
         groups[group] = left
@@ -512,7 +515,7 @@ def _origins_by_file(plan: Plan) -> dict[str, set[str]]:
         for origin, (where, _, _) in plan.origins.items():
             found[where].add(origin)
         plan.__dict__["_origins_by_file"] = dict(found)
-    return plan.__dict__["_origins_by_file"]
+    return cast(dict[str, set[str]], plan.__dict__["_origins_by_file"])
 
 
 def _by_cycle_id(plan: Plan) -> dict[tuple[str, str], list[str]]:
@@ -522,10 +525,10 @@ def _by_cycle_id(plan: Plan) -> dict[tuple[str, str], list[str]]:
         for key, blueprint in plan.blueprints.items():
             found[(blueprint.cycle, blueprint.id)].append(key)
         plan.__dict__["_by_cycle_id"] = found
-    return plan.__dict__["_by_cycle_id"]
+    return cast(Groups, plan.__dict__["_by_cycle_id"])
 
 
-def _resolve_references(plan: Plan, parsed: ParsedFile, mine: set[str], by_cycle_id) -> None:
+def _resolve_references(plan: Plan, parsed: ParsedFile, mine: set[str], by_cycle_id: Groups) -> None:
     """Check one file's references and give its themes and sessions their blueprint keys."""
     resolved: dict[str, list[str]] = defaultdict(list)
     for ref in parsed.references:
@@ -582,7 +585,7 @@ def _resolve_references(plan: Plan, parsed: ParsedFile, mine: set[str], by_cycle
                 del plan.runways[record.key]
 
 
-def _dangling(parsed: ParsedFile, ref: Reference, kind: str, known: dict) -> SeedError:
+def _dangling(parsed: ParsedFile, ref: Reference, kind: str, known: Mapping[str, object]) -> SeedError:
     names = ", ".join(sorted(known)[:12]) + (", ..." if len(known) > 12 else "")
     return SeedError(
         parsed.path,
@@ -593,7 +596,7 @@ def _dangling(parsed: ParsedFile, ref: Reference, kind: str, known: dict) -> See
     )
 
 
-def _resolve_blueprint(ref: Reference, plan: Plan, by_cycle_id, parsed: ParsedFile) -> str | None:
+def _resolve_blueprint(ref: Reference, plan: Plan, by_cycle_id: Groups, parsed: ParsedFile) -> str | None:
     """A theme's or session's blueprint reference: ``id``, ``project/id`` or a full key."""
     parts = ref.target.split("/")
     if len(parts) == 3:

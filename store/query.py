@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import shlex
 from dataclasses import dataclass
+from typing import Any
 
 from store.model import Blueprint, State
 
@@ -121,7 +122,7 @@ def haystack(blueprint: Blueprint) -> str:
     return " ".join((blueprint.key, blueprint.title, blueprint.category, blueprint.owner)).lower()
 
 
-def resolve_key(text: str, keys: list[str] | dict) -> str:
+def resolve_key(text: str, keys: list[str] | dict[str, Any]) -> str:
     """The one blueprint key that ``text`` names in full or as a ``/``-bounded suffix."""
     wanted = text.strip().strip("/")
     if not wanted:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from store import runways
-from store.board import Board
+from store.board import Board, Row
 from store.model import Cycle, State
 from store.plan import carried_to
 from store.query import Filter, QueryError
@@ -134,9 +134,9 @@ def _runways(board: Board, cycle: Cycle, project: str | None, today: dt.date) ->
     return lines
 
 
-def _slipped(board: Board, cycle: Cycle, rows) -> list[str]:
+def _slipped(board: Board, cycle: Cycle, rows: list[Row]) -> list[str]:
     """Carried out of this cycle in the dashboard, and carried into it from earlier ones."""
-    out = [
+    out: list[tuple[str, str, dt.date | None]] = [
         (c.moved_key, c.to, c.at.date())
         for c in board.carries
         if c.source == cycle.id and c.moved_key in board.plan.blueprints and not c.where
@@ -158,7 +158,7 @@ def _slipped(board: Board, cycle: Cycle, rows) -> list[str]:
     return lines
 
 
-def _at_risk(board: Board, cycle: Cycle, rows, today: dt.date) -> list[str]:
+def _at_risk(board: Board, cycle: Cycle, rows: list[Row], today: dt.date) -> list[str]:
     """At risk while the cycle runs; once it is released, what did not land."""
     found, released = risks_of(cycle, rows, today)
     heading = "Did not land by the release" if released else "At risk"

@@ -21,10 +21,11 @@ import datetime as dt
 import itertools
 import json
 import re
+from collections.abc import Callable, Iterable
 
 import tomli
 
-from store.tomlpos import locate
+from store.tomlpos import KeyPath, Position, locate
 
 _STATE_VALUE = re.compile(
     r"""(?P<key>state|"state"|'state')(?P<eq>[ \t]*=[ \t]*)"""
@@ -56,7 +57,7 @@ def toml_string(text: str) -> str:
 
 
 def blueprint_range(
-    text: str, index: int, positions: dict | None = None, table: str = "blueprint"
+    text: str, index: int, positions: dict[KeyPath, Position] | None = None, table: str = "blueprint"
 ) -> tuple[int, int]:
     """The 0-based lines ``[start, end)`` of the ``index``-th ``[[blueprint]]`` (or ``[[table]]``)
     and its subtables.
@@ -121,7 +122,7 @@ def set_blueprint_state(
 
 
 def _replace_value(
-    lines: list[str], found: tuple[int, int], pattern: re.Pattern, value: str, name: str
+    lines: list[str], found: tuple[int, int], pattern: re.Pattern[str], value: str, name: str
 ) -> None:
     """Put ``value`` where ``pattern`` finds the value of the key at ``found``; a string keeps its quotes."""
     row, col = found[0] - 1, found[1] - 1
@@ -171,7 +172,13 @@ _START_VALUE = re.compile(
 )
 
 
-def set_runway_queue(text: str, indices: list[int], keys: list[str | None], entries, new_table) -> str:
+def set_runway_queue(
+    text: str,
+    indices: list[int],
+    keys: list[str | None],
+    entries: Iterable[tuple[str, dt.date | None]],
+    new_table: Callable[[str, dt.date | None], list[str]],
+) -> str:
     """``text`` with the ``[[runway]]`` tables at ``indices`` (one cycle's queue, ``keys`` their
     blueprints) rewritten as ``entries`` (``(key, start)``, head first).
 
@@ -188,7 +195,7 @@ def set_runway_queue(text: str, indices: list[int], keys: list[str | None], entr
     for (_, end), (start, _) in itertools.pairwise(ranges):
         if any(line.strip() and not line.lstrip().startswith("#") for line in lines[end:start]):
             raise EditRefused("the queue's [[runway]] tables are not together in the file; edit it by hand")
-    tables: dict[str, list[str]] = {}
+    tables: dict[str, Callable[[dt.date | None], list[str]]] = {}
     for at, (index, key, (start, end)) in enumerate(zip(indices, keys, ranges, strict=False)):
         # Comments between two tables lead into the second: they move with it.
         lead = [line for line in lines[ranges[at - 1][1] : start] if line.strip()] if at else []
@@ -199,8 +206,8 @@ def set_runway_queue(text: str, indices: list[int], keys: list[str | None], entr
     for key, day in entries:
         if block:
             block.append(nl)
-        table = tables.get(key)
-        block.extend(table(day) if table else [line + nl for line in new_table(key, day)])
+        moved = tables.get(key)
+        block.extend(moved(day) if moved else [line + nl for line in new_table(key, day)])
     if ranges:
         first, last = ranges[0][0], ranges[-1][1]
         if not block and first > 0 and not lines[first - 1].strip():
@@ -213,7 +220,9 @@ def set_runway_queue(text: str, indices: list[int], keys: list[str | None], entr
     return _parsed_or_refused("".join(lines))
 
 
-def _with_start(table: list[str], found, first: int, nl: str):
+def _with_start(
+    table: list[str], found: Position | None, first: int, nl: str
+) -> Callable[[dt.date | None], list[str]]:
     """A runway table's lines as a function of its start day."""
 
     def lines_for(day: dt.date | None) -> list[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +53,7 @@ def edit_seed(
     edit: Callable[[str], str],
     lock_dir: Path,
     then: Callable[[Written], None] | None = None,
-    clean: set[str] = frozenset(),
+    clean: Set[str] = frozenset(),
 ) -> Written:
     """Apply ``edit`` to the text of ``path`` as it is now, under the seeds lock, atomically.
 

@@ -17,6 +17,7 @@ import os
 import pickle
 import stat
 from pathlib import Path
+from typing import Any
 
 from store.storage import atomic_write
 
@@ -97,7 +98,7 @@ def user_key(*, create: bool) -> bytes | None:
 
 
 class _PlanUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str):
+    def find_class(self, module: str, name: str) -> type[Any]:
         if (module, name) in _STANDARD or (module in _OWN_MODULES and "." not in name):
             found = super().find_class(module, name)
             if isinstance(found, type):

@@ -15,9 +15,10 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any, cast
 
 from filelock import FileLock, Timeout
 from tinydb.storages import Storage
@@ -134,10 +135,10 @@ def _valid_tinydb(data: object) -> bool:
 class AtomicJSONStorage(Storage):
     """A TinyDB storage that reads fresh on every call and writes atomically."""
 
-    def __init__(self, path: str | os.PathLike, **_: object) -> None:
+    def __init__(self, path: str | os.PathLike[str], **_: object) -> None:
         self.path = Path(path)
 
-    def read(self) -> dict | None:
+    def read(self) -> dict[str, Any] | None:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -150,9 +151,9 @@ class AtomicJSONStorage(Storage):
             raise DamagedFile(self.path, f"not valid JSON: {exc}") from None
         if not _valid_tinydb(data):
             raise DamagedFile(self.path, "not a TinyDB document")
-        return data
+        return cast(dict[str, Any], data)
 
-    def write(self, data: dict) -> None:
+    def write(self, data: dict[str, Any]) -> None:
         atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
 
     def close(self) -> None:
@@ -183,7 +184,7 @@ _GIVE_UP_POLL_S = 0.05
 
 
 @contextmanager
-def locked(path: Path, what: str, give_up: threading.Event | None = None):
+def locked(path: Path, what: str, give_up: threading.Event | None = None) -> Iterator[None]:
     """Hold the lock of ``path``; any OS failure becomes one plain :class:`StoreError` line.
 
     ``give_up``: once set, a wait for the lock ends at once with :class:`GaveUp`.

@@ -9,7 +9,9 @@ the cycle-wide one.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from store.model import Blueprint, Cycle, Milestone, MilestoneKind, State
 
@@ -102,7 +104,25 @@ def risk(
     return Risk(blueprint.key, "; ".join(reasons)) if reasons else None
 
 
-def risks_of(cycle: Cycle, rows, today: dt.date) -> tuple[list[Risk], bool]:
+class _Marked(Protocol):
+    @property
+    def state(self) -> State: ...
+    @property
+    def at(self) -> dt.datetime: ...
+
+
+class ShownRow(Protocol):
+    """A blueprint as a board shows it (store.board.Row, which sits above this module)."""
+
+    @property
+    def blueprint(self) -> Blueprint: ...
+    @property
+    def state(self) -> State: ...
+    @property
+    def mark(self) -> _Marked | None: ...
+
+
+def risks_of(cycle: Cycle, rows: Iterable[ShownRow], today: dt.date) -> tuple[list[Risk], bool]:
     """What needs a PTL's eye among ``rows`` (Board rows of ``cycle``), and whether the cycle is released.
 
     While the cycle runs: the blueprints at risk.  Once it is released: what did not land.

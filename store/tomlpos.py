@@ -20,7 +20,7 @@ import re
 
 import tomli
 
-Path = tuple
+KeyPath = tuple[str | int, ...]  # table names, keys and array indices
 Position = tuple[int, int]
 
 _BARE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -45,7 +45,7 @@ _FAST_ITEM = re.compile(_ITEM)
 
 
 @functools.lru_cache(maxsize=8)
-def _plain_tables(name: str) -> tuple[re.Pattern, re.Pattern]:
+def _plain_tables(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """A run of ``[[name]]`` headers and whole lines the fast match takes (and
     blank and comment lines), matched at once; and the headers within it."""
     header = rf"\[\[[ \t]*{re.escape(name)}[ \t]*\]\]"
@@ -68,9 +68,9 @@ class _Scanner:
         self.text = text
         self.skip = skip  # top-level tables whose plain key lines are passed over
         self.i = 0
-        self.positions: dict[Path, int] = {}  # path -> offset, converted at the end
-        self.aot_count: dict[Path, int] = {}  # array-of-tables path -> tables seen
-        self.aot_last: dict[Path, int] = {}  # array-of-tables path -> current index
+        self.positions: dict[KeyPath, int] = {}  # path -> offset, converted at the end
+        self.aot_count: dict[KeyPath, int] = {}  # array-of-tables path -> tables seen
+        self.aot_last: dict[KeyPath, int] = {}  # array-of-tables path -> current index
 
     # -- characters ----------------------------------------------------
     def peek(self, n: int = 1) -> str:
@@ -83,7 +83,8 @@ class _Scanner:
 
     def skip_blank(self, newlines: bool) -> None:
         """Skip spaces, tabs and comments (and newlines when asked)."""
-        self.i = (_BLANK_LINES if newlines else _BLANK).match(self.text, self.i).end()
+        found = (_BLANK_LINES if newlines else _BLANK).match(self.text, self.i)
+        self.i = found.end() if found else self.i
 
     # -- keys ------------------------------------------------------------
     def read_string(self, decode: bool = True) -> str:
@@ -127,7 +128,7 @@ class _Scanner:
         if not decode:
             return ""
         try:
-            return tomli.loads("k = " + text[start : self.i])["k"]
+            return str(tomli.loads("k = " + text[start : self.i])["k"])
         except tomli.TOMLDecodeError as exc:  # pragma: no cover - text was valid
             raise _Stop from exc
 
@@ -154,7 +155,7 @@ class _Scanner:
             self.i += 1
 
     # -- values ------------------------------------------------------------
-    def skip_value(self, path: Path) -> None:
+    def skip_value(self, path: KeyPath) -> None:
         ch = self.peek()
         if ch in ('"', "'"):
             self.read_string(decode=False)  # a value: only where it ends matters
@@ -196,9 +197,9 @@ class _Scanner:
             self.i = j
 
     # -- headers -----------------------------------------------------------
-    def resolve(self, parts: list[str], array: bool) -> Path:
+    def resolve(self, parts: list[str], array: bool) -> KeyPath:
         """The data path of a ``[table]`` or ``[[array]]`` header."""
-        path: Path = ()
+        path: KeyPath = ()
         for part in parts[:-1]:
             path += (part,)
             if path in self.aot_last:
@@ -211,16 +212,17 @@ class _Scanner:
             path += (index,)
         return path
 
-    def claim_parents(self, table: Path, start: int) -> None:
+    def claim_parents(self, table: KeyPath, start: int) -> None:
         """Tables a header creates implicitly (``[a.b]`` makes ``a``) start there too."""
         for end in range(1, len(table)):
             self.positions.setdefault(table[:end], start)
 
-    def pass_over(self, name: str) -> Path | None:
+    def pass_over(self, name: str) -> KeyPath | None:
         """Locate the headers of a run of plain ``[[name]]`` tables, not their keys;
         the path of the last one, or None when the run is empty."""
         run, headers = _plain_tables(name)
-        end = run.match(self.text, self.i).end()
+        found = run.match(self.text, self.i)  # a run may be empty, so it always matches
+        end = found.end() if found else self.i
         table = None
         for header in headers.finditer(self.text, self.i, end):
             table = self.resolve([name], array=True)
@@ -231,7 +233,7 @@ class _Scanner:
         return table
 
     def document(self) -> None:
-        table: Path = ()
+        table: KeyPath = ()
         while True:
             self.skip_blank(newlines=True)
             if self.i >= len(self.text):
@@ -291,7 +293,7 @@ def _escaped(text: str, at: int) -> bool:
     return backslashes % 2 == 1
 
 
-def locate(text: str, skip: frozenset[str] = frozenset()) -> dict[Path, Position]:
+def locate(text: str, skip: frozenset[str] = frozenset()) -> dict[KeyPath, Position]:
     """Map every key path of a valid TOML document to its (line, column).
 
     Tables named in ``skip`` (top-level names) get the positions of their
@@ -303,7 +305,7 @@ def locate(text: str, skip: frozenset[str] = frozenset()) -> dict[Path, Position
         scanner.document()
     # Lines counted between one position and the next, in order: a located
     # file may hold thousands of lines and only dozens of positions.
-    positions: dict[Path, Position] = {}
+    positions: dict[KeyPath, Position] = {}
     line, counted = 1, 0
     for path, offset in sorted(scanner.positions.items(), key=_offset):
         line += text.count("\n", counted, offset)
@@ -312,11 +314,11 @@ def locate(text: str, skip: frozenset[str] = frozenset()) -> dict[Path, Position
     return positions
 
 
-def _offset(item: tuple[Path, int]) -> int:
+def _offset(item: tuple[KeyPath, int]) -> int:
     return item[1]
 
 
-def nearest(positions: dict[Path, Position], path: Path) -> Position:
+def nearest(positions: dict[KeyPath, Position], path: KeyPath) -> Position:
     """The position of ``path``, or of its closest located ancestor."""
     while path:
         if path in positions:

@@ -11,11 +11,11 @@ blueprints.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from store import bitset
 from store.board import Board, Row
@@ -56,7 +56,7 @@ class View:
         return None if at is None else bitset.rank(self.shown, at)
 
 
-def _involves(projects: frozenset[str], owners: set[str]) -> bool:
+def _involves(projects: frozenset[str], owners: Set[str]) -> bool:
     return not projects or bool(projects & owners)
 
 
@@ -83,7 +83,7 @@ def compute(board: Board, cycle: str, query: Filter) -> View:
         shown &= reduce(or_, (board.in_state.get(state, 0) for state in query.states))
     if shown == where:  # the whole cycle, or every blueprint: no need to read the bits
         span = range(len(index)) if everywhere else index.span(cycle)
-        rows = board.row_at[span.start : span.stop]
+        rows: Sequence[Row] = board.row_at[span.start : span.stop]
     else:
         rows = bitset.Picked(board.row_at, shown)
     key_width = index.key_width(shown, full=everywhere)
@@ -100,7 +100,7 @@ def _themes_and_sessions(
     redo it (a thousand themes in "all cycles"). Kept on the board until a row changes."""
     key = ("themes", cycle, projects)
     if key in board.memo:
-        return board.memo[key]
+        return cast(tuple[list[ThemeLine], list[Session]], board.memo[key])
     index, state_at, everywhere = board.index, board.state_at, cycle == ALL_CYCLES
     themes = []
     done = State.IMPLEMENTED.__eq__

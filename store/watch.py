@@ -8,8 +8,9 @@ Bursts are coalesced into one :class:`Changes`; the change type is ignored
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,7 @@ class Changes:
     seed_files: frozenset[str] | None = frozenset()
 
 
-def _filter_for(seeds_dir: Path, store_dir: Path):
+def _filter_for(seeds_dir: Path, store_dir: Path) -> Callable[[watchfiles.Change, str], bool]:
     seeds_root = str(seeds_dir.resolve())
     marks_path = str((store_dir / MARKS_FILE).resolve())
 
@@ -44,7 +45,9 @@ def _filter_for(seeds_dir: Path, store_dir: Path):
     return wanted
 
 
-async def watch(seeds_dir: Path, store_dir: Path, stop_event=None) -> AsyncIterator[Changes]:
+async def watch(
+    seeds_dir: Path, store_dir: Path, stop_event: asyncio.Event | None = None
+) -> AsyncIterator[Changes]:
     """Yield once per burst of changes to seed files or the marks file."""
     marks_path = str((store_dir / MARKS_FILE).resolve())
     seeds_root = str(seeds_dir.resolve())

@@ -21,9 +21,10 @@ import hashlib
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import tomli
 
@@ -214,7 +215,13 @@ class SeedWriter:
 
         return self._edit(Target(target.path, target.rel), edit)
 
-    def set_queue(self, target: Target, cycle: str, entries, resolve: Callable[[str], str | None]) -> Written:
+    def set_queue(
+        self,
+        target: Target,
+        cycle: str,
+        entries: Iterable[tuple[str, dt.date | None]],
+        resolve: Callable[[str], str | None],
+    ) -> Written:
         """Rewrite ``cycle``'s ``[[runway]]`` tables in ``target`` as ``entries`` (``(key, start)``).
 
         ``resolve`` gives the blueprint key of a runway's ``blueprint`` as written.
@@ -279,12 +286,12 @@ def _writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK | os.X_OK)
 
 
-def _defaults(data: dict) -> dict:
+def _defaults(data: dict[str, Any]) -> dict[str, Any]:
     defaults = data.get("defaults")
     return defaults if isinstance(defaults, dict) else {}
 
 
-def _find_blueprint(text: str, key: str, rel: str) -> tuple[int, dict]:
+def _find_blueprint(text: str, key: str, rel: str) -> tuple[int, dict[str, Any]]:
     """The position among the file's ``[[blueprint]]`` tables of the one whose key is ``key``."""
     data = tomli.loads(text)
     defaults = _defaults(data)

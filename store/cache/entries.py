@@ -12,6 +12,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from store.model import KIND_OF, from_dict, to_dict
 from store.seeds import ParsedFile, Reference, SeedError, SeedUnreadable, parse_text, read_seed
@@ -45,7 +46,7 @@ def encode(parsed: ParsedFile) -> str:
     )
 
 
-def decode(path: str, good_text: str | None, errors: list[dict]) -> ParsedFile:
+def decode(path: str, good_text: str | None, errors: list[dict[str, Any]]) -> ParsedFile:
     parsed = ParsedFile(path, errors=[SeedError(**e) for e in errors])
     if good_text:
         good = json.loads(good_text)
@@ -55,7 +56,7 @@ def decode(path: str, good_text: str | None, errors: list[dict]) -> ParsedFile:
     return parsed
 
 
-def check(path: str, rel: str, old: dict | None) -> tuple[dict, bool] | Changed:
+def check(path: str, rel: str, old: dict[str, Any] | None) -> tuple[dict[str, Any], bool] | Changed:
     """One seed file against its cache entry: the entry to keep (and whether the
     file was read again), or the file's bytes when they must be parsed."""
     try:
@@ -82,10 +83,10 @@ class Changed:
 
     rel: str
     raw: bytes
-    head: dict  # path, hash and stat of the new entry
-    old: dict | None
+    head: dict[str, Any]  # path, hash and stat of the new entry
+    old: dict[str, Any] | None
 
-    def entry(self, parsed: ParsedFile, good: str | None) -> dict:
+    def entry(self, parsed: ParsedFile, good: str | None) -> dict[str, Any]:
         if not parsed.ok:  # a file that now fails keeps the records of its last good parse
             good = (self.old or {}).get("good")
         return {**self.head, "good": good, "errors": [fields(e) for e in parsed.errors]}
@@ -120,7 +121,7 @@ def reread(seeds_dir: Path, rel: str, stamps: dict[str, Stamp]) -> ParsedFile | 
     return parse_text(rel, raw)
 
 
-def fields(record) -> dict:
+def fields(record: object) -> dict[str, Any]:
     """A flat record's fields (texts and numbers only) as a dict.
 
     ``dataclasses.asdict`` deep-copies every value, which made it a third of a
@@ -129,7 +130,7 @@ def fields(record) -> dict:
     return dict(vars(record))
 
 
-def failed(rel: str, old: dict | None, message: str) -> dict:
+def failed(rel: str, old: dict[str, Any] | None, message: str) -> dict[str, Any]:
     """An entry for a file that could not be read: keep its last good records."""
     return {
         "path": rel,

@@ -6,10 +6,11 @@ import multiprocessing
 import os
 import sys
 from collections import deque
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from typing import Any
 
 from store.cache.entries import encode
 from store.gc_pause import gc_paused
@@ -41,7 +42,7 @@ def parse_all(
     tell = progress or (lambda parsed: None)
     size = max(1, len(files) // (workers * _PIECES_PER_WORKER))
     pending = deque(range(0, len(files), size))  # where each piece starts
-    done: dict[int, list] = {}
+    done: dict[int, list[Any]] = {}
     try:
         with (
             _prompt_threads(),
@@ -49,7 +50,9 @@ def parse_all(
                 max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn")
             ) as pool,
         ):
-            away: dict = {}  # future -> where its piece starts
+            away: dict[
+                Future[list[tuple[ParsedFile, str | None]]], int
+            ] = {}  # future -> where its piece starts
 
             def hand_out() -> None:  # one piece running and one waiting, per worker
                 while pending and len(away) < 2 * (workers - 1):
@@ -73,7 +76,7 @@ def parse_all(
 
 
 @contextmanager
-def _prompt_threads():
+def _prompt_threads() -> Iterator[None]:
     """Let the pool's result thread take the interpreter within a millisecond.
 
     A worker's results go through a pipe that holds 64 KB; while this process

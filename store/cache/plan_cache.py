@@ -22,11 +22,11 @@ import os
 import signal
 import time
 import warnings
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from tinydb import TinyDB
 
@@ -82,7 +82,7 @@ class _Held:
 
     plan: Plan  # its errors name files relative to the seeds folder
     stamps: dict[str, Stamp]
-    unwritten: dict[str, dict]  # entries re-parsed since the TinyDB file was last written
+    unwritten: dict[str, dict[str, Any]]  # entries re-parsed since the TinyDB file was last written
     # The snapshot of a full read, not yet written, and the TinyDB file it goes with.
     snapshot_due: tuple[int, int, int] | None = None
     linked: bool = True  # the folder, as last listed, has symlinks in it
@@ -107,7 +107,7 @@ class PlanCache:
         self.progress: Callable[[int, int], None] | None = None
 
     @contextmanager
-    def _lock_if_possible(self):
+    def _lock_if_possible(self) -> Iterator[None]:
         """The cache's lock, for a refresh that may write it.
 
         Reading never needs it (every write is an atomic rename), so where the
@@ -140,7 +140,7 @@ class PlanCache:
         if notice not in self.notices:
             self.notices.append(notice)
 
-    def _cached_entries(self, db: TinyDB) -> dict[str, dict] | None:
+    def _cached_entries(self, db: TinyDB) -> dict[str, dict[str, Any]] | None:
         """The cached entry of each seed file, or None when the cache must be rebuilt."""
         try:
             data = db.storage.read() or {}  # once: it is the biggest file we read
@@ -186,25 +186,24 @@ class PlanCache:
             if held is not None:
                 # Patching what is held writes nothing, so it takes no lock: a writer of the
                 # cache in the background (see persist_detached) holds it for a second or two.
-                plan = self._refresh_held(seeds_dir, only, stats)
+                plan = self._refresh_held(held, seeds_dir, only, stats)
                 if plan is not None:
                     return plan, stats
             return self._refresh_locked(seeds_dir, stats)
 
     def _refresh_held(
-        self, seeds_dir: Path, only: Collection[str] | None, stats: RefreshStats
+        self, held: _Held, seeds_dir: Path, only: Collection[str] | None, stats: RefreshStats
     ) -> Plan | None:
-        held = self._held
         if only is not None and not held.linked:  # a new name: _patch_held declines
             stats.files = len(held.stamps)
             named = [(os.path.join(seeds_dir, *rel.split("/")), rel) for rel in sorted(only)]
-            plan = self._patch_held(seeds_dir, named, stats, every_file=False)
+            plan = self._patch_held(held, seeds_dir, named, stats, every_file=False)
             if plan is not None:
                 return plan
             stats.parsed = 0
         files, linked = walk_seeds(seeds_dir)
         stats.files = len(files)
-        plan = self._patch_held(seeds_dir, files, stats)
+        plan = self._patch_held(held, seeds_dir, files, stats)
         if plan is not None:
             held.linked = linked
             return plan
@@ -240,9 +239,8 @@ class PlanCache:
         snapshot = self._snapshot_plan()
         if snapshot is None:
             return None
-        self._held = _Held(*snapshot, unwritten={}, snapshot_due=None, linked=linked)
-        plan = self._patch_held(seeds_dir, files, stats)
-        held = self._held
+        held = self._held = _Held(*snapshot, unwritten={}, snapshot_due=None, linked=linked)
+        plan = self._patch_held(held, seeds_dir, files, stats)
         if plan is None or not self.hold:
             self._held = None
         if plan is None:
@@ -265,7 +263,7 @@ class PlanCache:
         # a file broken since keeps its last good version, which is theirs.
         unwritten = self._held.unwritten if self._held else {}
         cached = {**(cached or {}), **unwritten}
-        entries: dict[str, dict] = {}
+        entries: dict[str, dict[str, Any]] = {}
         fresh: dict[str, ParsedFile] = {}
         changed = stats.rebuilt or bool(unwritten)
         waiting: list[Changed] = []
@@ -308,14 +306,16 @@ class PlanCache:
             self._write_snapshot(plan, stamps)
         return plan, stamps
 
-    def _write_entries(self, db: TinyDB, entries: dict[str, dict]) -> None:
+    def _write_entries(self, db: TinyDB, entries: dict[str, dict[str, Any]]) -> None:
         """One write for the whole refresh: the table is rewritten as a unit.
 
         The TinyDB document is written entry by entry rather than made whole
         by ``json.dumps`` first.
         """
 
-        def pieces():  # written as made: the whole text at once would be 40 MB more at the peak
+        def pieces() -> Iterator[
+            bytes
+        ]:  # written as made: the whole text at once would be 40 MB more at the peak
             yield f'{{"meta":{JSON.encode({"1": {"format": CACHE_FORMAT}})},"files":{{'.encode()
             for number, entry in enumerate(entries.values(), 1):
                 yield f'{"," if number > 1 else ""}"{number}":{JSON.encode(entry)}'.encode()
@@ -329,7 +329,12 @@ class PlanCache:
             self._cannot_write(exc)
 
     def _patch_held(
-        self, seeds_dir: Path, files: list[tuple[str, str]], stats: RefreshStats, every_file: bool = True
+        self,
+        held: _Held,
+        seeds_dir: Path,
+        files: list[tuple[str, str]],
+        stats: RefreshStats,
+        every_file: bool = True,
     ) -> Plan | None:
         """The held plan with changed files re-parsed and patched in; None when only a full read will do.
 
@@ -337,7 +342,6 @@ class PlanCache:
         ``every_file``) some of them, all known.  A file whose stat is in doubt is
         hashed, and re-parsed only when its text changed.
         """
-        held = self._held
         if not every_file and any(rel not in held.stamps for _, rel in files):
             return None  # a new name: the folder is listed, in case it is not a seed file at all
         stamps, unwritten = dict(held.stamps), dict(held.unwritten)
@@ -381,11 +385,11 @@ class PlanCache:
                 "checked_ns": now,
             }
             unwritten[rel] = Changed(rel, raw, head, None).entry(parsed, encode(parsed))
-        plan = held.plan
+        plan: Plan | None = held.plan
         if changed:
-            plan = patch(plan, changed, lambda rel: reread(seeds_dir, rel, stamps))
-            if plan is None:
-                return None
+            plan = patch(held.plan, changed, lambda rel: reread(seeds_dir, rel, stamps))
+        if plan is None:
+            return None
         held.plan, held.stamps, held.unwritten = plan, stamps, unwritten
         if restamped and held.snapshot_due is None:
             held.snapshot_due = _stamp(self.path)
@@ -403,8 +407,9 @@ class PlanCache:
                 entries = {rel: held.unwritten.get(rel) or cached.get(rel) for rel in held.stamps}
                 # An entry can be missing where a command patched a new file into the snapshot
                 # without writing the entries; a read from the entries then parses it again.
-                if all(entries.values()):
-                    self._write_entries(db, entries)
+                complete = {rel: entry for rel, entry in entries.items() if entry}
+                if len(complete) == len(entries):
+                    self._write_entries(db, complete)
                 self._write_snapshot(held.plan, held.stamps)  # goes with the entries as they are now
             elif held.snapshot_due == _stamp(self.path):  # else someone rewrote the entries since
                 self._write_snapshot(held.plan, held.stamps)
@@ -443,6 +448,8 @@ class PlanCache:
         try:
             snapshot = snapshot_file.load(self.snapshot_path)
         except snapshot_file.SnapshotRefused:
+            return None
+        if not isinstance(snapshot, dict):
             return None
         try:
             if snapshot.get("format") != (SNAPSHOT_FORMAT, CACHE_FORMAT) or snapshot["cache"] != _stamp(

@@ -20,7 +20,7 @@ class SeedUnreadable(Exception):
 MAX_SEED_BYTES = 8 * 1024 * 1024
 
 
-def read_seed(path: Path) -> tuple[bytes, os.stat_result]:
+def read_seed(path: str | os.PathLike[str]) -> tuple[bytes, os.stat_result]:
     """The bytes of one seed file and the status of what was actually read.
 
     Opens without blocking, so a FIFO named ``x.toml`` cannot hang a refresh,
@@ -78,7 +78,7 @@ def _too_large(size: str) -> SeedUnreadable:
     )
 
 
-def _folder_link_problem(link: Path) -> str:
+def _folder_link_problem(link: str | os.PathLike[str]) -> str:
     target = os.path.realpath(link)
     parent = os.path.realpath(os.path.dirname(link))
     if parent == target or parent.startswith(target.rstrip(os.sep) + os.sep):

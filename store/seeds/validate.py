@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from enum import Enum
+from typing import Any, cast
 
 from store.model import (
     Action,
@@ -31,10 +32,12 @@ from store.model import (
 )
 from store.seeds.parsed import ParsedFile, Reference, SeedError
 from store.seeds.text import clean_text, is_id, slugify
-from store.tomlpos import locate, nearest
+from store.tomlpos import KeyPath, locate, nearest
 
 # ----------------------------------------------------------------------------
 # The schema: which keys each table takes, and of what type.
+
+Table = dict[str, Any]  # a TOML table, as parsed
 
 _STR, _DATE, _BOOL, _INT, _STRS, _INTS, _TABLES = "text", "date", "bool", "int", "texts", "ints", "tables"
 
@@ -132,7 +135,7 @@ def _type_name(value: object) -> str:
 class Reader:
     """Validates the parsed TOML of one file, collecting errors with positions."""
 
-    def __init__(self, display: str, text: str, data: dict) -> None:
+    def __init__(self, display: str, text: str, data: Table) -> None:
         self.display = display
         self.data = data
         self.text = text
@@ -144,14 +147,14 @@ class Reader:
         self.out = ParsedFile(display)
         self.seen: dict[str, tuple[int, int]] = {}
 
-    def error(self, path: tuple, message: str, warning: bool = False) -> None:
+    def error(self, path: KeyPath, message: str, warning: bool = False) -> None:
         if self.skipped:  # a message names the exact line: locate everything, once
             self.positions, self.skipped = locate(self.text), frozenset()
         line, col = nearest(self.positions, path)
         self.out.errors.append(SeedError(self.display, line, col, message, warning))
 
     # -- generic checks ------------------------------------------------------
-    def check_keys(self, table: str, data: dict, path: tuple, what: str) -> None:
+    def check_keys(self, table: str, data: Table, path: KeyPath, what: str) -> None:
         allowed = _SCHEMA[table]
         for key in data:
             if key not in allowed:
@@ -162,7 +165,9 @@ class Reader:
                     f"{what}: unknown key '{key}' (expected one of: {', '.join(allowed)}){maybe}",
                 )
 
-    def value(self, table: str, data: dict, key: str, path: tuple, what: str, required=False):
+    def value(
+        self, table: str, data: Table, key: str, path: KeyPath, what: str, required: bool = False
+    ) -> Any:
         """The checked value of ``key``, or None (after an error) when it is wrong."""
         kind = _SCHEMA[table][key]
         if key not in data:
@@ -218,11 +223,11 @@ class Reader:
             return raw
         raise AssertionError(kind)  # pragma: no cover - the schema is closed
 
-    def wrong(self, where: tuple, what: str, key: str, kind: str, raw: object) -> None:
+    def wrong(self, where: KeyPath, what: str, key: str, kind: str, raw: object) -> None:
         self.error(where, f"{what}: '{key}' must be {_EXPECTED[kind]}, not {_type_name(raw)}")
         return None
 
-    def identifier(self, text: str | None, path: tuple, what: str, key: str = "id") -> str | None:
+    def identifier(self, text: str | None, path: KeyPath, what: str, key: str = "id") -> str | None:
         if text is None:
             return None
         if not is_id(text):
@@ -234,7 +239,7 @@ class Reader:
             return None
         return text
 
-    def unique(self, key: str, path: tuple, what: str) -> bool:
+    def unique(self, key: str, path: KeyPath, what: str) -> bool:
         """Keys are unique per record kind (a theme and a session may share an id)."""
         slot = f"{path[0]}:{key}"
         if slot in self.seen:
@@ -245,7 +250,9 @@ class Reader:
         self.out.positions[slot] = self.seen[slot]
         return True
 
-    def refer(self, owner: str, field_name: str, target: str, cycle: str, project: str, path: tuple):
+    def refer(
+        self, owner: str, field_name: str, target: str, cycle: str, project: str, path: KeyPath
+    ) -> None:
         line, col = nearest(self.positions, path)
         self.out.references.append(Reference(owner, field_name, target, cycle, project, line, col))
 
@@ -284,15 +291,15 @@ class Reader:
         return self.out
 
     @staticmethod
-    def name_of(table: str, item: dict, path: tuple) -> str:
+    def name_of(table: str, item: Table, path: KeyPath) -> str:
         raw = item.get("id")
         if isinstance(raw, str) and raw:
             return f"{table} '{clean_text(raw)}'"
         if table == "blueprint" and isinstance(item.get("title"), str):
             return f"blueprint '{slugify(item['title'])}'"
-        return f"{table} #{path[-1] + 1}"
+        return f"{table} #{_number_of(path)}"
 
-    def context(self, item: dict, path: tuple, what: str, table: str, key: str) -> str | None:
+    def context(self, item: Table, path: KeyPath, what: str, table: str, key: str) -> str | None:
         """The item's cycle or project: its own, else the file's default."""
         own = self.identifier(self.value(table, item, key, path, what), path, what, key)
         if key in item:
@@ -302,7 +309,7 @@ class Reader:
             self.error(path, f"{what}: no '{key}' given and no [defaults] {key} in this file")
         return fallback
 
-    def read_project(self, item: dict, path: tuple) -> None:
+    def read_project(self, item: Table, path: KeyPath) -> None:
         what = self.name_of("project", item, path)
         self.check_keys("project", item, path, what)
         pid = self.identifier(self.value("project", item, "id", path, what, required=True), path, what)
@@ -313,7 +320,7 @@ class Reader:
         if self.unique(pid, path, what):
             self.out.records.append(Project(pid, name))
 
-    def read_cycle(self, item: dict, path: tuple) -> None:
+    def read_cycle(self, item: Table, path: KeyPath) -> None:
         what = self.name_of("cycle", item, path)
         self.check_keys("cycle", item, path, what)
         cid = self.identifier(self.value("cycle", item, "id", path, what, required=True), path, what)
@@ -352,8 +359,8 @@ class Reader:
                 Cycle(cid, name, start, release, status, tuple(milestones), 3 if slots is None else slots)
             )
 
-    def read_milestone(self, item: dict, path: tuple) -> None:
-        what = f"milestone #{path[-1] + 1}"
+    def read_milestone(self, item: Table, path: KeyPath) -> None:
+        what = f"milestone #{_number_of(path)}"
         self.check_keys("added_milestone", item, path, what)
         name = self.value("added_milestone", item, "name", path, what, required=True)
         if name is not None:
@@ -373,7 +380,7 @@ class Reader:
                 self.refer(record.key, "project", project, cycle, "", (*path, "project"))
             self.out.records.append(record)
 
-    def read_blueprint(self, item: dict, path: tuple) -> None:
+    def read_blueprint(self, item: Table, path: KeyPath) -> None:
         what = self.name_of("blueprint", item, path)
         self.check_keys("blueprint", item, path, what)
         title = self.value("blueprint", item, "title", path, what, required=True)
@@ -416,7 +423,7 @@ class Reader:
             self.refer(record.key, "project", project, cycle, project, (*path, "project"))
             self.out.records.append(record)
 
-    def history(self, table: str, item: dict, path: tuple, what: str) -> tuple[HistoryEntry, ...]:
+    def history(self, table: str, item: Table, path: KeyPath, what: str) -> tuple[HistoryEntry, ...]:
         found = []
         for index, raw in enumerate(self.value(table, item, "history", path, what) or []):
             hpath = (*path, "history", index)
@@ -430,8 +437,8 @@ class Reader:
         found.sort(key=lambda h: h.date)
         return tuple(found)
 
-    def read_override(self, item: dict, path: tuple) -> None:
-        what = f"override #{path[-1] + 1}"
+    def read_override(self, item: Table, path: KeyPath) -> None:
+        what = f"override #{_number_of(path)}"
         self.check_keys("override", item, path, what)
         ref = self.value("override", item, "blueprint", path, what, required=True)
         if ref is None:
@@ -447,7 +454,7 @@ class Reader:
             self.refer(record.key, "override", ref, cycle, "", (*path, "blueprint"))
             self.out.records.append(record)
 
-    def head(self, table: str, item: dict, path: tuple) -> tuple[str, str | None, str | None]:
+    def head(self, table: str, item: Table, path: KeyPath) -> tuple[str, str | None, str | None]:
         """Check a theme's or session's keys; its name for messages, its id and title."""
         what = self.name_of(table, item, path)
         self.check_keys(table, item, path, what)
@@ -455,7 +462,7 @@ class Reader:
         title = self.value(table, item, "title", path, what, required=True)
         return (f"{table} '{rid}'" if rid else what), rid, title
 
-    def read_theme(self, item: dict, path: tuple) -> None:
+    def read_theme(self, item: Table, path: KeyPath) -> None:
         what, tid, title = self.head("theme", item, path)
         if tid is None or title is None:
             return
@@ -474,7 +481,7 @@ class Reader:
                 self.refer(record.key, "blueprints", target, cycle, project, (*path, "blueprints", index))
             self.out.records.append(record)
 
-    def read_session(self, item: dict, path: tuple) -> None:
+    def read_session(self, item: Table, path: KeyPath) -> None:
         what, sid, title = self.head("session", item, path)
         if sid is None or title is None:
             return
@@ -515,8 +522,8 @@ class Reader:
                 self.refer(record.key, "blueprints", target, cycle, first, (*path, "blueprints", index))
             self.out.records.append(record)
 
-    def read_runway(self, item: dict, path: tuple) -> None:
-        what = f"runway #{path[-1] + 1}"
+    def read_runway(self, item: Table, path: KeyPath) -> None:
+        what = f"runway #{_number_of(path)}"
         self.check_keys("runway", item, path, what)
         ref = self.value("runway", item, "blueprint", path, what, required=True)
         if ref is None:
@@ -533,7 +540,7 @@ class Reader:
             self.out.records.append(record)
 
 
-def _unreferenced_tables(data: dict) -> frozenset[str]:
+def _unreferenced_tables(data: Table) -> frozenset[str]:
     """Top-level tables whose keys no reference points at: ``[[blueprint]]``
     when none of them names its own cycle or project."""
     items = data.get("blueprint")
@@ -544,10 +551,15 @@ def _unreferenced_tables(data: dict) -> frozenset[str]:
     return frozenset()
 
 
+def _number_of(path: KeyPath) -> int:
+    """The 1-based number of the array item at ``path``."""
+    return cast(int, path[-1]) + 1
+
+
 def _expected(kind: object) -> str:
     if isinstance(kind, type) and issubclass(kind, Enum):
         return f"one of {_choices(kind)}"
-    return _EXPECTED[kind]
+    return _EXPECTED[cast(str, kind)]
 
 
 def _choices(enum: type[Enum]) -> str:

@@ -8,8 +8,10 @@ second import over the same input changes nothing, not even a timestamp.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import tomli_w
 
@@ -30,7 +32,7 @@ def plan_besides(out: Path, importer: str) -> Plan:
     return assemble(parse_file(p, seed_name(p, out)) for p in files)
 
 
-def render(importer: str, about: list[str], data: dict) -> str:
+def render(importer: str, about: list[str], data: dict[str, Any]) -> str:
     """A generated seed file: the mark, why it exists, then the TOML."""
     lines = [
         mark(importer),
@@ -58,7 +60,7 @@ class Written:
         )
 
 
-def write_files(out: Path, importer: str, files: dict[str, str], empty: list[str] = ()) -> Written:
+def write_files(out: Path, importer: str, files: dict[str, str], empty: Sequence[str] = ()) -> Written:
     """Write ``files`` (relative path -> text) under ``out``; see the module's note.
 
     ``empty`` names files this import has nothing for (a hand-written cycle

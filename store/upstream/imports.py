@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from store.import_mark import generated_by
 from store.model import AddedMilestone, Cycle, Milestone, MilestoneKind, Project
@@ -67,7 +69,7 @@ def import_releases(
         about = [f"from {' and '.join(cycle.sources)} of openstack/releases."]
         if own is None:
             entries = cycle.milestones
-            data = {"cycle": [_cycle_table(cycle)]}
+            data: dict[str, Any] = {"cycle": [_cycle_table(cycle)]}
         else:
             where = besides.origins[f"cycle:{cid}"][0]
             entries = [m for m in cycle.milestones if not _named_already(m, own)]
@@ -100,7 +102,7 @@ def import_releases(
     return Imported(written, counts, notices, releases.warnings)
 
 
-def _own_files_projects(out: Path, importer: str, replaced: set[str]):
+def _own_files_projects(out: Path, importer: str, replaced: set[str]) -> Iterator[dict[str, str]]:
     """For each of this import's earlier files that this run does not replace: the projects it names."""
     folder = out / importer
     if not folder.is_dir():
@@ -122,9 +124,9 @@ def _own_files_projects(out: Path, importer: str, replaced: set[str]):
         yield {pid: names.get(pid, pid.capitalize()) for pid in named}
 
 
-def _cycle_table(cycle: ImportedCycle) -> dict:
+def _cycle_table(cycle: ImportedCycle) -> dict[str, Any]:
     series = cycle.series
-    table = {"id": series.cycle_id, "name": series.title}
+    table: dict[str, Any] = {"id": series.cycle_id, "name": series.title}
     start = cycle.start
     if start and series.release and start > series.release:
         start = None  # a schedule that starts after its own release is not a start to trust
@@ -139,7 +141,7 @@ def _cycle_table(cycle: ImportedCycle) -> dict:
     return table
 
 
-def _milestone_table(milestone: Milestone) -> dict:
+def _milestone_table(milestone: Milestone) -> dict[str, Any]:
     table = {"name": milestone.name, "date": milestone.date, "kind": milestone.kind.value}
     if milestone.project:
         table["project"] = milestone.project
@@ -192,7 +194,7 @@ def _differences(imported: ImportedCycle, own: Cycle, where: str) -> list[str]:
 def import_nova_specs(index: Path, out: Path) -> Imported:
     specs = read_index(index, str(index))
     besides = plan_besides(out, NOVA_SPECS)
-    by_cycle: dict[str, list] = defaultdict(list)
+    by_cycle: dict[str, list[Any]] = defaultdict(list)
     for spec in specs:
         by_cycle[spec.release].append(spec)
     files: dict[str, str] = {}

@@ -64,7 +64,7 @@ class Value:
     def text(self, what: str) -> str:
         if not isinstance(self.node, yaml.ScalarNode):
             raise self.error(f"{what} must be a single value, not a {'list' if self.is_list else 'mapping'}")
-        return self.node.value
+        return str(self.node.value)
 
     @property
     def is_list(self) -> bool:
