@@ -11,11 +11,20 @@ the board.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from store.marks import Mark
 from store.model import Blueprint, Cycle, State
+
+
+class StateAt(Protocol):
+    """A state a blueprint was marked in, and when: a mark, or the last mark of a day."""
+
+    @property
+    def at(self) -> dt.datetime: ...
+    @property
+    def state(self) -> State: ...
 
 
 @dataclass(frozen=True)
@@ -30,7 +39,7 @@ class Burnup:
         return len(self.scope)
 
 
-def _dated(blueprint: Blueprint, marks: list[Mark]) -> list[tuple[dt.date, State]]:
+def _dated(blueprint: Blueprint, marks: Sequence[StateAt]) -> list[tuple[dt.date, State]]:
     """One blueprint's dated states, oldest first: its seed history and its marks."""
     return sorted(
         [(h.date, h.state) for h in blueprint.history] + [(m.at.date(), m.state) for m in marks],
@@ -39,7 +48,10 @@ def _dated(blueprint: Blueprint, marks: list[Mark]) -> list[tuple[dt.date, State
 
 
 def burnup(
-    cycle: Cycle, rows: Iterable[tuple[Blueprint, State]], marks_by_key: dict[str, list[Mark]], today: dt.date
+    cycle: Cycle,
+    rows: Iterable[tuple[Blueprint, State]],
+    marks_by_key: Mapping[str, Sequence[StateAt]],
+    today: dt.date,
 ) -> Burnup | None:
     """The burn-up of ``rows`` (``cycle``'s blueprints, effective states); None with nothing dated."""
     fallback = min(cycle.release, today) if cycle.release else today

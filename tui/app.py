@@ -101,7 +101,7 @@ class CycleboardApp(PlanningViews, App[None]):
     TITLE = "cycleboard"
     AUTO_FOCUS = None  # on_mount focuses the Blueprints pane; Textual would pick the first pane
     # Below 100 columns the panes become tabs: one pane at a time, tab switches.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 - Textual declares it per app
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("tab", "next_pane", "Next pane", show=False, id="next-pane", tooltip="Go to the next pane"),
         Binding(
@@ -271,7 +271,8 @@ class CycleboardApp(PlanningViews, App[None]):
         self.query_one(StartProgress).remove()
         self._adopt(loaded)
         try:
-            self._take_start_options(self.starting)
+            if self.starting is not None:
+                self._take_start_options(self.starting)
         except QueryError as exc:
             self._not_started(exc)
             return
@@ -289,7 +290,7 @@ class CycleboardApp(PlanningViews, App[None]):
             return
         await super().on_event(event)
 
-    def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:
         # Textual runs App._on_key (the bindings) after this handler, within the same
         # message: the next key, posted from here at the earliest, comes after them.
         self.key_order.came_back(event)
@@ -410,7 +411,7 @@ class CycleboardApp(PlanningViews, App[None]):
         """Pop up what the store had to do to go on (a damaged marks file moved aside), once each."""
         notices = self.board.notices
         for notice in notices[self._notices_told :]:
-            self.notify(Content(notice), title="store", severity="error", timeout=30)
+            self.notify(notice, title="store", severity="error", timeout=30, markup=False)
         self._notices_told = len(notices)
 
     def _take_start_options(self, options: StartOptions) -> None:
@@ -427,9 +428,10 @@ class CycleboardApp(PlanningViews, App[None]):
         if words:
             chosen = cycle_named(plan, frozenset(words))
             if chosen is None:
-                known = ", ".join(c.id for c in plan.cycles_newest_first())
+                cycles = ", ".join(c.id for c in plan.cycles_newest_first())
                 raise QueryError(
-                    f"unknown cycle '{options.cycle or ','.join(sorted(query.cycles))}' (known: all, {known})"
+                    f"unknown cycle '{options.cycle or ','.join(sorted(query.cycles))}' "
+                    f"(known: all, {cycles})"
                 )
             self.cycle = chosen
         else:
@@ -568,16 +570,20 @@ class CycleboardApp(PlanningViews, App[None]):
         elif len(found) == 1:
             self.open_link(found[0][1])
         else:
-            self.push_screen(link_picker(key, found), lambda url: url and self.open_link(url))
+            self.push_screen(link_picker(key, found), self._link_chosen)
+
+    def _link_chosen(self, url: str | None) -> None:
+        if url:
+            self.open_link(url)
 
     def open_link(self, url: str) -> None:
         """Open ``url`` in a browser, or say where it is when none can be started."""
         self.opened_links.append(url)
         if open_in_browser(url):
-            self.notify(Content(f"Opened {url}"), timeout=3)
+            self.notify(f"Opened {url}", timeout=3, markup=False)
         else:
             self.copy_to_clipboard(url)
-            self.notify(Content(f"No browser to open it; copied to the clipboard: {url}"), timeout=8)
+            self.notify(f"No browser to open it; copied to the clipboard: {url}", timeout=8, markup=False)
 
     # -- marking ---------------------------------------------------------------------
     def set_state(self, key: str, state: State) -> Mark | None:
@@ -673,11 +679,10 @@ class CycleboardApp(PlanningViews, App[None]):
         )
         what = f"“{action.text}”" if action else f"action item {index + 1}"
         self.notify(
-            Content(
-                f"{'Undone: ' if undoing else ''}{what} is {'done' if done else 'open'} "
-                f"(in {display_path(written.path)})"
-            ),
+            f"{'Undone: ' if undoing else ''}{what} is {'done' if done else 'open'} "
+            f"(in {display_path(written.path)})",
             timeout=3,
+            markup=False,
         )
 
     def _tick_failed(self, session: str, exc: Exception) -> None:

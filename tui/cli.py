@@ -31,7 +31,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     # SUPPRESS lets --seeds/--store stand before or after the command.
     common.add_argument(
         "--seeds",

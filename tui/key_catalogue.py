@@ -4,9 +4,10 @@ the three can never disagree with what the keys do."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from tui.panes.base import MOVE_BINDINGS
 from tui.panes.blueprints import BlueprintsPane
@@ -29,8 +30,8 @@ def _bindings(cls) -> list[Binding]:
     return [b for b in cls.BINDINGS if isinstance(b, Binding)]
 
 
-def catalogue(app_bindings: list[Binding]) -> list[tuple[str, list[Entry]]]:
-    by_id = {b.id: b for b in app_bindings}
+def catalogue(app_bindings: Sequence[BindingType]) -> list[tuple[str, list[Entry]]]:
+    by_id = {b.id: b for b in app_bindings if isinstance(b, Binding)}
     pane_only = [b for b in _bindings(BlueprintsPane) if b.id not in {m.id for m in MOVE_BINDINGS}]
     return [
         (
@@ -73,7 +74,7 @@ def catalogue(app_bindings: list[Binding]) -> list[tuple[str, list[Entry]]]:
     ]
 
 
-def known_ids(app_bindings: list[Binding]) -> set[str]:
+def known_ids(app_bindings: Sequence[BindingType]) -> set[str]:
     return {e.binding.id for _, entries in catalogue(app_bindings) for e in entries if e.binding.id}
 
 
@@ -82,7 +83,9 @@ def keys_of(binding: Binding, keymap: dict[str, str]) -> list[str]:
     return [k.strip() for k in keys.split(",") if k.strip()]
 
 
-def help_groups(app, app_bindings: list[Binding], keymap: dict[str, str]) -> list[tuple[str, list[KeyLine]]]:
+def help_groups(
+    app, app_bindings: Sequence[BindingType], keymap: dict[str, str]
+) -> list[tuple[str, list[KeyLine]]]:
     groups = []
     for heading, entries in catalogue(app_bindings):
         lines = []

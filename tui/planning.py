@@ -7,23 +7,25 @@ it uses the app's board, cycle, filter, undo stack and panes.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
-from textual.content import Content
 from textual.widgets import ContentSwitcher
 
 from store import runways
+from store.board import Board
 from store.burnup import burnup
 from store.carry import FINISHED
 from store.marks import QueueEntry
 from store.model import Cycle, State
-from store.query import ALL_CYCLES, QueryError
+from store.query import ALL_CYCLES, Filter, QueryError
 from store.report import pick_cycle, render
 from store.seed_edit import EditRefused
 from store.storage import StoreError, atomic_write
 from store.timeline import milestones_for, risks_of
-from tui.undo import UndoCarry, UndoQueue
+from tui.undo import UndoCarry, UndoQueue, UndoStep
 from tui.views.burnup import BurnupChart
 from tui.views.runways import (
     RunwayAddRequested,
@@ -83,8 +85,32 @@ VIEW_BINDINGS = [
 ]
 
 
-class PlanningViews:
+if TYPE_CHECKING:
+    from textual.app import App
+
+    _AppPart = App[None]
+else:
+    _AppPart = object
+
+
+class PlanningViews(_AppPart):
+    """The app's part that runs the planning views; what it uses of the app is declared here."""
+
     current_view = "overview"
+    board: Board
+    cycle: str
+    today: dt.date
+    undo_stack: list[UndoStep]
+    saved_reports: list[Path]
+    active_pane: str
+
+    if TYPE_CHECKING:
+
+        @property
+        def shown_filter(self) -> Filter: ...
+        def render_view(self, keep: str | None = None, *, typing: bool = False) -> None: ...
+        def focus_pane(self, name: str) -> None: ...
+        def open_blueprint(self, key: str) -> None: ...
 
     # -- which view --------------------------------------------------------------
     def action_show_view(self, name: str) -> None:
@@ -208,7 +234,7 @@ class PlanningViews:
         after = runways.added(before, key, cycle.runway_slots, self.today)
         if self._change_queue(cycle.id, before, after) and tell:
             place = runways.places(after, cycle.runway_slots)[-1]
-            self.notify(Content(f"{key}: {place.where(cycle.runway_slots)} in {cycle.name}"), timeout=3)
+            self.notify(f"{key}: {place.where(cycle.runway_slots)} in {cycle.name}", timeout=3, markup=False)
 
     def on_runway_change_requested(self, message: RunwayChangeRequested) -> None:
         found = self._queue_of(message.key)
@@ -247,8 +273,9 @@ class PlanningViews:
         self.render_view()
         where = f"; deferred in {carry.source}, proposed in {carry.to} ({carry.where})" if carry.where else ""
         self.notify(
-            Content(f"Carried over: {moved} (slipped {slipped} cycle{'s' if slipped != 1 else ''}){where}"),
+            f"Carried over: {moved} (slipped {slipped} cycle{'s' if slipped != 1 else ''}){where}",
             timeout=5,
+            markup=False,
         )
 
     # -- the weekly report -------------------------------------------------------------
@@ -268,4 +295,4 @@ class PlanningViews:
             self.notify(f"Could not save the report: {exc}", severity="error", timeout=10)
             return
         self.saved_reports.append(path)
-        self.notify(Content(f"Weekly report saved: {path}"), timeout=8)
+        self.notify(f"Weekly report saved: {path}", timeout=8, markup=False)

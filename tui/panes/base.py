@@ -11,9 +11,10 @@ to walk.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import pairwise
 from operator import attrgetter
-from typing import ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -28,6 +29,7 @@ from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
+from textual.style import Style
 from textual.visual import Visual
 
 # The movement keys of every pane; the ids let a user keymap rebind them everywhere at once.
@@ -57,7 +59,7 @@ class Line(NamedTuple):
     """
 
     id: str | None
-    data: tuple
+    data: Any  # a NamedTuple of the pane's own (a note's: its text, alone)
     disabled: bool = False  # a note such as "no themes match": shown, never under the cursor
 
 
@@ -151,7 +153,10 @@ class PaneList(LineScroll, can_focus=True):
         self._styles: dict[tuple, RichStyle] = {}  # resolved span styles, by look
 
     # -- data in ---------------------------------------------------------------
-    def show(self, *args) -> bool:
+    # Each pane's own: what it shows, from the app's data (it calls remember first).
+    show: Callable[..., None]
+
+    def remember(self, *args: object) -> bool:
         """Remember what to draw, so a resize can redraw it.
 
         Returns False when exactly this is on screen already at this width:
@@ -346,7 +351,7 @@ class PaneList(LineScroll, can_focus=True):
             return Strip(segments, width)
         return Strip(segments, cells).adjust_cell_length(width, plain)
 
-    def _resolved(self, look: tuple[str, bool], style: str | None) -> RichStyle:
+    def _resolved(self, look: tuple[str, bool], style: Style | str | None) -> RichStyle:
         """The Rich style that Textual gives text in ``style`` on a line of ``look``."""
         key = (look, style)
         resolved = self._styles.get(key)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from textual.content import Content
 from textual.message import Message
 
@@ -12,6 +14,16 @@ from tui.panes.base import Line, PaneList
 from tui.text import bar, fit
 
 _BAR = 4
+
+
+class CycleLine(NamedTuple):
+    """What one line of the pane shows."""
+
+    name: str
+    ratio: float  # implemented / all
+    done_of_all: str  # "implemented/all"
+    name_width: int
+    count_width: int
 
 
 class CyclesPane(PaneList):
@@ -26,7 +38,7 @@ class CyclesPane(PaneList):
         super().__init__("Cycles", id="cycles")
 
     def show(self, cycles: list[Cycle], progress: dict[str, Progress], selected: str) -> None:
-        if not super().show(cycles, progress, selected):
+        if not self.remember(cycles, progress, selected):
             return
         rows = [(ALL_CYCLES, "All cycles", progress.get(ALL_CYCLES, Progress()))]
         rows += [(c.id, c.name, progress.get(c.id, Progress())) for c in cycles]
@@ -35,22 +47,22 @@ class CyclesPane(PaneList):
         width = self.scrollable_content_region.width or 30
         name_width = max(6, width - _BAR - count_width - 3)
         lines = [
-            Line(key, (name, p.ratio, count, name_width, count_width))
+            Line(key, CycleLine(name, p.ratio, count, name_width, count_width))
             for (key, name, p), count in zip(rows, counts, strict=False)
         ]
         keys = [key for key, _, _ in rows]
         self.fill(lines, keep=keys.index(selected) if selected in keys else None)
 
     def draw(self, line: Line) -> Content:
-        name, ratio, count, name_width, count_width = line.data
-        filled, empty = bar(ratio, _BAR)
+        d: CycleLine = line.data
+        filled, empty = bar(d.ratio, _BAR)
         return Content.assemble(
-            fit(name, name_width),
+            fit(d.name, d.name_width),
             " ",
             (filled, "$success on $boost"),
             (empty, "on $boost"),
             " ",
-            (count.rjust(count_width), "$text-muted"),
+            (d.done_of_all.rjust(d.count_width), "$text-muted"),
         )
 
     def moved_to(self, line: Line) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from textual.content import Content
 
 from store.model import Session
@@ -9,6 +11,15 @@ from tui.panes.base import Line, OpeningPaneList
 from tui.text import fit
 
 CROSS_PROJECT = "⇄"
+
+
+class SessionLine(NamedTuple):
+    """What one line of the pane shows."""
+
+    crossing: bool  # a cross-project session
+    title: str
+    open_actions: int
+    title_width: int
 
 
 class SessionsPane(OpeningPaneList):
@@ -19,12 +30,15 @@ class SessionsPane(OpeningPaneList):
         super().__init__("Sessions", id="sessions")
 
     def show(self, sessions: list[Session]) -> None:
-        if not super().show(sessions):
+        if not self.remember(sessions):
             return
         width = self.scrollable_content_region.width or 40
         title_width = max(4, width - 10)
         shown = [
-            Line(session.key, (session.cross_project, session.title, len(session.open_actions), title_width))
+            Line(
+                session.key,
+                SessionLine(session.cross_project, session.title, len(session.open_actions), title_width),
+            )
             for session in sessions
         ]
         self.fill(shown, empty="no sessions for this cycle and filter")
@@ -32,12 +46,12 @@ class SessionsPane(OpeningPaneList):
         self.border_title = f"Sessions ({len(sessions)}, {CROSS_PROJECT} {crossing} cross-project)"
 
     def draw(self, line: Line) -> Content:
-        crossing, title, open_actions, title_width = line.data
-        tail = f"{open_actions} open" if open_actions else ""
+        d: SessionLine = line.data
+        tail = f"{d.open_actions} open" if d.open_actions else ""
         return Content.assemble(
-            (CROSS_PROJECT if crossing else " ", "bold $accent"),
+            (CROSS_PROJECT if d.crossing else " ", "bold $accent"),
             " ",
-            fit(title, title_width),
+            fit(d.title, d.title_width),
             " ",
-            (tail.rjust(7), "$warning" if open_actions else ""),
+            (tail.rjust(7), "$warning" if d.open_actions else ""),
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from textual.content import Content
 
 from store.view import ThemeLine
@@ -9,6 +11,17 @@ from tui.panes.base import Line, OpeningPaneList
 from tui.text import fit
 
 _KIND_TAG = {"theme": "T", "priority": "P", "goal": "G"}
+
+
+class ThemeRow(NamedTuple):
+    """What one line of the pane shows."""
+
+    kind: str
+    title: str
+    done: int
+    total: int
+    title_width: int
+    count_width: int
 
 
 class ThemesPane(OpeningPaneList):
@@ -19,7 +32,7 @@ class ThemesPane(OpeningPaneList):
         super().__init__("Themes", id="themes")
 
     def show(self, lines: list[ThemeLine]) -> None:
-        if not super().show(lines):
+        if not self.remember(lines):
             return
         width = self.scrollable_content_region.width or 40
         count_width = max((len(f"{line.progress.done}/{line.progress.total}") for line in lines), default=3)
@@ -27,7 +40,7 @@ class ThemesPane(OpeningPaneList):
         shown = [
             Line(
                 line.theme.key,
-                (
+                ThemeRow(
                     line.theme.kind.value,
                     line.theme.title,
                     line.progress.done,
@@ -42,12 +55,15 @@ class ThemesPane(OpeningPaneList):
         self.border_title = f"Themes ({len(lines)})"
 
     def draw(self, line: Line) -> Content:
-        kind, title, done, total, title_width, count_width = line.data
-        complete = total and done == total
+        d: ThemeRow = line.data
+        complete = d.total and d.done == d.total
         return Content.assemble(
-            (_KIND_TAG[kind], "bold $accent"),
+            (_KIND_TAG[d.kind], "bold $accent"),
             " ",
-            fit(title, title_width),
+            fit(d.title, d.title_width),
             " ",
-            (f"{done}/{total}".rjust(count_width), "$success" if complete else "$text-muted"),
+            (
+                f"{d.done}/{d.total}".rjust(d.count_width),
+                "$success" if complete else "$text-muted",
+            ),
         )

@@ -178,7 +178,7 @@ class ActionItems(OptionList):
     """A session's action items; ``space`` asks for the highlighted one to be ticked (or unticked)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle", "Tick", id="tick-action", tooltip="Tick the action item off, or undo it")
+        Binding("space", "tick", "Tick", id="tick-action", tooltip="Tick the action item off, or undo it")
     ]
 
     class ToggleRequested(Message):
@@ -196,7 +196,7 @@ class ActionItems(OptionList):
         if self.option_count:
             self.highlighted = 0
 
-    def action_toggle(self) -> None:
+    def action_tick(self) -> None:
         at = self.highlighted
         if at is not None:
             self.post_message(self.ToggleRequested(self.session.key, at, not self.session.actions[at].done))

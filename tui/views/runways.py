@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -11,9 +11,30 @@ from textual.content import Content
 from textual.message import Message
 
 from store.board import Row
+from store.model import State
 from store.runways import Place
 from tui.panes.base import KeyMessage, Line, OpeningPaneList
 from tui.text import STATE_GLYPH, STATE_STYLE, fit
+
+
+class QueueLine(NamedTuple):
+    """What one line of the runway queue shows."""
+
+    where: str  # "runway 2", "queued #1"
+    key: str
+    title: str
+    status: str
+    late: bool
+    width: int
+
+
+class CandidateLine(NamedTuple):
+    """What one line of the blueprints ready for a runway shows."""
+
+    state: State
+    key: str
+    title: str
+    width: int
 
 
 class RunwayChangeRequested(Message):
@@ -61,7 +82,7 @@ class RunwayQueue(OpeningPaneList):
         super().__init__("Runways", id="runway-queue")
 
     def show(self, places: list[Place], rows: dict[str, Row], slots: int, today: dt.date) -> None:
-        if not super().show(places, rows, slots, today):
+        if not self.remember(places, rows, slots, today):
             return
         width = self.scrollable_content_region.width or 60
         shown = []
@@ -71,25 +92,28 @@ class RunwayQueue(OpeningPaneList):
             status = place.status(today)
             late = place.slot is not None and place.ends is not None and place.ends < today
             shown.append(
-                Line(place.key, (where, row.blueprint.key_in_cycle, row.blueprint.title, status, late, width))
+                Line(
+                    place.key,
+                    QueueLine(where, row.blueprint.key_in_cycle, row.blueprint.title, status, late, width),
+                )
             )
         free = slots - sum(1 for p in places if p.slot)
         self.fill(shown, empty="the queue is empty: add an approved blueprint with a")
         self.border_title = f"Runways ({slots} slots, {free} free, {max(0, len(places) - slots)} queued)"
 
     def draw(self, line: Line) -> Content:
-        where, key, title, status, late, width = line.data
-        status_width = max(12, len(status))
-        key_width = min(len(key), max(8, (width - 10 - status_width) // 2))
-        title_width = max(4, width - 10 - key_width - status_width - 5)
+        d: QueueLine = line.data
+        status_width = max(12, len(d.status))
+        key_width = min(len(d.key), max(8, (d.width - 10 - status_width) // 2))
+        title_width = max(4, d.width - 10 - key_width - status_width - 5)
         return Content.assemble(
-            (fit(where, 10), "bold $accent" if where.startswith("runway") else "$text-muted"),
+            (fit(d.where, 10), "bold $accent" if d.where.startswith("runway") else "$text-muted"),
             " ",
-            (fit(key, key_width), "bold"),
+            (fit(d.key, key_width), "bold"),
             "  ",
-            fit(title, title_width),
+            fit(d.title, title_width),
             "  ",
-            (status.rjust(status_width), "bold $error" if late else "$text-muted"),
+            (d.status.rjust(status_width), "bold $error" if d.late else "$text-muted"),
         )
 
     def action_take_out(self) -> None:
@@ -121,24 +145,25 @@ class RunwayCandidates(OpeningPaneList):
         super().__init__("Ready for a runway", id="runway-candidates")
 
     def show(self, rows: list[Row]) -> None:
-        if not super().show(rows):
+        if not self.remember(rows):
             return
         width = self.scrollable_content_region.width or 40
         shown = [
-            Line(r.blueprint.key, (r.state, r.blueprint.key_in_cycle, r.blueprint.title, width)) for r in rows
+            Line(r.blueprint.key, CandidateLine(r.state, r.blueprint.key_in_cycle, r.blueprint.title, width))
+            for r in rows
         ]
         self.fill(shown, empty="no approved or started blueprint waits outside the queue")
         self.border_title = f"Ready for a runway ({len(rows)})"
 
     def draw(self, line: Line) -> Content:
-        state, key, title, width = line.data
-        key_width = min(len(key), max(8, width - 6))
+        d: CandidateLine = line.data
+        key_width = min(len(d.key), max(8, d.width - 6))
         return Content.assemble(
-            (STATE_GLYPH[state], STATE_STYLE[state]),
+            (STATE_GLYPH[d.state], STATE_STYLE[d.state]),
             " ",
-            (fit(key, key_width), "bold"),
+            (fit(d.key, key_width), "bold"),
             "  ",
-            fit(title, max(0, width - key_width - 4)),
+            fit(d.title, max(0, d.width - key_width - 4)),
         )
 
     def action_add(self) -> None:

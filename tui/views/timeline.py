@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -35,6 +36,16 @@ def _span(cycle: Cycle, milestones: list[Milestone]) -> tuple[dt.date, dt.date] 
     if not dates:
         return None
     return min(dates), max(dates)
+
+
+class RiskLine(NamedTuple):
+    """What one line of the pane shows."""
+
+    key: str
+    title: str
+    reason: str
+    key_width: int
+    width: int
 
 
 class TimelineChart(Widget):
@@ -136,11 +147,13 @@ class RiskList(OpeningPaneList):
         super().__init__("At risk", id="risks")
 
     def show(self, risks: list[Risk], titles: dict[str, str], released: bool) -> None:
-        if not super().show(risks, titles, released):
+        if not self.remember(risks, titles, released):
             return
         width = self.scrollable_content_region.width or 80
         key_width = min(40, max((len(r.key) for r in risks), default=10))
-        shown = [Line(r.key, (r.key, titles.get(r.key, ""), r.reason, key_width, width)) for r in risks]
+        shown = [
+            Line(r.key, RiskLine(r.key, titles.get(r.key, ""), r.reason, key_width, width)) for r in risks
+        ]
         self.fill(
             shown,
             empty="nothing at risk: no freeze has passed this cycle's unfinished work"
@@ -152,15 +165,15 @@ class RiskList(OpeningPaneList):
         )
 
     def draw(self, line: Line) -> Content:
-        key, title, reason, key_width, width = line.data
-        reason_width = min(len(reason), max(20, width // 2))
-        title_width = max(4, width - key_width - reason_width - 4)
+        d: RiskLine = line.data
+        reason_width = min(len(d.reason), max(20, d.width // 2))
+        title_width = max(4, d.width - d.key_width - reason_width - 4)
         return Content.assemble(
-            (fit(key, key_width), "bold"),
+            (fit(d.key, d.key_width), "bold"),
             "  ",
-            fit(title, title_width),
+            fit(d.title, title_width),
             "  ",
-            (fit(reason, reason_width), "$warning"),
+            (fit(d.reason, reason_width), "$warning"),
         )
 
 

@@ -45,7 +45,8 @@ class FilterInput(Input):
         """Let the screen paint again, this line with it."""
         hold, self._hold = self._hold, None
         if hold is not None:
-            self._hold_limit.cancel()
+            if self._hold_limit is not None:
+                self._hold_limit.cancel()
             hold.__exit__(None, None, None)
             self.screen.check_idle()  # nothing else is sure to tell the screen to paint what waited
 

@@ -27,4 +27,4 @@ class StartProgress(Horizontal):
         bar = self.query_one(ProgressBar)
         if total:
             self.query_one(Label).update(f"Reading the plan: {done:,} of {total:,} seed files")
-            bar.update(total=total, progress=done)
+            bar.update(total=total, progress=done or 0)
