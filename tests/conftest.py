@@ -36,14 +36,41 @@ release = 2019-04-10
 """
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test is marked by its folder: unit (the data layer), app (Pilot and
+    snapshots) or system (processes, tmux, the benchmark); ``-m unit`` is the quick set."""
+    for item in items:
+        folder = Path(str(item.fspath)).parent.name
+        if folder in ("unit", "app", "system"):
+            item.add_marker(folder)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path_factory, monkeypatch):
-    """Never touch the real user data or config folders or a developer's seeds setting."""
+    """Never touch the real user data or config folders or a developer's settings.
+
+    platformdirs follows XDG only on Linux: the folders it gives are replaced
+    outright, so a developer's own keymap or store is never read on any system."""
+    import platformdirs
+
+    import tui.user_keymap
+
+    data_home = tmp_path_factory.mktemp("data-home")
+    config_home = tmp_path_factory.mktemp("config-home")
     monkeypatch.setenv("CYCLEBOARD_STORE", str(tmp_path_factory.mktemp("default-store")))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data-home")))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config-home")))
-    monkeypatch.delenv("CYCLEBOARD_SEEDS", raising=False)
-    monkeypatch.delenv("CYCLEBOARD_KEYMAP", raising=False)  # a developer's own keymap changes the keys
+    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config_home))
+    # As XDG has them, on every system; a test may point XDG_DATA_HOME elsewhere (another user).
+    monkeypatch.setattr(
+        platformdirs, "user_data_path", lambda *a, **k: Path(os.environ["XDG_DATA_HOME"]) / "cycleboard"
+    )
+    monkeypatch.setattr(
+        tui.user_keymap,
+        "user_config_path",
+        lambda *a, **k: Path(os.environ["XDG_CONFIG_HOME"]) / "cycleboard",
+    )
+    for name in [n for n in os.environ if n.startswith("CYCLEBOARD_") and n != "CYCLEBOARD_STORE"]:
+        monkeypatch.delenv(name)  # a developer's own keymap or seeds change what the tests see
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -624,7 +624,7 @@ async def test_list_panes_draw_only_lines_on_screen_and_a_mark_redraws_only_what
 async def test_a_changed_item_is_repainted_where_the_pane_is_scrolled_to():
     from dataclasses import replace
 
-    from tests.test_hostile_text import painted
+    from tests.app.test_hostile_text import painted
 
     app = build(SHIPPED, cycle="kilo")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -658,7 +658,7 @@ async def test_new_numbers_reach_the_screen_where_the_cycles_pane_is_scrolled_to
     from dataclasses import replace
 
     from store.view import Progress
-    from tests.test_hostile_text import painted
+    from tests.app.test_hostile_text import painted
 
     app = build(SHIPPED, cycle="kilo")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -680,8 +680,8 @@ async def test_new_numbers_reach_the_screen_where_the_cycles_pane_is_scrolled_to
 
 
 async def test_with_more_cycles_than_fit_the_cycles_pane_opens_at_its_top(tmp_path):
+    from tests.app.test_hostile_text import painted
     from tests.bench.generate import generate
-    from tests.test_hostile_text import painted
 
     generate(tmp_path / "seeds", blueprints=200, cycles=35, projects=2)
     app = build(tmp_path / "seeds")
@@ -778,7 +778,7 @@ async def test_dashboard_keys_wait_while_a_details_screen_is_open(two):
 
 async def test_every_line_on_screen_follows_a_filter_keystroke():
     """A keystroke changes the numbers of many neighbouring lines, repainted in runs: none is left behind."""
-    from tests.test_hostile_text import painted
+    from tests.app.test_hostile_text import painted
 
     app = build(SHIPPED, cycle="all")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -815,7 +815,7 @@ def record_frames(app, read) -> list:
 
 async def test_the_filter_line_and_the_panes_it_filters_reach_the_screen_in_one_frame():
     """No frame shows a letter in the filter line while the panes still show the rows from before it."""
-    from tests.test_hostile_text import painted
+    from tests.app.test_hostile_text import painted
 
     app = build(SHIPPED, cycle="all")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -847,7 +847,7 @@ async def test_a_filter_change_nobody_takes_up_still_reaches_the_screen():
     """The filter line holds the screen only until the app has filtered the panes, and never for long."""
     from textual.app import App
 
-    from tests.test_hostile_text import painted
+    from tests.app.test_hostile_text import painted
 
     class BareLine(App[None]):  # takes no FilterBar.Changed, so nothing lets the screen go
         CSS = "FilterBar { height: 1; } FilterInput { border: none; height: 1; padding: 0; width: 1fr; }"

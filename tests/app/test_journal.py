@@ -162,7 +162,7 @@ def test_the_summary_and_active_file_agree_with_a_plain_replay(tmp_path_factory,
 @pytest.mark.parametrize("odd_id", ["abc", "2.5"])
 def test_a_document_id_that_is_not_an_integer_does_not_stop_marks(tmp_path, cli, odd_id):
     from tests.conftest import BASE_SEED
-    from tests.test_store import BLUEPRINTS
+    from tests.unit.test_store import BLUEPRINTS
 
     seeds = tmp_path / "seeds"
     seeds.mkdir()
@@ -205,7 +205,7 @@ print(before.value, "written" if mark else "already", flush=True)
 @pytest.mark.parametrize("into", ["seeds", "local"])
 def test_marks_from_five_processes_at_once_decide_on_the_journal_as_it_is(tmp_path, into):
     from tests.conftest import BASE_SEED, not_ours
-    from tests.test_store import BLUEPRINTS
+    from tests.unit.test_store import BLUEPRINTS
 
     seeds = tmp_path / "seeds"
     seeds.mkdir()

@@ -13,7 +13,7 @@ import pytest
 from store.board import Board
 from store.cache import PlanCache
 from tests.conftest import BASE_SEED
-from tests.test_store import BLUEPRINTS, bump_mtime
+from tests.unit.test_store import BLUEPRINTS, bump_mtime
 
 
 @pytest.fixture
@@ -149,7 +149,7 @@ def test_parsing_in_processes_gives_what_parsing_here_gives(monkeypatch):
     from store.seeds import parse_text
     from tests.conftest import SHIPPED
 
-    corpus = Path(__file__).parent / "bad_seeds"
+    corpus = Path(__file__).parent.parent / "bad_seeds"
     paths = sorted(SHIPPED.rglob("*.toml")) + sorted(corpus.rglob("*.toml"))
     files = [(path.name, path.read_bytes()) for path in paths]
     assert any(not parse_text(rel, raw).ok for rel, raw in files)  # errors travel back too

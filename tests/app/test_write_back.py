@@ -19,7 +19,7 @@ import pytest
 from store.marks import MarksStore
 from tests.conftest import BASE_SEED
 from tests.dashboard_helpers import build, wait_for, write_two_projects
-from tests.test_import import LABELS, RELEASES, SPECS
+from tests.unit.test_import import LABELS, RELEASES, SPECS
 from tui.cli import main
 from tui.panes.blueprints import BlueprintsPane
 

@@ -36,7 +36,7 @@ from tests.privileges import bound_by_permissions
 from tui.panes.blueprints import BlueprintsPane
 from tui.widgets.bars import ProblemBar
 
-CORPUS = Path(__file__).parent / "bad_seeds"
+CORPUS = Path(__file__).parent.parent / "bad_seeds"
 GOOD_KEYS = {"stein/nova/good-one", "stein/nova/good-two", "stein/cinder/good-three"}
 # A process that has not answered in this long is hung, not slow.
 HANG = 60
@@ -204,7 +204,7 @@ def test_the_dashboard_shows_the_error_and_the_good_plan(case, tmp_path):
                 sys.executable,
                 "-c",
                 "import json, sys; from pathlib import Path; "
-                "from tests.test_bad_seeds import dashboard_sees; "
+                "from tests.app.test_bad_seeds import dashboard_sees; "
                 "print(json.dumps(dashboard_sees(Path(sys.argv[1]), Path(sys.argv[2]))))",
                 str(folder),
                 str(store),

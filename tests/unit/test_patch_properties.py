@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from store.board import Board
-from tests.test_live_patch import _views
+from tests.app.test_live_patch import _views
 
 CYCLES = ("stein", "train")
 PROJECTS = ("nova", "cinder", "glance")

@@ -184,7 +184,7 @@ def test_a_file_parses_the_same_whether_or_not_blueprint_keys_are_located(monkey
     from tests.conftest import SHIPPED
 
     generate(tmp_path, blueprints=600, cycles=3, projects=4)
-    corpus = Path(__file__).parent / "bad_seeds"
+    corpus = Path(__file__).parent.parent / "bad_seeds"
     paths = [
         *sorted(SHIPPED.rglob("*.toml")),
         *sorted(corpus.rglob("*.toml")),

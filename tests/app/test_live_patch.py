@@ -15,8 +15,8 @@ from store.board import Board
 from store.query import Filter
 from store.view import compute
 from tests.conftest import BASE_SEED, cache_text_within, plan_cache_text
-from tests.test_store import BLUEPRINTS as STORE_BLUEPRINTS
-from tests.test_store import bump_mtime
+from tests.unit.test_store import BLUEPRINTS as STORE_BLUEPRINTS
+from tests.unit.test_store import bump_mtime
 
 # The store tests' two nova blueprints, alpha with a category to search for.
 BLUEPRINTS = STORE_BLUEPRINTS.replace(

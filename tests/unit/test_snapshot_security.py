@@ -17,7 +17,7 @@ import pytest
 from store import snapshot
 from store.board import Board
 from tests.conftest import BASE_SEED, run_subprocess
-from tests.test_store import BLUEPRINTS, bump_mtime
+from tests.unit.test_store import BLUEPRINTS, bump_mtime
 
 
 def evil_pickle(marker) -> bytes:

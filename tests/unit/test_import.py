@@ -29,7 +29,7 @@ from store.upstream.yamltext import UpstreamError
 from tests.conftest import REPO
 from tui.cli import main
 
-UPSTREAM = Path(__file__).parent / "upstream"
+UPSTREAM = Path(__file__).parent.parent / "upstream"
 RELEASES = UPSTREAM / "releases"
 LABELS = UPSTREAM / "labels.tsv"
 SPECS = UPSTREAM / "nova-specs.tsv"

@@ -18,7 +18,7 @@ import store.storage
 from store.model import State
 from tests.conftest import REPO
 from tests.dashboard_helpers import build, wait_for, write_two_projects
-from tests.test_e2e_tmux import Terminal
+from tests.system.test_e2e_tmux import Terminal
 from tui import app as app_module
 from tui.panes.blueprints import BlueprintsPane
 

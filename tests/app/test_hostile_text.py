@@ -23,7 +23,7 @@ from textual.widgets import OptionList
 from store.board import Board
 from store.seeds import clean_text
 from tests.dashboard_helpers import build
-from tests.test_seed_properties import toml_string
+from tests.unit.test_seed_properties import toml_string
 from tui.panes.blueprints import BlueprintsPane
 from tui.panes.sessions import SessionsPane
 from tui.panes.themes import ThemesPane
