@@ -703,7 +703,7 @@ class Board:
             "blueprints": [row.to_dict() for row in self.rows(Filter(cycles=frozenset({"all"})))],
             "runways": [
                 {
-                    "key": f"{cycle.id}/{place.key}",
+                    "key": place.key,  # the blueprint's key: a queue holds a blueprint once
                     "cycle": cycle.id,
                     "blueprint": place.key,
                     "start": place.start.isoformat() if place.start else None,

@@ -278,3 +278,25 @@ def test_json_output_has_one_record_per_line_whatever_the_titles_hold():
     assert lines[0] == "[" and lines[-1] == "]" and len(lines) == len(records) + 2
     assert [json.loads(line.rstrip(",")) for line in lines[1:-1]] == records
     assert _json_lines([]) == "[]"
+
+
+def test_export_names_each_runway_place_by_its_blueprint_key_once(cli, seeds, store_dir):
+    """A runway place's key is its blueprint's key; the cycle is not put in front twice."""
+    from tests.dashboard_helpers import write_two_projects
+
+    write_two_projects(seeds)
+    seeds.write(
+        "runways.toml",
+        """
+        [[runway]]
+        cycle = "stein"
+        blueprint = "nova/alpha"
+        start = 2019-01-07
+        """,
+    )
+    code, out, err = cli("export", "--seeds", str(seeds.path), "--store", str(store_dir))
+    assert code == 0, err
+    runways = json.loads(out)["runways"]
+    assert [(r["key"], r["cycle"], r["blueprint"]) for r in runways] == [
+        ("stein/nova/alpha", "stein", "stein/nova/alpha")
+    ]
