@@ -114,8 +114,9 @@ async def test_timeline_counts_down_and_lists_what_is_at_risk(plan):
         assert risks.border_title == "At risk (3)"
         text = "\n".join(lines_of(risks))
         assert "still proposed after spec freeze (7 days ago)" in text  # train/nova/late
-        assert "still proposed after spec freeze (8 weeks ago)" not in text
-        assert "(56 days ago)" in text  # cinder's own spec freeze, 2019-06-06
+        # Cinder's blueprint is dated from cinder's own spec freeze (2019-06-06), not nova's.
+        cinder = [line for line in text.splitlines() if "cinder/" in line]
+        assert len(cinder) == 1 and "(56 days ago)" in cinder[0] and "(7 days ago)" not in cinder[0]
         assert "blocked for 31 days" in text
         # The project filter applies here too, to the milestones and the risks.
         app._set_query(app.filter_by.__class__(projects=frozenset({"nova"})))
