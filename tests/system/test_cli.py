@@ -300,3 +300,17 @@ def test_export_names_each_runway_place_by_its_blueprint_key_once(cli, seeds, st
     assert [(r["key"], r["cycle"], r["blueprint"]) for r in runways] == [
         ("stein/nova/alpha", "stein", "stein/nova/alpha")
     ]
+
+
+def test_lists_table_has_a_line_per_blueprint_with_state_key_and_title(cli, seeds, store_dir):
+    from tests.dashboard_helpers import write_two_projects
+
+    write_two_projects(seeds)
+    code, out, err = cli("list", "cycle:stein", "--seeds", str(seeds.path), "--store", str(store_dir))
+    assert code == 0, err
+    code, as_json, _ = cli("list", "cycle:stein", "--format", "json", "--seeds", str(seeds.path))
+    expected = json.loads(as_json)
+    lines = out.splitlines()
+    assert len(lines) == len(expected) > 1
+    for line, row in zip(lines, expected, strict=True):
+        assert line.split()[:2] == [row["state"], row["key"]] and row["title"][:20] in line

@@ -36,3 +36,13 @@ def test_a_running_cycle_gives_each_risk_its_reason():
     assert not released
     assert [r.key for r in risks] == ["zed/nova/late"]
     assert risks[0].reason.startswith("not implemented after feature freeze")
+
+
+def test_a_keymap_may_be_a_keymap_table_or_keys_at_the_top(tmp_path):
+    from tui.user_keymap import load_keymap
+
+    known = {"toggle-done", "set-state"}
+    for text in ('[keymap]\ntoggle-done = "x"\n', 'toggle-done = "x"\n'):
+        path = tmp_path / "keymap.toml"
+        path.write_text(text)
+        assert load_keymap(path, known) == ({"toggle-done": "x"}, []), text
