@@ -28,7 +28,6 @@ class TickAgain:
 @dataclass(frozen=True)
 class Undone:
     said: str | None = None  # said now
-    warning: bool = False  # said as a warning: nothing was undone
     save: Mark | None = None  # a mark put on the board, still to be written
     restore: Written | None = None  # the seed edit the mark takes back
     said_once_saved: str | None = None  # said when the mark's write lands
