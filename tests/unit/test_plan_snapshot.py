@@ -128,16 +128,48 @@ def test_a_snapshot_others_could_write_is_not_loaded(planned, seeds, store_dir, 
     assert entries_read and board.plan.blueprints == planned.plan.blueprints
 
 
-def test_a_seed_saved_just_now_is_not_trusted_to_its_stat(planned, seeds, store_dir, entries_read):
-    # Within a timestamp tick of the check, a same-size edit can keep the mtime; the hash decides.
+@pytest.mark.parametrize("timestamps", ["fine", "whole seconds"])
+def test_a_seed_saved_just_now_is_not_trusted_to_its_stat(planned, seeds, store_dir, timestamps):
+    """A same-size edit within a timestamp tick of the last check keeps the stat the check saw:
+    the text must be hashed. A live board holds the stat of its last check, so the second edit
+    meets a stat that matches, and only the window stands between it and a stale plan."""
+    import time
+
+    board = Board(seeds.path, store_dir, live=True).refresh()
     bps = seeds.path / "bps.toml"
     bps.write_text(BLUEPRINTS.replace('"Alpha"', '"Omega"'))
-    stamp = bps.stat()
-    board = Board(seeds.path, store_dir).refresh()
+    if timestamps == "whole seconds":  # as FAT keeps them: the tick is two seconds
+        now = time.time_ns()
+        whole = now - now % 1_000_000_000
+        if now - whole < 100_000_000:  # checked at least 0.1 s after: past a fine tick
+            time.sleep(0.1)
+        os.utime(bps, ns=(whole, whole))
+    board.refresh()
     assert board.plan.blueprints["stein/nova/alpha"].title == "Omega"
+    stamp = bps.stat()
     bps.write_text(BLUEPRINTS.replace('"Alpha"', '"Gamma"'))  # the same size, and the same mtime
     os.utime(bps, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
-    assert Board(seeds.path, store_dir).refresh().plan.blueprints["stein/nova/alpha"].title == "Gamma"
+    assert board.refresh().plan.blueprints["stein/nova/alpha"].title == "Gamma"
+
+
+def test_the_racy_window_is_one_timestamp_tick():
+    """git's rule: a stat proves the file unchanged only when the file is older than the
+    filesystem's timestamp tick at the time of the check."""
+    from store.cache.entries import trusted
+
+    def stat(size, mtime_ns):
+        return os.stat_result((0o100644, 0, 0, 1, 0, 0, size, 0, 0, 0, 0, 0, 0, mtime_ns, mtime_ns, mtime_ns))
+
+    second, ms = 1_000_000_000, 1_000_000
+    fine = 1_700_000_000 * second + 123_456_789  # a filesystem with fractions of a second
+    assert not trusted(stat(10, fine), 10, fine, fine + 1 * ms)
+    assert trusted(stat(10, fine), 10, fine, fine + 1 * second)
+    assert not trusted(stat(11, fine), 10, fine, fine + 1 * second)  # the size changed
+    assert not trusted(stat(10, fine + 1), 10, fine, fine + 1 * second)  # the mtime changed
+    whole = 1_700_000_000 * second  # FAT: whole seconds, and a two-second tick
+    assert not trusted(stat(10, whole), 10, whole, whole + 1 * second)
+    assert not trusted(stat(10, whole), 10, whole, whole + 1900 * ms)
+    assert trusted(stat(10, whole), 10, whole, whole + 3 * second)
 
 
 def test_parsing_in_processes_gives_what_parsing_here_gives(monkeypatch):
