@@ -39,10 +39,6 @@ class Written:
     after: bytes
 
 
-def _step(name: str) -> None:
-    """A point between the steps of a write; the crash test stops a writer at each."""
-
-
 def writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
 
@@ -109,4 +105,4 @@ def undo_edit(
 def _replace(path: Path, data: bytes, mode: int) -> None:
     # The temp file is hidden and does not end in .toml: neither a seed file nor a
     # change the watcher reports.
-    atomic_write(path, data, mode=mode, step=lambda name: _step(name))
+    atomic_write(path, data, mode=mode)

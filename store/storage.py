@@ -15,7 +15,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, cast
@@ -43,8 +43,8 @@ def temp_prefix(path: Path) -> str:
     return f".{path.name}."
 
 
-def _no_step(_name: str) -> None:
-    pass
+def between_steps(path: Path, name: str) -> None:
+    """Called between the steps of every atomic write; the crash tests stop a writer here."""
 
 
 def atomic_write(
@@ -52,31 +52,29 @@ def atomic_write(
     data: bytes | Iterable[bytes],
     *,
     mode: int | None = None,
-    step: Callable[[str], None] = _no_step,
 ) -> None:
     """Replace ``path`` with ``data`` so that a crash leaves the old or the new file.
 
     ``data`` may come in pieces, so a large file need not be held whole in memory.
     ``mode``: the new file's permissions (else 0600, as the temp file is made).
-    ``step`` is called between the steps of the write (crash tests stop a writer there).
     """
     folder = path.parent
     fd, temp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX, dir=folder)
     try:
-        step("temp made")
+        between_steps(path, "temp made")
         with os.fdopen(fd, "wb") as handle:
             if isinstance(data, bytes):
                 handle.write(data)
             else:
                 handle.writelines(data)
-            step("written")
+            between_steps(path, "written")
             handle.flush()
             if mode is not None:
                 os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
-        step("synced")
+        between_steps(path, "synced")
         os.replace(temp, path)
-        step("renamed")
+        between_steps(path, "renamed")
     except BaseException:
         with suppress(OSError):
             os.unlink(temp)

@@ -96,10 +96,11 @@ KILLED_AT = """
 import os, sys, datetime as dt
 from pathlib import Path
 import store.seed_write as seed_write
+import store.storage as storage
 from store.seed_edit import set_blueprint_state
 
 stop_at = sys.argv[3]
-seed_write._step = lambda name: os._exit(9) if name == stop_at else None
+storage.between_steps = lambda path, step: os._exit(9) if (path.name, step) == ("plan.toml", stop_at) else 0
 seed_write.edit_seed(
     Path(sys.argv[1]), "plan.toml",
     lambda t: set_blueprint_state(t, 0, "implemented", dt.date(2026, 12, 4), "x"), Path(sys.argv[2]),
@@ -126,11 +127,11 @@ def test_a_writer_killed_at_each_step_leaves_the_old_file_or_the_new_one(plan, s
 
 KILLED_MARKING = """
 import os, sys
-import store.seed_write as seed_write
+import store.storage as storage
 from tui.cli import main
 
 stop_at = sys.argv[3]
-seed_write._step = lambda name: os._exit(9) if name == stop_at else None
+storage.between_steps = lambda path, step: os._exit(9) if (path.name, step) == ("plan.toml", stop_at) else 0
 os._exit(main(["mark", "bp-0", "done", "--seeds", sys.argv[1], "--store", sys.argv[2]]))
 """
 
