@@ -388,6 +388,44 @@ async def test_o_opens_the_only_link_or_offers_a_choice(two, monkeypatch):
         assert len(opened) == 2  # nothing to open; told so instead
 
 
+async def test_o_starts_the_users_browser_and_a_terminal_browser_gets_the_url_instead(
+    two, tmp_path, monkeypatch
+):
+    """Through the real opener: $BROWSER names a fake browser that records what it was given."""
+    import webbrowser
+
+    record = tmp_path / "opened.txt"
+    fake = tmp_path / "fake-browser"
+    fake.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> {record}\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr(webbrowser, "_tryorder", None)  # read $BROWSER again
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    monkeypatch.setenv("BROWSER", f"{fake} %s &")  # a browser that leaves the terminal alone
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.query_one(BlueprintsPane).select_key("stein/nova/beta")
+        await pilot.press("o")
+        for _ in range(100):
+            if record.exists():
+                break
+            await pilot.pause(0.05)
+        assert record.read_text() == "https://review.opendev.org/c/333\n"
+        assert [n.message for n in app._notifications][-1] == "Opened https://review.opendev.org/c/333"
+    monkeypatch.setattr(webbrowser, "_tryorder", None)
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    monkeypatch.setenv("BROWSER", f"{fake} %s")  # run in the foreground, as w3m is: it would take the screen
+    app = build(two.path)
+    copied = []
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.query_one(BlueprintsPane).select_key("stein/nova/beta")
+        await pilot.press("o")
+        await pilot.pause()
+        assert copied == ["https://review.opendev.org/c/333"]
+        assert "No browser to open it" in [n.message for n in app._notifications][-1]
+    assert record.read_text() == "https://review.opendev.org/c/333\n"  # it was not started again
+
+
 # -- reload, help, quit ------------------------------------------------------------------------
 
 
