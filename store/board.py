@@ -551,6 +551,13 @@ class Board:
 
         Raises QueryError or :class:`EditRefused` (one line) when it cannot be carried.
         """
+        carry, written = self.write_carry(key, via)
+        self.take_carry(carry)
+        return carry, written
+
+    def write_carry(self, key: str, via: str) -> tuple[Carry, Written | None]:
+        """The files' half of :meth:`carry` (a dashboard's worker makes it); the plan shows
+        the carry once :meth:`take_carry` is called."""
         row = self.row(key)
         problem = why_not(self.plan, row.blueprint, row.state)
         if problem:
@@ -571,10 +578,14 @@ class Board:
             self._landed(destination.rel, written)
             self._landing_carries[(carry.key, carry.to)] = (self._seed_writes, carry)
             self._journal(carry)
-        self.carries = (*self.carries, carry)
+        return carry, written
+
+    def take_carry(self, carry: Carry) -> None:
+        """Show ``carry`` (written by :meth:`write_carry`); a read of the seeds may have shown it already."""
+        if not any((c.key, c.to) == (carry.key, carry.to) for c in self.carries):
+            self.carries = (*self.carries, carry)
         with gc_paused():
             self._take(self.seed_plan, self.stats)
-        return carry, written
 
     def uncarry(
         self, carry: Carry, via: str, state: State = State.APPROVED, written: Written | None = None
@@ -584,6 +595,13 @@ class Board:
         A carry written into the seeds as ``written`` is undone there: byte for
         byte while the file is still what it left, else as a change of its own.
         """
+        self.write_uncarry(carry, via, state, written)
+        self.drop_carry(carry)
+
+    def write_uncarry(
+        self, carry: Carry, via: str, state: State = State.APPROVED, written: Written | None = None
+    ) -> None:
+        """The files' half of :meth:`uncarry`; :meth:`drop_carry` shows it."""
         undone = dataclasses.replace(carry, at=now(), by=self.writer.who(), via=via, undone=True)
         if carry.where and written is not None:
             target = Target(written.path, carry.where)
@@ -595,6 +613,9 @@ class Board:
             self._journal(undone)
         else:
             self.marks.write(undone)
+
+    def drop_carry(self, carry: Carry) -> None:
+        """Show the blueprint back where ``carry`` took it from (once :meth:`write_uncarry` returned)."""
         self.carries = tuple(c for c in self.carries if (c.key, c.to) != (carry.key, carry.to))
         with gc_paused():
             self._take(self.seed_plan, self.stats)
@@ -628,6 +649,14 @@ class Board:
         still what it left).  Returns the change as journaled and the seed edit.
         Raises :class:`EditRefused` (one line) when the seed file cannot be edited.
         """
+        change, written = self.write_queue(cycle, entries, via, restore)
+        self.take_queue(change)
+        return change, written
+
+    def write_queue(
+        self, cycle: str, entries: tuple[QueueEntry, ...], via: str, restore: Written | None = None
+    ) -> tuple[QueueChange, Written | None]:
+        """The files' half of :meth:`set_queue`; :meth:`take_queue` shows the change."""
         change = QueueChange(
             cycle, tuple(entries), runways.seed_queue(self.seed_plan, cycle), now(), self.writer.who(), via
         )
@@ -648,14 +677,16 @@ class Board:
         if isinstance(destination, KeptLocally):
             self.marks.write(change)
             self._kept_locally(destination.reason)
-            self.queues = {**self.queues, cycle: change}
             return change, None
         if written is not None:
             self._landed(destination.rel, written)
             self._landing_queues[cycle] = (self._seed_writes, change)
             self._journal(dataclasses.replace(change, where=destination.rel))
-        self.queues = {**self.queues, cycle: change}
         return (dataclasses.replace(change, where=destination.rel) if written else change), written
+
+    def take_queue(self, change: QueueChange) -> None:
+        """Show ``change`` (written by :meth:`write_queue`) as its cycle's queue."""
+        self.queues = {**self.queues, change.cycle: dataclasses.replace(change, where="")}
 
     def _restored(self, restore: Written | None, rel: str) -> Written | None:
         """Put back what ``restore`` replaced while the file is still what it left; None when it is not."""

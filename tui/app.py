@@ -11,17 +11,19 @@ import gc
 import signal
 import threading
 import time
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import ClassVar, NamedTuple, TypeVar
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -44,7 +46,8 @@ from store.view import View, compute
 from store.watch import watch
 from store.writeback import AlreadyThere
 from tui import key_catalogue
-from tui.browser import open_in_browser
+from tui.browser import is_web_address, open_in_browser
+from tui.changes import PlanWrite, Undoable
 from tui.gc_between_keys import GcBetweenKeys
 from tui.panes.blueprints import BlueprintsPane
 from tui.panes.cycles import CyclesPane
@@ -61,10 +64,10 @@ from tui.screens.details import (
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import ALL_PROJECTS, link_picker, project_picker, state_picker
 from tui.typeahead import KeyOrder
-from tui.undo import UndoAction, UndoMark, UndoStep
+from tui.undo import UndoAction, UndoMark
 from tui.user_keymap import keymap_path, load_keymap
 from tui.views.burnup import BurnupChart
-from tui.views.runways import RunwaysView
+from tui.views.runways import RunwayQueue, RunwaysView
 from tui.views.timeline import TimelineView
 from tui.widgets.bars import CycleBar, ProblemBar, StatusBar
 from tui.widgets.filter_bar import KEYS_HINT, FilterBar
@@ -165,8 +168,11 @@ class CycleboardApp(PlanningViews, App[None]):
         self.today = today
         self.watch_files = watch_files
         self.view = View(cycle, query)
-        self.undo_stack: list[UndoStep] = []
+        self.undo_stack: list[Undoable] = []
         self.saved_reports: list[Path] = []
+        # Plan writes (carry-overs, runway queues, reports) wait their turn: see request_write.
+        self._writes_waiting: deque[Callable[[], PlanWrite[Any] | None]] = deque()
+        self._writing: PlanWrite[Any] | None = None
         self.active_pane = "blueprints"
         self.keymap: dict[str, str] = {}
         self._reload_wanted = {"seeds": False, "marks": False}
@@ -579,7 +585,10 @@ class CycleboardApp(PlanningViews, App[None]):
     def open_link(self, url: str) -> None:
         """Open ``url`` in a browser, or say where it is when none can be started."""
         self.opened_links.append(url)
-        if open_in_browser(url):
+        if not is_web_address(url):
+            self.copy_to_clipboard(url)
+            self.notify(f"Not a web address, so not opened; copied to the clipboard: {url}", markup=False)
+        elif open_in_browser(url):
             self.notify(f"Opened {url}", timeout=3, markup=False)
         else:
             self.copy_to_clipboard(url)
@@ -638,6 +647,68 @@ class CycleboardApp(PlanningViews, App[None]):
             self.notify(f"{mark.key} not changed: {exc}", title="not changed", severity="error", timeout=10)
         else:
             self.notify(f"Could not save {mark.key}: {exc}", title="not saved", severity="error", timeout=10)
+
+    # -- plan writes: one at a time, each in a worker, shown once written ----------------
+    class PlanWriteDone(Message):
+        """A plan write's files are written (``error`` None), or it was refused."""
+
+        def __init__(self, change: PlanWrite[Any], result: object, error: Exception | None) -> None:
+            super().__init__()
+            self.change, self.result, self.error = change, result, error
+
+    def request_write(self, ask: Callable[[], PlanWrite[Any] | None]) -> None:
+        """Make the plan write that ``ask`` works out, after those asked for before it.
+
+        ``ask`` runs when its turn comes, on the board as the writes before it
+        left it (keys typed quickly each act on what the one before did); it
+        answers None, having said why, when there is nothing to write.
+        """
+        self._writes_waiting.append(ask)
+        if self._writing is None:
+            self._next_write()
+
+    def _next_write(self) -> None:
+        self._writing = None
+        while self._writes_waiting:
+            change = self._writes_waiting.popleft()()
+            if change is not None:
+                self._writing = change
+                self._write_plan(change)
+                return
+        self._reload_if_waiting()
+
+    @work(thread=True, group="plan-writes", exit_on_error=False)
+    def _write_plan(self, change: PlanWrite[Any]) -> None:
+        try:
+            result = change.write(self.board)
+        except Exception as exc:  # noqa: BLE001 - said as refused; the writes after it still go
+            self.post_message(self.PlanWriteDone(change, None, exc))
+        else:
+            self.post_message(self.PlanWriteDone(change, result, None))
+
+    def on_cycleboard_app_plan_write_done(self, message: PlanWriteDone) -> None:
+        change = message.change
+        if message.error is not None:
+            self.notify(
+                change.refused(message.error),
+                title="not changed",
+                severity=change.refused_as,
+                timeout=10,
+                markup=False,
+            )
+        else:
+            shown = change.show(self.board, message.result)
+            if shown.undo is not None:
+                self.undo_stack.append(shown.undo)
+            if shown.report is not None:
+                self.saved_reports.append(shown.report)
+            self.render_view()
+            if shown.select is not None:
+                self.query_one(RunwayQueue).select_id(shown.select)
+            if shown.said:
+                self.notify(shown.said, timeout=5, markup=False)
+            self._tell_notices()
+        self._next_write()
 
     def on_action_items_toggle_requested(self, message: ActionItems.ToggleRequested) -> None:
         self.tick_action(message.session, message.index, message.done)
@@ -712,12 +783,16 @@ class CycleboardApp(PlanningViews, App[None]):
         elif undone.tick is not None:
             tick = undone.tick
             self.tick_action(tick.session, tick.index, tick.done, tick.restore)
+        elif undone.write is not None:
+            write = undone.write
+            self.request_write(lambda: write)
         else:
             self.render_view()
 
     # -- leaving ---------------------------------------------------------------------
     async def action_quit(self) -> None:
-        await self.leave(0)
+        # In a worker: the app goes on taking messages meanwhile, and plan writes land by message.
+        self.run_worker(self.leave(0), group="leave", exclusive=True)
 
     def _signalled(self, signum: int) -> None:
         """SIGTERM or SIGHUP: leave as q does, so the terminal is given back as it was."""
@@ -729,16 +804,19 @@ class CycleboardApp(PlanningViews, App[None]):
         Marks still not written then are named in ``not_saved`` (the command
         line prints them on stderr) and the exit code is 1.
         """
-        if self.board.unsaved:
+        if self.board.unsaved or self._writing is not None:
+            pending = self.board.unsaved + (self._writing is not None) + len(self._writes_waiting)
             self.notify(
-                f"Saving {self.board.unsaved} mark(s) before quitting (waiting up to {QUIT_WAIT_S:g} s)",
+                f"Saving {pending} change(s) before quitting (waiting up to {QUIT_WAIT_S:g} s)",
                 timeout=QUIT_WAIT_S,
             )
             deadline = time.monotonic() + QUIT_WAIT_S
-            while self.board.unsaved and time.monotonic() < deadline:
+            while (self.board.unsaved or self._writing is not None) and time.monotonic() < deadline:
                 await asyncio.sleep(0.02)
-        if self.board.unsaved:
+        if self.board.unsaved or self._writing is not None:
             self.not_saved = [f"{m.key} -> {m.state.value}" for m in self.board.unsaved_marks()]
+            if self._writing is not None:
+                self.not_saved.append(f"{self._writing.what} (and {len(self._writes_waiting)} after it)")
             self.board.marks.give_up.set()  # a write still waiting for the lock stops now
             return_code = return_code or 1
         self.exit(return_code=return_code)
@@ -828,14 +906,17 @@ class CycleboardApp(PlanningViews, App[None]):
         self._announce |= announce
         # While a change is being written, the read waits for it: the write goes first,
         # and the read then brings it back with whatever else changed.
-        if not self._reloading and not self.board.unsaved:
+        if not self._reloading and not self._writes_in_flight():
             self._start_reload()
         elif not self._reloading and self._read_overdue is None:
             self._read_overdue = self.set_timer(_READ_WAITS_AT_MOST_S, self._start_overdue_reload)
 
     def _reload_if_waiting(self) -> None:
-        if any(self._reload_wanted.values()) and not self._reloading and not self.board.unsaved:
+        if any(self._reload_wanted.values()) and not self._reloading and not self._writes_in_flight():
             self._start_reload()
+
+    def _writes_in_flight(self) -> bool:
+        return bool(self.board.unsaved) or self._writing is not None
 
     def _start_overdue_reload(self) -> None:
         """Read now although our own writes are still in flight (they stay shown: they are staged)."""

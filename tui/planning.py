@@ -8,8 +8,9 @@ it uses the app's board, cycle, filter, undo stack and panes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 from textual.widgets import ContentSwitcher
@@ -17,15 +18,14 @@ from textual.widgets import ContentSwitcher
 from store import runways
 from store.board import Board
 from store.burnup import burnup
-from store.carry import FINISHED
+from store.carry import FINISHED, why_not
 from store.marks import QueueEntry
 from store.model import Cycle, State
 from store.query import ALL_CYCLES, Filter, QueryError
 from store.report import pick_cycle, render
-from store.seed_edit import EditRefused
-from store.storage import StoreError, atomic_write
 from store.timeline import milestones_for, risks_of
-from tui.undo import UndoCarry, UndoQueue, UndoStep
+from tui.changes import PlanWrite, Undoable
+from tui.planning_writes import CarryOver, ChangeQueue, SaveReport
 from tui.views.burnup import BurnupChart
 from tui.views.runways import (
     RunwayAddRequested,
@@ -100,7 +100,7 @@ class PlanningViews(_AppPart):
     board: Board
     cycle: str
     today: dt.date
-    undo_stack: list[UndoStep]
+    undo_stack: list[Undoable]
     saved_reports: list[Path]
     active_pane: str
 
@@ -111,6 +111,7 @@ class PlanningViews(_AppPart):
         def render_view(self, keep: str | None = None, *, typing: bool = False) -> None: ...
         def focus_pane(self, name: str) -> None: ...
         def open_blueprint(self, key: str) -> None: ...
+        def request_write(self, ask: Callable[[], PlanWrite[Any] | None]) -> None: ...
 
     # -- which view --------------------------------------------------------------
     def action_show_view(self, name: str) -> None:
@@ -220,63 +221,55 @@ class PlanningViews(_AppPart):
         return cycle, self.board.queue(cycle.id)
 
     def add_to_runways(self, key: str, *, tell: bool) -> None:
+        self.request_write(lambda: self._runway_added(key, tell))
+
+    def _runway_added(self, key: str, tell: bool) -> ChangeQueue | None:
         found = self._queue_of(key)
         if found is None:
-            return
+            return None
         state = self.board.state_of(key)
         if state in FINISHED:
             self.notify(f"{key} is {state.value}: nothing left to review", severity="warning", timeout=5)
-            return
+            return None
         cycle, before = found
         if any(queued == key for queued, _ in before):
             self.notify(f"{key} is already in the runway queue", timeout=3)
-            return
+            return None
         after = runways.added(before, key, cycle.runway_slots, self.today)
-        if self._change_queue(cycle.id, before, after) and tell:
-            place = runways.places(after, cycle.runway_slots)[-1]
-            self.notify(f"{key}: {place.where(cycle.runway_slots)} in {cycle.name}", timeout=3, markup=False)
+        place = runways.places(after, cycle.runway_slots)[-1]
+        said = f"{key}: {place.where(cycle.runway_slots)} in {cycle.name}" if tell else ""
+        return ChangeQueue(cycle.id, before, after, said)
 
     def on_runway_change_requested(self, message: RunwayChangeRequested) -> None:
-        found = self._queue_of(message.key)
-        if found is None:
-            return
-        cycle, before = found
-        if message.step == 0:
-            after = runways.removed(before, message.key, cycle.runway_slots, self.today)
-        else:
-            after = runways.moved(before, message.key, message.step, cycle.runway_slots, self.today)
-        moved = after != before and self._change_queue(cycle.id, before, after)
-        if moved and message.step:  # the cursor goes with the blueprint it moved
-            self.query_one(RunwayQueue).select_id(message.key)
+        self.request_write(lambda: self._runway_changed(message.key, message.step))
 
-    def _change_queue(self, cycle: str, before, after) -> bool:
-        try:
-            _, written = self.board.set_queue(cycle, after, via="dashboard")
-        except (StoreError, EditRefused) as exc:
-            self.notify(f"Runway queue not changed: {exc}", title="not changed", severity="error", timeout=10)
-            return False
-        self.undo_stack.append(UndoQueue(cycle, before, written))
-        self.render_view()
-        return True
+    def _runway_changed(self, key: str, step: int) -> ChangeQueue | None:
+        found = self._queue_of(key)
+        if found is None:
+            return None
+        cycle, before = found
+        if step == 0:
+            after = runways.removed(before, key, cycle.runway_slots, self.today)
+        else:
+            after = runways.moved(before, key, step, cycle.runway_slots, self.today)
+        if after == before:
+            return None
+        # The cursor goes with the blueprint it moved.
+        return ChangeQueue(cycle.id, before, after, select=key if step else None)
 
     # -- carry-over ------------------------------------------------------------------
     def on_blueprints_pane_carry_requested(self, message) -> None:
-        state = self.board.state_of(message.key)
-        try:
-            carry, written = self.board.carry(message.key, via="dashboard")
-        except (QueryError, StoreError, EditRefused) as exc:
-            self.notify(str(exc), severity="warning", timeout=6)
-            return
-        self.undo_stack.append(UndoCarry(carry, state, written))
-        moved = carry.moved_key
-        slipped = self.board.plan.blueprints[moved].slipped
-        self.render_view()
-        where = f"; deferred in {carry.source}, proposed in {carry.to} ({carry.where})" if carry.where else ""
-        self.notify(
-            f"Carried over: {moved} (slipped {slipped} cycle{'s' if slipped != 1 else ''}){where}",
-            timeout=5,
-            markup=False,
-        )
+        self.request_write(lambda: self._carried(message.key))
+
+    def _carried(self, key: str) -> CarryOver | None:
+        if key not in self.board.plan.blueprints:
+            return None
+        row = self.board.row(key)
+        problem = why_not(self.board.plan, row.blueprint, row.state)
+        if problem:
+            self.notify(problem, severity="warning", timeout=6, markup=False)
+            return None
+        return CarryOver(key, row.state)
 
     # -- the weekly report -------------------------------------------------------------
     def action_save_report(self) -> None:
@@ -288,11 +281,8 @@ class PlanningViews(_AppPart):
         project = projects[0] if len(projects) == 1 else None
         try:
             text = render(self.board, cycle.id, project, self.today)
-            name = f"cycleboard-report-{cycle.id}{'-' + project if project else ''}-{self.today}.md"
-            path = Path.cwd() / name
-            atomic_write(path, text.encode("utf-8"))
-        except (OSError, StoreError, QueryError) as exc:
-            self.notify(f"Could not save the report: {exc}", severity="error", timeout=10)
+        except QueryError as exc:
+            self.notify(f"Could not save the report: {exc}", severity="error", timeout=10, markup=False)
             return
-        self.saved_reports.append(path)
-        self.notify(f"Weekly report saved: {path}", timeout=8, markup=False)
+        name = f"cycleboard-report-{cycle.id}{'-' + project if project else ''}-{self.today}.md"
+        self.request_write(lambda: SaveReport(Path.cwd() / name, text))

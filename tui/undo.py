@@ -1,8 +1,11 @@
 """What `u` takes back: each step of the dashboard's undo stack undoes itself on the board.
 
-A step acts on the board and answers what happened (:class:`Undone`): what to
-say, and the write the app still has to make in a worker when the step put a
-state or an action item back. The app repaints and speaks; steps never call it.
+A step acts on the board and answers what happened (:class:`tui.changes.Undone`):
+what to say, and the write the app still has to make in a worker (a state or an
+action item put back, a carry-over or a queue change taken back). The app
+repaints and speaks; steps never call it. Carry-overs' and queue changes' steps
+live beside those changes, in tui/planning_writes.py; any object with
+``run(board) -> Undone`` is a step (:class:`tui.changes.Undoable`).
 """
 
 from __future__ import annotations
@@ -10,28 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from store.board import Board
-from store.marks import Carry, Mark, QueueEntry
+from store.marks import Mark
 from store.model import State
 from store.seed_write import Written
-
-
-@dataclass(frozen=True)
-class TickAgain:
-    """An action item to write back to ``done``, over the edit ``restore`` made."""
-
-    session: str
-    index: int
-    done: bool
-    restore: Written
-
-
-@dataclass(frozen=True)
-class Undone:
-    said: str | None = None  # said now
-    save: Mark | None = None  # a mark put on the board, still to be written
-    restore: Written | None = None  # the seed edit the mark takes back
-    said_once_saved: str | None = None  # said when the mark's write lands
-    tick: TickAgain | None = None
+from tui.changes import TickAgain, Undone
 
 
 @dataclass(eq=False)
@@ -54,28 +39,6 @@ class UndoMark:
 
 
 @dataclass(frozen=True)
-class UndoCarry:
-    carry: Carry
-    state: State  # the blueprint's state before it was carried
-    written: Written | None = None  # the seed edit that carried it
-
-    def run(self, board: Board) -> Undone:
-        board.uncarry(self.carry, via="dashboard", state=self.state, written=self.written)
-        return Undone(f"Undone: {self.carry.key} is back in {self.carry.source}")
-
-
-@dataclass(frozen=True)
-class UndoQueue:
-    cycle: str
-    entries: tuple[QueueEntry, ...]  # the queue before the change
-    written: Written | None = None  # the seed edit that carried the change
-
-    def run(self, board: Board) -> Undone:
-        board.set_queue(self.cycle, self.entries, via="dashboard", restore=self.written)
-        return Undone("Undone: the runway queue is as it was")
-
-
-@dataclass(frozen=True)
 class UndoAction:
     session: str
     index: int
@@ -84,6 +47,3 @@ class UndoAction:
 
     def run(self, board: Board) -> Undone:
         return Undone(tick=TickAgain(self.session, self.index, self.done, self.written))
-
-
-UndoStep = UndoMark | UndoCarry | UndoQueue | UndoAction

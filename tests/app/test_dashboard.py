@@ -426,6 +426,31 @@ async def test_o_starts_the_users_browser_and_a_terminal_browser_gets_the_url_in
     assert record.read_text() == "https://review.opendev.org/c/333\n"  # it was not started again
 
 
+async def test_o_hands_a_browser_only_web_addresses(two, tmp_path, monkeypatch):
+    """A seed's url is data: text a browser would take as an option or a local file never reaches it."""
+    import webbrowser
+
+    record = tmp_path / "opened.txt"
+    fake = tmp_path / "fake-browser"
+    fake.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> {record}\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr(webbrowser, "_tryorder", None)
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    monkeypatch.setenv("BROWSER", f"{fake} %s &")
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        for url in ("--remote-debugging-port=9222", "file:///etc/passwd", "javascript:alert(1)"):
+            app.open_link(url)
+            await pilot.pause()
+            assert "Not a web address" in [n.message for n in app._notifications][-1]
+        app.open_link("https://review.opendev.org/c/333")
+        for _ in range(100):
+            if record.exists():
+                break
+            await pilot.pause(0.05)
+    assert record.read_text() == "https://review.opendev.org/c/333\n"
+
+
 # -- reload, help, quit ------------------------------------------------------------------------
 
 

@@ -257,3 +257,79 @@ async def test_views_are_in_the_help_screen_and_the_command_palette(plan):
             "runway-down",
             "runway-add-candidate",
         } <= ids
+
+
+async def test_every_file_the_dashboard_writes_is_written_off_the_event_loop(
+    plan, store_dir, tmp_path, monkeypatch
+):
+    """Marks, carry-overs, runway queue changes, their undo and the report: each file is written
+    in a worker thread (atomic_write passes its steps through store.storage.between_steps)."""
+    import threading
+
+    import store.storage
+
+    monkeypatch.chdir(tmp_path)
+    loop_thread = threading.get_ident()
+    writes: list[tuple[str, bool]] = []
+
+    def seen(path, step):
+        if step == "renamed":
+            writes.append((path.name, threading.get_ident() == loop_thread))
+
+    app = build(plan.path, store_dir, cycle="stein")  # the test reads the plan first, on this thread
+    async with app.run_test(size=(120, 36)) as pilot:
+        monkeypatch.setattr(store.storage, "between_steps", seen)
+        pane = app.query_one(BlueprintsPane)
+        pane.select_key("stein/nova/beta")
+        await pilot.press("space")  # a mark
+        await wait_for(pilot, lambda: not app.board.unsaved)
+        pane.select_key("stein/nova/alpha")
+        await pilot.press("a")  # a runway queue change
+        await wait_for(pilot, lambda: app.board.queue("stein"))
+        await pilot.press("c")  # a carry-over
+        await wait_for(pilot, lambda: "train/nova/alpha" in app.board.plan.blueprints)
+        await pilot.press("u")  # taking it back
+        await wait_for(pilot, lambda: "train/nova/alpha" not in app.board.plan.blueprints)
+        await pilot.press("w")  # the report
+        await wait_for(pilot, lambda: app.saved_reports)
+        names = [name for name, _ in writes]
+        assert sum(name.endswith(".toml") for name in names) >= 4 and any(
+            name.endswith(".md") for name in names
+        ), names
+        on_loop = [name for name, on in writes if on]
+        assert not on_loop, f"written on the event loop: {on_loop}"
+
+
+async def test_w_says_why_the_report_could_not_be_saved_and_the_keys_after_it_still_work(
+    plan, store_dir, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cycleboard-report-train-2019-08-01.md").mkdir()  # in the way of the file
+    app = build(plan.path, store_dir, cycle="train", today=IN_TRAIN)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("w")
+        said = lambda: [str(n.message) for n in app._notifications]  # noqa: E731
+        await wait_for(pilot, lambda: any(s.startswith("Could not save the report") for s in said()))
+        assert app.saved_reports == []
+        app.query_one(BlueprintsPane).select_key("train/nova/late")
+        await pilot.press("a")  # the write after a refused one goes ahead
+        await wait_for(pilot, lambda: [key for key, _ in app.board.queue("train")] == ["train/nova/late"])
+
+
+async def test_q_waits_for_a_plan_write_in_flight(plan, store_dir):
+    import time
+
+    app = build(plan.path, store_dir, cycle="stein")
+    write_queue = app.board.write_queue
+
+    def slow(*args, **kwargs):
+        time.sleep(0.5)
+        return write_queue(*args, **kwargs)
+
+    app.board.write_queue = slow
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.query_one(BlueprintsPane).select_key("stein/nova/alpha")
+        await pilot.press("a", "q")
+        await wait_for(pilot, lambda: app.return_code is not None)
+    assert (app.return_code, app.not_saved) == (0, [])
+    assert [key for key, _ in Board(plan.path, store_dir).refresh().queue("stein")] == ["stein/nova/alpha"]
