@@ -116,7 +116,7 @@ class Board:
         # The blueprints in each effective state, as sets of positions (store/bitset.py),
         # kept up to date by marks: every count a view shows is a popcount of these.
         self.in_state: dict[State, int] = {}
-        # What store.view works out from the rows and keeps; emptied whenever a row changes.
+        # What store.pane_contents works out from the rows and keeps; emptied whenever a row changes.
         self.memo: dict[Hashable, Any] = {}
         # Marks written into a seed file that no read of the seeds has brought back yet,
         # each with the count of seed writes when it landed: shown until a read begun

@@ -36,13 +36,13 @@ from store.git_status import uncommitted_seed_files
 from store.links import links
 from store.marks import Mark, NoEffect
 from store.model import State
+from store.pane_contents import PaneContents, pane_contents
 from store.paths import display_path
 from store.plan import Plan
 from store.query import ALL_CYCLES, Filter, QueryError
 from store.seed_edit import EditRefused
 from store.seed_write import Written
 from store.storage import StoreError
-from store.view import View, compute
 from store.watch import watch
 from store.writeback import AlreadyThere
 from tui import key_catalogue
@@ -167,7 +167,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self.filter_preview: Filter | None = None  # what the filter line shows while typing
         self.today = today
         self.watch_files = watch_files
-        self.view = View(cycle, query)
+        self.contents = PaneContents(cycle, query)
         self.undo_stack: list[Undoable] = []
         self.saved_reports: list[Path] = []
         # Plan writes (carry-overs, runway queues, reports) wait their turn: see request_write.
@@ -227,7 +227,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self.gc_between_keys.start()
         self._load_keymap()
         self._widget(FilterBar).close()
-        self.render_view()
+        self.repaint()
         self.focus_pane("blueprints")
         if self.starting is not None:
             self._reloading = True  # reloads the watcher asks for wait for this read
@@ -283,7 +283,7 @@ class CycleboardApp(PlanningViews, App[None]):
             self._not_started(exc)
             return
         self.starting = None
-        self.render_view()
+        self.repaint()
         self.count_uncommitted()
 
     async def on_event(self, event: events.Event) -> None:
@@ -368,25 +368,25 @@ class CycleboardApp(PlanningViews, App[None]):
     def shown_filter(self) -> Filter:
         return self.filter_preview if self.filter_preview is not None else self.filter_by
 
-    def render_view(self, keep: str | None = None, *, typing: bool = False) -> None:
+    def repaint(self, keep: str | None = None, *, typing: bool = False) -> None:
         """Recompute every pane's data and hand it down (``typing``: a filter is being typed,
         so the planning views, which it does not change, are left alone)."""
         plan = self.board.plan
         if self.cycle != ALL_CYCLES and self.cycle not in plan.cycles:
             self.cycle = self._default_cycle()
         query = self.shown_filter
-        self.view = view = compute(self.board, self.cycle, query)
-        self._widget(CyclesPane).show(plan.cycles_newest_first(), view.progress, self.cycle)
+        self.contents = contents = pane_contents(self.board, self.cycle, query)
+        self._widget(CyclesPane).show(plan.cycles_newest_first(), contents.progress, self.cycle)
         blueprints = self._widget(BlueprintsPane)
         blueprints.show(
-            view.rows,
+            contents.rows,
             show_cycle=self.cycle == ALL_CYCLES,
-            key_width=view.key_width,
-            cursor_at=view.index_of(self.board, keep or blueprints.current_key),
+            key_width=contents.key_width,
+            cursor_at=contents.index_of(self.board, keep or blueprints.current_key),
         )
-        self._widget(StatesPane).show(view.counts, query.states)
-        self._widget(ThemesPane).show(view.themes)
-        self._widget(SessionsPane).show(view.sessions)
+        self._widget(StatesPane).show(contents.counts, query.states)
+        self._widget(ThemesPane).show(contents.themes)
+        self._widget(SessionsPane).show(contents.sessions)
         self._widget(CycleBar).show(plan.cycles.get(self.cycle), self.today, len(plan.cycles))
         self._widget(ProblemBar).show(plan.problems, self.board.notices)
         self._tell_notices()
@@ -395,8 +395,8 @@ class CycleboardApp(PlanningViews, App[None]):
         if not typing:
             self.render_planning()
         if not typing and self.cycle != self._painted_cycle:
-            if self._painted_cycle is not None:  # the first view leaves nothing behind
-                # Another cycle's view leaves the last one's lines behind. Collected just
+            if self._painted_cycle is not None:  # the first paint leaves nothing behind
+                # Another cycle's paint leaves the last one's lines behind. Collected just
                 # after this paint, while the user reads, rather than in a full pass the
                 # collector would start on some later keystroke (10-20 ms at 50,000).
                 self.call_after_refresh(gc.collect)
@@ -521,7 +521,7 @@ class CycleboardApp(PlanningViews, App[None]):
     def on_cycles_pane_selected(self, message: CyclesPane.Selected) -> None:
         if message.cycle != self.cycle:
             self.cycle = message.cycle
-            self.render_view()
+            self.repaint()
             self.query_one(BlueprintsPane).action_first()
 
     def on_states_pane_chosen(self, message: StatesPane.Chosen) -> None:
@@ -607,7 +607,7 @@ class CycleboardApp(PlanningViews, App[None]):
             self.notify(str(exc), title="not changed", severity="warning", timeout=10)
             return None
         self.undo_stack.append(UndoMark(key, before, mark))
-        self.render_view()
+        self.repaint()
         # The write starts once the mark is on screen: its parse and edit of the seed file
         # would otherwise hold the interpreter while the row is drawn.
         self.call_after_refresh(self.save_mark, mark)
@@ -640,7 +640,7 @@ class CycleboardApp(PlanningViews, App[None]):
         top = self.undo_stack[-1] if self.undo_stack else None
         if isinstance(top, UndoMark) and top.mark is mark:
             self.undo_stack.pop()
-        self.render_view()
+        self.repaint()
         if isinstance(exc, AlreadyThere):
             self.notify(f"{exc}; nothing changed", title="already", timeout=5)
         elif isinstance(exc, EditRefused):
@@ -702,7 +702,7 @@ class CycleboardApp(PlanningViews, App[None]):
                 self.undo_stack.append(shown.undo)
             if shown.report is not None:
                 self.saved_reports.append(shown.report)
-            self.render_view()
+            self.repaint()
             if shown.select is not None:
                 self.query_one(RunwayQueue).select_id(shown.select)
             if shown.said:
@@ -778,7 +778,7 @@ class CycleboardApp(PlanningViews, App[None]):
         if undone.said:
             self.notify(undone.said, timeout=3)
         if undone.save is not None:
-            self.render_view()
+            self.repaint()
             self.call_after_refresh(self.save_mark, undone.save, undone.restore, undone.said_once_saved)
         elif undone.tick is not None:
             tick = undone.tick
@@ -787,7 +787,7 @@ class CycleboardApp(PlanningViews, App[None]):
             write = undone.write
             self.request_write(lambda: write)
         else:
-            self.render_view()
+            self.repaint()
 
     # -- leaving ---------------------------------------------------------------------
     async def action_quit(self) -> None:
@@ -828,7 +828,7 @@ class CycleboardApp(PlanningViews, App[None]):
         if wanted:
             self.cycle = wanted
         self.filter_by = query.with_cycles(frozenset())
-        self.render_view()
+        self.repaint()
 
     def action_filter(self) -> None:
         self._widget(FilterBar).open(str(self.filter_by))
@@ -847,7 +847,7 @@ class CycleboardApp(PlanningViews, App[None]):
             bar.hint(str(exc))
             return
         bar.hint(KEYS_HINT)
-        self.render_view(typing=True)
+        self.repaint(typing=True)
 
     def on_filter_bar_applied(self, message: FilterBar.Applied) -> None:
         bar = self._widget(FilterBar)
@@ -867,12 +867,12 @@ class CycleboardApp(PlanningViews, App[None]):
     def on_filter_bar_cancelled(self, _message: FilterBar.Cancelled) -> None:
         self.filter_preview = None
         self._widget(FilterBar).close()
-        self.render_view()
+        self.repaint()
         self.focus_current()
 
     def action_pick_project(self) -> None:
         counts: dict[str, int] = {}
-        for row in self.view.rows if not self.filter_by.projects else ():
+        for row in self.contents.rows if not self.filter_by.projects else ():
             counts[row.blueprint.project] = counts.get(row.blueprint.project, 0) + 1
         projects = sorted(self.board.plan.projects.values(), key=lambda p: p.id)
         current = next(iter(self.filter_by.projects)) if len(self.filter_by.projects) == 1 else None
@@ -980,7 +980,7 @@ class CycleboardApp(PlanningViews, App[None]):
         changed = self.board.adopt(loaded)
         self.reloads += 1
         if changed or self._announce or len(self.board.notices) > self._notices_told:
-            self.render_view()
+            self.repaint()
         if loaded.plan is not None:
             # The cache is written once the saves pause, not after each one.
             if self._persist_due is not None:

@@ -274,11 +274,11 @@ async def test_project_filter_changes_every_pane(two):
         await pilot.pause()
         assert app.filter_by.projects == {"cinder"}
         assert keys_shown(app) == ["stein/cinder/gamma"]
-        assert app.view.counts[State.PROPOSED] == 1 and sum(app.view.counts.values()) == 1
-        assert app.view.progress["stein"].total == 1 and app.view.progress["rocky"].total == 0
-        assert [line.theme.id for line in app.view.themes] == ["volume-ux"]
-        assert app.view.themes[0].progress.total == 1  # only cinder's blueprint of the theme
-        assert [s.id for s in app.view.sessions] == ["nova-cinder"]
+        assert app.contents.counts[State.PROPOSED] == 1 and sum(app.contents.counts.values()) == 1
+        assert app.contents.progress["stein"].total == 1 and app.contents.progress["rocky"].total == 0
+        assert [line.theme.id for line in app.contents.themes] == ["volume-ux"]
+        assert app.contents.themes[0].progress.total == 1  # only cinder's blueprint of the theme
+        assert [s.id for s in app.contents.sessions] == ["nova-cinder"]
         assert len(sessions.items) == 1
         assert "project:cinder" in plain(app.query_one(StatusBar))
         await pilot.press("p", "home", "enter")  # "all projects" clears it
@@ -296,7 +296,7 @@ async def test_selecting_a_state_in_the_states_pane_filters_by_it(two):
         await pilot.pause()
         assert app.filter_by.states == {State.STARTED}
         assert keys_shown(app) == ["stein/nova/beta"]
-        assert app.view.counts[State.APPROVED] == 1  # the other counts stay visible
+        assert app.contents.counts[State.APPROVED] == 1  # the other counts stay visible
         await pilot.press("enter")
         await pilot.pause()
         assert app.filter_by.states == frozenset() and len(keys_shown(app)) == 3
@@ -312,9 +312,9 @@ async def test_space_marks_done_everywhere_at_once_and_in_the_store(two, store_d
         assert pane.select_key("stein/nova/alpha")
         await pilot.press("space")
         assert pane.current.state is State.IMPLEMENTED
-        assert app.view.counts[State.IMPLEMENTED] == 1
-        assert app.view.progress["stein"].done == 1
-        volume = next(line for line in app.view.themes if line.theme.id == "volume-ux")
+        assert app.contents.counts[State.IMPLEMENTED] == 1
+        assert app.contents.progress["stein"].done == 1
+        volume = next(line for line in app.contents.themes if line.theme.id == "volume-ux")
         assert (volume.progress.done, volume.progress.total) == (1, 2)
         await app.workers.wait_for_complete()
         listed = run_subprocess(
@@ -720,7 +720,7 @@ async def test_a_changed_item_is_repainted_where_the_pane_is_scrolled_to():
 async def test_new_numbers_reach_the_screen_where_the_cycles_pane_is_scrolled_to():
     from dataclasses import replace
 
-    from store.view import Progress
+    from store.pane_contents import Progress
     from tests.app.test_hostile_text import painted
 
     app = build(SHIPPED, cycle="kilo")
@@ -897,7 +897,7 @@ async def test_the_filter_line_and_the_panes_it_filters_reach_the_screen_in_one_
         counts = {}
         for typed in ("s", "sc", "sch", ""):
             await pilot.press(typed[-1] if typed else "ctrl+u")
-            await wait_for(pilot, lambda t=typed: app.view.query.words == ((t,) if t else ()))
+            await wait_for(pilot, lambda t=typed: app.contents.query.words == ((t,) if t else ()))
             await pilot.pause()
             counts["/" + typed if typed else empty] = str(len(app.query_one(BlueprintsPane).rows))
         assert len(set(counts.values())) == 4  # each keystroke changed the count

@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 
 from store.board import Board
+from store.pane_contents import pane_contents
 from store.query import Filter
-from store.view import compute
 from tests.conftest import BASE_SEED, cache_text_within, plan_cache_text
 from tests.unit.test_store import BLUEPRINTS as STORE_BLUEPRINTS
 from tests.unit.test_store import bump_mtime
@@ -119,7 +119,7 @@ def _views(board: Board) -> list:
     shown = []
     for cycle in ("stein", "all"):
         for text in ("", "project:cinder", "placement", "category:placement", "state:implemented"):
-            view = compute(board, cycle, Filter.parse(text))
+            view = pane_contents(board, cycle, Filter.parse(text))
             shown.append(
                 (
                     cycle,

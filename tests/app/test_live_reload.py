@@ -98,7 +98,7 @@ async def test_a_mark_from_another_terminal_shows_up(two, store_dir):
         done = run_subprocess("mark", "gamma", "done", "--seeds", str(two.path), "--store", str(store_dir))
         assert done.returncode == 0, done.stderr
         await wait_for(pilot, lambda: pane.current.state is State.IMPLEMENTED, PATIENCE)
-        assert app.view.counts[State.IMPLEMENTED] == 1
+        assert app.contents.counts[State.IMPLEMENTED] == 1
 
 
 async def test_an_old_plans_index_goes_once_a_saved_file_replaced_it(two, store_dir):
@@ -150,8 +150,8 @@ async def test_a_mark_written_into_the_seeds_comes_back_without_a_second_redraw(
     async with app.run_test(size=(120, 36)) as pilot:
         await started(app, pilot)
         drawn = []
-        render = app.render_view
-        app.render_view = lambda *args, **kwargs: (drawn.append(1), render(*args, **kwargs))[1]
+        render = app.repaint
+        app.repaint = lambda *args, **kwargs: (drawn.append(1), render(*args, **kwargs))[1]
         pane = app.query_one(BlueprintsPane)
         pane.select_key("stein/cinder/gamma")
         for expected in (State.IMPLEMENTED, State.PROPOSED):

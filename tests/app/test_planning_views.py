@@ -187,10 +187,10 @@ async def test_c_carries_a_blueprint_into_the_next_cycle_and_u_brings_it_back(pl
         assert 'cycle = "train"' in (plan.path / "stein.toml").read_text()
         moved = app.board.row("train/nova/alpha")
         assert moved.state is State.PROPOSED and moved.blueprint.slipped == 1
-        assert app.view.progress["train"].total == 4
+        assert app.contents.progress["train"].total == 4
         await pilot.press("1")
         app.cycle = "train"
-        app.render_view()
+        app.repaint()
         await pilot.pause()
         assert pane.select_key("train/nova/alpha")
         assert "↷1 Alpha feature" in pane.render_line(pane.cursor - round(pane.scroll_y) + 1).text

@@ -143,7 +143,8 @@ async def _interactions(app, pilot, clock: FrameClock, result: dict, suffix: str
                     clock,
                     start,
                     lambda t=typed: (
-                        app.view.query.words == ((t,) if t else ()) and cycles._shown[1] == app.view.progress
+                        app.contents.query.words == ((t,) if t else ())
+                        and cycles._shown[1] == app.contents.progress
                     ),
                 )
             )
@@ -215,7 +216,7 @@ async def _added_and_removed(
                     app,
                     clock,
                     start,
-                    lambda: len(pane.rows) == rows + 1 and cycles._shown[1] == app.view.progress,
+                    lambda: len(pane.rows) == rows + 1 and cycles._shown[1] == app.contents.progress,
                 )
             )
             await asyncio.sleep(0.05)
@@ -226,7 +227,7 @@ async def _added_and_removed(
                     app,
                     clock,
                     start,
-                    lambda: len(pane.rows) == rows and cycles._shown[1] == app.view.progress,
+                    lambda: len(pane.rows) == rows and cycles._shown[1] == app.contents.progress,
                 )
             )
             await asyncio.sleep(0.05)
@@ -251,7 +252,7 @@ async def dashboard(seeds: Path, store: Path, start_ns: int, extra: bool = True)
 
             start = time.perf_counter()
             app.cycle = ALL_CYCLES
-            app.render_view()
+            app.repaint()
             await _refreshed(app)
             result["all_cycles_ms"] = (clock.last - start) * 1000
             result["rows"] = len(app.query_one(BlueprintsPane).rows)
@@ -264,7 +265,7 @@ async def dashboard(seeds: Path, store: Path, start_ns: int, extra: bool = True)
             result["save_to_panes_median_ms"] = statistics.median(delays)
             result["files_parsed_per_save"] = max(parsed)
             app.cycle = app._default_cycle()
-            app.render_view()
+            app.repaint()
             await _refreshed(app)
             added, removed = await _added_and_removed(app, clock, seeds, 10)
             result["add_to_panes_p95_ms"], result["remove_to_panes_p95_ms"] = _p95(added), _p95(removed)

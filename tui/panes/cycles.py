@@ -8,8 +8,8 @@ from textual.content import Content
 from textual.message import Message
 
 from store.model import Cycle
+from store.pane_contents import Progress
 from store.query import ALL_CYCLES
-from store.view import Progress
 from tui.panes.base import Line, PaneList
 from tui.text import bar, fit
 

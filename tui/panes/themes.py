@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from textual.content import Content
 
-from store.view import ThemeLine
+from store.pane_contents import ThemeLine
 from tui.panes.base import Line, OpeningPaneList
 from tui.text import fit
 

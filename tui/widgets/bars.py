@@ -18,7 +18,7 @@ class LineBar(Static):
     Not named ``Bar``: CSS type selectors go by class name, and Textual's
     progress bar styles a ``Bar`` of its own (32 cells wide).
 
-    ``render_view`` hands every bar its text on each keystroke; an update
+    ``repaint`` hands every bar its text on each keystroke; an update
     that asks for a layout re-renders the whole screen (about 40 ms at
     120x36), so unchanged text is skipped and a fixed one-line bar never asks.
     """

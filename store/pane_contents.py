@@ -39,7 +39,7 @@ class ThemeLine(NamedTuple):
 
 
 @dataclass
-class View:
+class PaneContents:
     cycle: str  # a cycle id, or "all"
     query: Filter  # without its cycle words; the cycle is above
     rows: Sequence[Row] = field(default_factory=list)  # a list, or a Picked read as drawn
@@ -60,7 +60,7 @@ def _involves(projects: frozenset[str], owners: Set[str]) -> bool:
     return not projects or bool(projects & owners)
 
 
-def compute(board: Board, cycle: str, query: Filter) -> View:
+def pane_contents(board: Board, cycle: str, query: Filter) -> PaneContents:
     """The panes' data for ``cycle`` ("all" for every cycle) under ``query``.
 
     Selections are sets of positions (store/bitset.py), so the counts are a
@@ -89,7 +89,7 @@ def compute(board: Board, cycle: str, query: Filter) -> View:
     key_width = index.key_width(shown, full=everywhere)
 
     themes, sessions = _themes_and_sessions(board, cycle, query.projects)
-    return View(cycle, query, rows, counts, progress, themes, sessions, key_width, shown)
+    return PaneContents(cycle, query, rows, counts, progress, themes, sessions, key_width, shown)
 
 
 def _themes_and_sessions(

@@ -1,4 +1,4 @@
-"""The panes' data (store.view): what a keystroke shows, checked against a plain pass."""
+"""The panes' data (store.pane_contents): what a keystroke shows, checked against a plain pass."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 
 from store.board import Board
 from store.model import State
+from store.pane_contents import Progress, pane_contents
 from store.query import Filter
-from store.view import Progress, compute
 from tests.conftest import SHIPPED
 
 FILTERS = ["", "nova", "project:nova sched", "state:implemented", "category:scheduler", "zzz"]
@@ -24,7 +24,7 @@ def board(tmp_path_factory):
 @pytest.mark.parametrize("text", FILTERS)
 def test_a_view_agrees_with_a_plain_pass_over_every_blueprint(board, cycle, text):
     query = Filter.parse(text)
-    view = compute(board, cycle, query)
+    view = pane_contents(board, cycle, query)
 
     def here(rows):
         return [r for r in rows if cycle == "all" or r.blueprint.cycle == cycle]
@@ -47,7 +47,7 @@ def test_a_view_agrees_with_a_plain_pass_over_every_blueprint(board, cycle, text
 
 def test_the_cycles_numbers_count_every_blueprint_the_filter_passes_whatever_its_state(board):
     query = Filter.parse("nova state:implemented")
-    progress = compute(board, "all", query).progress
+    progress = pane_contents(board, "all", query).progress
     passing = board.rows(Filter.parse("nova"))
     assert progress["all"] == Progress(sum(r.state.value == "implemented" for r in passing), len(passing))
     kilo = [r for r in passing if r.blueprint.cycle == "kilo"]
@@ -62,14 +62,16 @@ def test_themes_kept_between_keystrokes_follow_a_mark_at_once(tmp_path, cycle):
         for t in board.plan.themes.values()
         if t.cycle == "stein" and any(board.row(k).state.value != "implemented" for k in t.blueprints)
     )
-    before = {line.theme.key: line.progress for line in compute(board, cycle, Filter.parse("a")).themes}
-    again = compute(board, cycle, Filter.parse("ab"))
-    assert again.themes is compute(board, cycle, Filter.parse("abc")).themes  # words do not redo them
+    before = {line.theme.key: line.progress for line in pane_contents(board, cycle, Filter.parse("a")).themes}
+    again = pane_contents(board, cycle, Filter.parse("ab"))
+    assert again.themes is pane_contents(board, cycle, Filter.parse("abc")).themes  # words do not redo them
     key = next(k for k in theme.blueprints if board.row(k).state.value != "implemented")
     board.mark(key, board.toggled_state(key), via="test")
-    after = {line.theme.key: line.progress for line in compute(board, cycle, Filter.parse("ab")).themes}
+    after = {line.theme.key: line.progress for line in pane_contents(board, cycle, Filter.parse("ab")).themes}
     assert after[theme.key] == Progress(before[theme.key].done + 1, before[theme.key].total)
     assert after == {
         line.theme.key: line.progress
-        for line in compute(Board(SHIPPED, tmp_path / "store").refresh(), cycle, Filter.parse("")).themes
+        for line in pane_contents(
+            Board(SHIPPED, tmp_path / "store").refresh(), cycle, Filter.parse("")
+        ).themes
     }
