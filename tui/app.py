@@ -54,7 +54,7 @@ from tui.panes.cycles import CyclesPane
 from tui.panes.sessions import SessionsPane
 from tui.panes.states import StatesPane
 from tui.panes.themes import ThemesPane
-from tui.planning import VIEW_BINDINGS, PlanningViews
+from tui.planning import VIEW_BINDINGS, VIEWS, PlanningViews
 from tui.screens.details import (
     ActionItems,
     BlueprintDetails,
@@ -63,6 +63,7 @@ from tui.screens.details import (
 )
 from tui.screens.help import HelpScreen
 from tui.screens.pickers import ALL_PROJECTS, link_picker, project_picker, state_picker
+from tui.selection import Selection
 from tui.typeahead import KeyOrder
 from tui.undo import UndoAction, UndoMark
 from tui.user_keymap import keymap_path, load_keymap
@@ -162,9 +163,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self.key_order = KeyOrder(self)  # keys typed ahead wait for the ones before them
         self.not_saved: list[str] = []  # marks that were shown but could not be written by the exit
         self.uncommitted: int | None = None  # seed files with changes git has not committed
-        self.cycle = cycle
-        self.filter_by = query
-        self.filter_preview: Filter | None = None  # what the filter line shows while typing
+        self.selection = Selection(cycle, query)  # changed only through select()
         self.today = today
         self.watch_files = watch_files
         self.contents = PaneContents(cycle, query)
@@ -173,7 +172,6 @@ class CycleboardApp(PlanningViews, App[None]):
         # Plan writes (carry-overs, runway queues, reports) wait their turn: see request_write.
         self._writes_waiting: deque[Callable[[], PlanWrite[Any] | None]] = deque()
         self._writing: PlanWrite[Any] | None = None
-        self.active_pane = "blueprints"
         self.keymap: dict[str, str] = {}
         self._reload_wanted = {"seeds": False, "marks": False}
         # The seed files the next read needs to look at: None for all of them.
@@ -283,7 +281,6 @@ class CycleboardApp(PlanningViews, App[None]):
             self._not_started(exc)
             return
         self.starting = None
-        self.repaint()
         self.count_uncommitted()
 
     async def on_event(self, event: events.Event) -> None:
@@ -363,17 +360,61 @@ class CycleboardApp(PlanningViews, App[None]):
         for problem in problems:
             self.notify(problem, title="keymap", severity="warning", timeout=8)
 
-    # -- pushing data down -------------------------------------------------------
+    # -- what is shown: one record, one setter --------------------------------------
+    def select(self, **changes: Any) -> None:
+        """Change what is shown (fields of :class:`Selection`) and repaint what that reaches."""
+        before = self.selection
+        after = self.selection = replace(before, **changes)
+        if not self.is_running:
+            return  # set up before it starts: on_mount paints it
+        if after.view != before.view:
+            self.query_one(ContentSwitcher).current = VIEWS[after.view]
+        if after.pane != before.pane:
+            self._show_active_pane(after.pane)
+        if after.shown_filter != before.shown_filter or after.cycle != before.cycle:
+            self.repaint(typing=after.typing_only(before))
+        elif after.view != before.view:
+            if after.view == "overview":
+                self.repaint()  # the cycle bar names the selected cycle again
+            else:
+                self.render_planning()
+
+    @property
+    def cycle(self) -> str:
+        return self.selection.cycle
+
+    @cycle.setter
+    def cycle(self, cycle: str) -> None:
+        self.select(cycle=cycle)
+
+    @property
+    def filter_by(self) -> Filter:
+        return self.selection.filter_by
+
+    @property
+    def filter_preview(self) -> Filter | None:
+        return self.selection.filter_preview
+
+    @property
+    def current_view(self) -> str:
+        return self.selection.view
+
+    @property
+    def active_pane(self) -> str:
+        return self.selection.pane
+
     @property
     def shown_filter(self) -> Filter:
-        return self.filter_preview if self.filter_preview is not None else self.filter_by
+        return self.selection.shown_filter
 
+    # -- pushing data down -------------------------------------------------------
     def repaint(self, keep: str | None = None, *, typing: bool = False) -> None:
         """Recompute every pane's data and hand it down (``typing``: a filter is being typed,
         so the planning views, which it does not change, are left alone)."""
         plan = self.board.plan
         if self.cycle != ALL_CYCLES and self.cycle not in plan.cycles:
-            self.cycle = self._default_cycle()
+            self.select(cycle=self._default_cycle())  # the plan no longer has it: repaints
+            return
         query = self.shown_filter
         self.contents = contents = pane_contents(self.board, self.cycle, query)
         self._widget(CyclesPane).show(plan.cycles_newest_first(), contents.progress, self.cycle)
@@ -421,7 +462,9 @@ class CycleboardApp(PlanningViews, App[None]):
         self._notices_told = len(notices)
 
     def _take_start_options(self, options: StartOptions) -> None:
-        """Open on the project and cycle asked for; QueryError names the known ones when unknown."""
+        """Open on the project and cycle asked for; QueryError names the known ones when unknown.
+
+        The plan was just adopted and painted: what the options change is painted again."""
         plan = self.board.plan
         query = options.query
         if options.project:
@@ -429,7 +472,6 @@ class CycleboardApp(PlanningViews, App[None]):
             if options.project.lower() not in known:
                 raise QueryError(f"unknown project '{options.project}' (known: {', '.join(sorted(known))})")
             query = replace(query, projects=query.projects | {options.project.lower()})
-        self.filter_by = query.with_cycles(frozenset())
         words = query.cycles | ({options.cycle.lower()} if options.cycle else set())
         if words:
             chosen = cycle_named(plan, frozenset(words))
@@ -439,9 +481,9 @@ class CycleboardApp(PlanningViews, App[None]):
                     f"unknown cycle '{options.cycle or ','.join(sorted(query.cycles))}' "
                     f"(known: all, {cycles})"
                 )
-            self.cycle = chosen
         else:
-            self.cycle = self._default_cycle()
+            chosen = self._default_cycle()
+        self.select(filter_by=query.with_cycles(frozenset()), cycle=chosen)
 
     def _default_cycle(self) -> str:
         cycles = self.board.plan.cycles_newest_first()
@@ -467,7 +509,12 @@ class CycleboardApp(PlanningViews, App[None]):
 
     # -- panes and focus ---------------------------------------------------------
     def focus_pane(self, name: str) -> None:
-        self.active_pane = name
+        self.select(pane=name)
+        self._show_active_pane(name)
+        pane = self.query_one(f"#{name}")
+        pane.screen.set_focus(pane)  # at once, so keys already typed go to the new pane
+
+    def _show_active_pane(self, name: str) -> None:
         for pane_name in PANES:
             self.query_one(f"#{pane_name}").set_class(pane_name == name, "-active")
         for container in self.query(".column, #bottom"):
@@ -487,8 +534,6 @@ class CycleboardApp(PlanningViews, App[None]):
                 ]
             )
         )
-        pane = self.query_one(f"#{name}")
-        pane.screen.set_focus(pane)  # at once, so keys already typed go to the new pane
 
     def on_descendant_focus(self, event) -> None:
         widget: Widget = event.widget
@@ -520,8 +565,7 @@ class CycleboardApp(PlanningViews, App[None]):
     # -- what the panes ask for ----------------------------------------------------
     def on_cycles_pane_selected(self, message: CyclesPane.Selected) -> None:
         if message.cycle != self.cycle:
-            self.cycle = message.cycle
-            self.repaint()
+            self.select(cycle=message.cycle)
             self.query_one(BlueprintsPane).action_first()
 
     def on_states_pane_chosen(self, message: StatesPane.Chosen) -> None:
@@ -822,13 +866,10 @@ class CycleboardApp(PlanningViews, App[None]):
         self.exit(return_code=return_code)
 
     # -- filtering -------------------------------------------------------------------
-    def _set_query(self, query: Filter) -> None:
-        """Take a query (its cycle words pick the cycle) and show it."""
+    def _set_query(self, query: Filter, **changes: Any) -> None:
+        """Take a query (its cycle words pick the cycle) and show it, with ``changes`` to the selection."""
         wanted = cycle_named(self.board.plan, query.cycles)
-        if wanted:
-            self.cycle = wanted
-        self.filter_by = query.with_cycles(frozenset())
-        self.repaint()
+        self.select(cycle=wanted or self.cycle, filter_by=query.with_cycles(frozenset()), **changes)
 
     def action_filter(self) -> None:
         self._widget(FilterBar).open(str(self.filter_by))
@@ -842,12 +883,15 @@ class CycleboardApp(PlanningViews, App[None]):
 
     def _preview(self, bar: FilterBar, text: str) -> None:
         try:
-            self.filter_preview = Filter.parse(text).with_cycles(frozenset())
+            preview = Filter.parse(text).with_cycles(frozenset())
         except QueryError as exc:
             bar.hint(str(exc))
             return
         bar.hint(KEYS_HINT)
-        self.repaint(typing=True)
+        if preview == self.filter_preview:
+            self.repaint(typing=True)  # the same filter typed again (a space): shown as before
+        else:
+            self.select(filter_preview=preview)
 
     def on_filter_bar_applied(self, message: FilterBar.Applied) -> None:
         bar = self._widget(FilterBar)
@@ -856,18 +900,16 @@ class CycleboardApp(PlanningViews, App[None]):
         except QueryError as exc:
             bar.hint(str(exc))
             return
-        self.filter_preview = None
         bar.close()
-        self._set_query(query)
+        self._set_query(query, filter_preview=None)
         if self.current_view == "overview":
             self.focus_pane("blueprints")
         else:
             self.focus_current()
 
     def on_filter_bar_cancelled(self, _message: FilterBar.Cancelled) -> None:
-        self.filter_preview = None
         self._widget(FilterBar).close()
-        self.repaint()
+        self.select(filter_preview=None)
         self.focus_current()
 
     def action_pick_project(self) -> None:

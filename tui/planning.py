@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
-from textual.widgets import ContentSwitcher
 
 from store import runways
 from store.board import Board
@@ -96,18 +95,22 @@ else:
 class PlanningViews(_AppPart):
     """The app's part that runs the planning views; what it uses of the app is declared here."""
 
-    current_view = "overview"
     board: Board
-    cycle: str
     today: dt.date
     undo_stack: list[Undoable]
     saved_reports: list[Path]
-    active_pane: str
 
     if TYPE_CHECKING:
 
         @property
+        def cycle(self) -> str: ...
+        @property
+        def current_view(self) -> str: ...
+        @property
+        def active_pane(self) -> str: ...
+        @property
         def shown_filter(self) -> Filter: ...
+        def select(self, **changes: Any) -> None: ...
         def repaint(self, keep: str | None = None, *, typing: bool = False) -> None: ...
         def focus_pane(self, name: str) -> None: ...
         def open_blueprint(self, key: str) -> None: ...
@@ -115,12 +118,7 @@ class PlanningViews(_AppPart):
 
     # -- which view --------------------------------------------------------------
     def action_show_view(self, name: str) -> None:
-        self.current_view = name
-        self.query_one(ContentSwitcher).current = VIEWS[name]
-        if name == "overview":
-            self.repaint()  # the cycle bar names the selected cycle again
-        else:
-            self.render_planning()
+        self.select(view=name)
         self.focus_current()
 
     def focus_current(self) -> None:
