@@ -21,13 +21,12 @@ from typing import Any, ClassVar, NamedTuple, TypeVar
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 from textual.worker import Worker, WorkerState
 
 from store.board import Board, Loaded, Saved
@@ -48,13 +47,14 @@ from store.writeback import AlreadyThere
 from tui import key_catalogue
 from tui.browser import is_web_address, open_in_browser
 from tui.changes import PlanWrite, Undoable
+from tui.dashboard import DashboardScreen, dashboard_widgets
 from tui.gc_between_keys import GcBetweenKeys
 from tui.panes.blueprints import BlueprintsPane
 from tui.panes.cycles import CyclesPane
 from tui.panes.sessions import SessionsPane
 from tui.panes.states import StatesPane
 from tui.panes.themes import ThemesPane
-from tui.planning import VIEW_BINDINGS, VIEWS, PlanningViews
+from tui.planning import VIEWS, PlanningViews
 from tui.screens.details import (
     ActionItems,
     BlueprintDetails,
@@ -67,9 +67,7 @@ from tui.selection import Selection
 from tui.typeahead import KeyOrder
 from tui.undo import UndoAction, UndoMark
 from tui.user_keymap import keymap_path, load_keymap
-from tui.views.burnup import BurnupChart
-from tui.views.runways import RunwayQueue, RunwaysView
-from tui.views.timeline import TimelineView
+from tui.views.runways import RunwayQueue
 from tui.widgets.bars import CycleBar, ProblemBar, StatusBar
 from tui.widgets.filter_bar import KEYS_HINT, FilterBar
 from tui.widgets.progress import StartProgress
@@ -106,30 +104,8 @@ class CycleboardApp(PlanningViews, App[None]):
     AUTO_FOCUS = None  # on_mount focuses the Blueprints pane; Textual would pick the first pane
     # Below 100 columns the panes become tabs: one pane at a time, tab switches.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 - Textual declares it per app
+    # The dashboard screen has the keys that act on it (tui/dashboard.py); these work everywhere.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "next_pane", "Next pane", show=False, id="next-pane", tooltip="Go to the next pane"),
-        Binding(
-            "shift+tab",
-            "previous_pane",
-            "Previous pane",
-            show=False,
-            id="previous-pane",
-            tooltip="Go to the previous pane",
-        ),
-        Binding(
-            "slash",
-            "filter",
-            "Filter",
-            id="filter",
-            tooltip="Filter by project: state: category: theme: and words",
-        ),
-        Binding(
-            "p", "pick_project", "Project", id="pick-project", tooltip="Pick a project to filter by (or all)"
-        ),
-        Binding("u", "undo", "Undo", id="undo", tooltip="Undo the last change made in this dashboard"),
-        Binding("r", "reload", "Reload", id="reload", tooltip="Reload the seeds and marks now"),
-        *VIEW_BINDINGS,
-        Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
         Binding(
             "ctrl+p",
             "command_palette",
@@ -194,28 +170,16 @@ class CycleboardApp(PlanningViews, App[None]):
         self.opened_links: list[str] = []
 
     # -- building ----------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        return DashboardScreen()
+
     def compose(self) -> ComposeResult:
-        yield CycleBar(id="cycle-bar")
-        yield Static(id="pane-tabs")
-        with ContentSwitcher(initial="main", id="views"):
-            with Horizontal(id="main"):
-                with Vertical(id="left", classes="column"):
-                    yield CyclesPane()
-                    yield StatesPane()
-                with Vertical(id="right", classes="column"):
-                    yield BlueprintsPane()
-                    with Horizontal(id="bottom"):
-                        yield ThemesPane()
-                        yield SessionsPane()
-            yield TimelineView()
-            yield BurnupChart()
-            yield RunwaysView()
-        yield ProblemBar(id="problem-bar")
-        yield FilterBar(id="filter-bar")
-        if self.starting is not None:  # gone once the plan is there: its bar animates while shown
-            yield StartProgress(id="start-progress")
-        yield StatusBar(id="status-bar")
-        yield Footer()
+        yield from dashboard_widgets(reading=self.starting is not None)
+
+    @property
+    def key_bindings(self) -> list[BindingType]:
+        """Every key of the dashboard and the app, in the order help and the palette list them."""
+        return [*DashboardScreen.BINDINGS, *self.BINDINGS]
 
     def on_mount(self) -> None:
         if self.handle_signals:
@@ -354,7 +318,7 @@ class CycleboardApp(PlanningViews, App[None]):
 
     def _load_keymap(self) -> None:
         path = keymap_path()
-        self.keymap, problems = load_keymap(path, key_catalogue.known_ids(self.BINDINGS))
+        self.keymap, problems = load_keymap(path, key_catalogue.known_ids(self.key_bindings))
         if self.keymap:
             self.set_keymap(self.keymap)
         for problem in problems:
@@ -489,24 +453,6 @@ class CycleboardApp(PlanningViews, App[None]):
         cycles = self.board.plan.cycles_newest_first()
         return cycles[0].id if cycles else ALL_CYCLES
 
-    # Actions that act on the dashboard underneath; over a details screen, picker or help they wait.
-    _DASHBOARD_ONLY: ClassVar[frozenset[str]] = frozenset(
-        {
-            "next_pane",
-            "previous_pane",
-            "filter",
-            "pick_project",
-            "undo",
-            "reload",
-            "help",
-            "show_view",
-            "save_report",
-        }
-    )
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action in self._DASHBOARD_ONLY and self.screen is not self.screen_stack[0])
-
     # -- panes and focus ---------------------------------------------------------
     def focus_pane(self, name: str) -> None:
         self.select(pane=name)
@@ -548,19 +494,6 @@ class CycleboardApp(PlanningViews, App[None]):
 
     def action_previous_pane(self) -> None:
         self._step_pane(-1) if self.current_view == "overview" else self.step_in_view(-1)
-
-    # The screen binds tab to these; on the dashboard they walk the panes, not every widget.
-    def action_focus_next(self) -> None:
-        if self.screen is self.screen_stack[0]:
-            self.action_next_pane()
-        else:
-            super().action_focus_next()
-
-    def action_focus_previous(self) -> None:
-        if self.screen is self.screen_stack[0]:
-            self.action_previous_pane()
-        else:
-            super().action_focus_previous()
 
     # -- what the panes ask for ----------------------------------------------------
     def on_cycles_pane_selected(self, message: CyclesPane.Selected) -> None:
@@ -1088,12 +1021,12 @@ class CycleboardApp(PlanningViews, App[None]):
         )
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(key_catalogue.help_groups(self, self.BINDINGS, self.keymap)))
+        self.push_screen(HelpScreen(key_catalogue.help_groups(self, self.key_bindings, self.keymap)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         focused = screen.focused
-        for heading, entries in key_catalogue.catalogue(self.BINDINGS):
+        for heading, entries in key_catalogue.catalogue(self.key_bindings):
             for entry in entries:
                 if entry.owner == "other" or entry.binding.id == "command-palette":
                     continue

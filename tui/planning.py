@@ -12,8 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual.binding import Binding
-
 from store import runways
 from store.board import Board
 from store.burnup import burnup
@@ -39,50 +37,6 @@ from tui.widgets.bars import CycleBar
 VIEWS = {"overview": "main", "timeline": "timeline", "burnup": "burnup", "runways": "runways"}
 VIEW_TITLES = {"overview": "", "timeline": "Timeline", "burnup": "Burn-up", "runways": "Runways"}
 VIEW_FOCUS = {"timeline": ("risks",), "burnup": (), "runways": ("runway-queue", "runway-candidates")}
-
-VIEW_BINDINGS = [
-    Binding(
-        "1",
-        "show_view('overview')",
-        "Overview",
-        id="view-overview",
-        tooltip="The five panes: cycles, blueprints, states, themes, sessions",
-        show=False,
-    ),
-    Binding(
-        "2",
-        "show_view('timeline')",
-        "Timeline",
-        id="view-timeline",
-        tooltip="Milestones on a time axis with countdowns, and blueprints at risk",
-        show=False,
-    ),
-    Binding(
-        "3",
-        "show_view('burnup')",
-        "Burn-up",
-        id="view-burnup",
-        tooltip="Scope and done over the cycle's days",
-        show=False,
-    ),
-    Binding(
-        "4",
-        "show_view('runways')",
-        "Runways",
-        id="view-runways",
-        tooltip="The cycle's review queue: two-week runways",
-        show=False,
-    ),
-    Binding(
-        "w",
-        "save_report",
-        "Report",
-        id="save-report",
-        tooltip="Save the weekly report (Markdown) of the cycle to a file",
-        show=False,
-    ),
-]
-
 
 if TYPE_CHECKING:
     from textual.app import App

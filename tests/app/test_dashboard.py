@@ -9,6 +9,7 @@ from textual.widgets import Input
 
 from store.board import Board
 from store.model import State
+from store.query import Filter
 from tests.conftest import SHIPPED, run_subprocess
 from tests.dashboard_helpers import build, wait_for, write_two_projects
 from tui.app import PANES
@@ -148,6 +149,23 @@ async def test_moving_in_the_cycles_pane_selects_a_cycle_for_every_pane(two):
 
 
 # -- details ---------------------------------------------------------------------------
+
+
+async def test_the_dashboards_keys_wait_while_a_pop_up_covers_it(two, store_dir):
+    app = build(two.path, store_dir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.query_one(BlueprintsPane).select_key("stein/nova/alpha")
+        await pilot.press("enter")
+        assert isinstance(app.screen, BlueprintDetails)
+        for key in ("slash", "p", "r", "2", "question_mark", "w", "tab"):
+            await pilot.press(key)
+            assert isinstance(app.screen, BlueprintDetails) and len(app.screen_stack) == 2, key
+        assert (app.current_view, app.filter_by, app.saved_reports) == ("overview", Filter(), [])
+        assert not app._widget(FilterBar).display
+        footer = {b.binding.key for b in app.screen_stack[0].active_bindings.values()}
+        assert not footer & {"slash", "p", "u", "r", "question_mark"}  # the footer beneath offers none
+        await pilot.press("escape", "2")
+        assert app.current_view == "timeline"  # back on the dashboard, they work
 
 
 async def test_enter_opens_blueprint_theme_and_session_details(two):
