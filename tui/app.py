@@ -272,8 +272,8 @@ class CycleboardApp(PlanningViews, App[None]):
     def _persist_when_quiet(self) -> None:
         """Bring the cache up to date with what the dashboard holds once keys pause.
 
-        Forking copies the page tables of the whole process (a frame's worth at
-        50,000 blueprints), and the writer takes a core for a second or two.
+        Forking copies the page tables of the whole process (about a frame for a
+        large plan), and the writer takes a core for a while (docs/performance.md).
         """
         self._persist_due = None
         if self.gc_between_keys.idle_for() < _PERSIST_AFTER_S:
@@ -303,8 +303,8 @@ class CycleboardApp(PlanningViews, App[None]):
 
         A key goes through several tasks (app, pane, screen) before its frame; a
         slice between every two of them would hold it back for each. With the
-        pause, a key meets one slice at most (the index takes a third of a second
-        of work at 50,000 blueprints, spread over two); until it is done, words are
+        pause, a key meets one slice at most (building the index of a large plan
+        spreads over a second or so); until it is done, words are
         found by reading the text.
         """
         # Read here, not passed in: a finished worker keeps its arguments, and one
@@ -403,7 +403,7 @@ class CycleboardApp(PlanningViews, App[None]):
             if self._painted_cycle is not None:  # the first paint leaves nothing behind
                 # Another cycle's paint leaves the last one's lines behind. Collected just
                 # after this paint, while the user reads, rather than in a full pass the
-                # collector would start on some later keystroke (10-20 ms at 50,000).
+                # collector would start on some later keystroke (docs/performance.md).
                 self.call_after_refresh(gc.collect)
             self._painted_cycle = self.cycle
 
@@ -768,6 +768,9 @@ class CycleboardApp(PlanningViews, App[None]):
 
     # -- leaving ---------------------------------------------------------------------
     async def action_quit(self) -> None:
+        if not self._writes_in_flight():
+            self.exit(return_code=0)  # nothing to wait for: at once
+            return
         # In a worker: the app goes on taking messages meanwhile, and plan writes land by message.
         self.run_worker(self.leave(0), group="leave", exclusive=True)
 
@@ -1112,7 +1115,7 @@ def make_app(
         )
     # The plan lives as long as the app: frozen before the collector is back, it is
     # never walked, neither while Textual starts nor in the pass the collector would
-    # make over everything the load made (a tenth of a second at 50,000 blueprints).
+    # make over everything the load made (docs/performance.md).
     with gc_paused():
         board.refresh()
         gc.freeze()
