@@ -169,7 +169,7 @@ class Board:
                 return self._without_seeds(exc)
             # Indexed here, on the cache's own plan, not on the copy below: the cache may
             # hold that plan for its next patch, which then updates the index in a few
-            # milliseconds instead of leaving it to be built again (200 ms at 50,000).
+            # fraction of the time it takes to build it again (docs/performance.md).
             with gc_paused():  # 50,000 new entries: nothing for the cycle collector to find
                 plan.index  # noqa: B018
             base = display_path(self.seeds_dir)

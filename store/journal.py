@@ -1,7 +1,7 @@
 """The marks journal on disk: a small active file, sealed segments, and their summary.
 
 TinyDB rewrites its whole file on every write, so a journal kept in one file
-costs more with every change (1.3 s a mark at 100,000 events).  Here:
+costs more with every change (docs/performance.md).  Here:
 
 - ``marks.json``, the active file, holds the newest events (fewer than
   :data:`SEAL_AT`) in the tables it always had (``marks``, ``carries``,
@@ -138,7 +138,7 @@ class Summary:
 CORE = ("generation", "segments", "events", "latest", "carries", "queues")
 HISTORY = ("days", "where")
 HISTORY_NAME = "history.json"
-_SEGMENTS_KEPT = 64  # parsed segments kept in memory (about 0.3 MB of JSON each)
+_SEGMENTS_KEPT = 64  # parsed segments kept in memory (SEAL_AT events of JSON each)
 
 
 class Segments:

@@ -75,7 +75,7 @@ class _cached(Generic[_R, _T]):
     """``functools.cached_property`` without its lock.
 
     Python 3.11's takes a lock the first time each record's value is asked
-    for: a quarter of a second over 50,000 blueprints.  Two threads racing
+    for, a cost a large plan feels (docs/performance.md).  Two threads racing
     would both compute the same text, so there is nothing to guard.
     """
 
@@ -352,8 +352,8 @@ def _make_flattener(cls: type[Any]) -> tuple[Flatten, Flatten]:
 
 def _compiled(plan: list[tuple[str, Convert | None]], keyed: bool) -> Flatten:
     """One dict display for the whole record, as dataclasses builds its own
-    methods: a loop over the fields cost 4 µs a record, half of `list`'s
-    conversion of 50,000 blueprints. Field names come from the dataclass."""
+    methods: a loop over the fields was half of `list`'s conversion of a large
+    plan (docs/performance.md). Field names come from the dataclass."""
     converters = {f"_convert{at}": convert for at, (_, convert) in enumerate(plan) if convert is not None}
     items = [
         f'"{name}": ' + (f"_convert{at}(record.{name})" if convert is not None else f"record.{name}")

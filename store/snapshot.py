@@ -141,7 +141,7 @@ def load(path: Path) -> object:
         if not head.startswith(MAGIC) or len(head) < len(MAGIC) + _MAC_SIZE:
             raise SnapshotRefused("not a cycleboard snapshot")
         # Checked in pieces, then read again from the same open file: the payload is
-        # never held twice (18 MB at 50,000 blueprints), and only this user can write it.
+        # never held twice (it is large), and only this user can write it.
         mac = hmac.new(key, digestmod=_DIGEST)
         while piece := handle.read(_PIECE):
             mac.update(piece)

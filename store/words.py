@@ -1,8 +1,8 @@
 """Which blueprints' text holds a word, without reading the text on every keystroke.
 
 A filter word matches a blueprint when it occurs in its haystack (key, title,
-category and owner, lower case). Scanning 50,000 haystacks (4 MB) costs 5 ms
-a keystroke, most of a frame. So the haystacks are cut into atoms, the runs
+category and owner, lower case). Scanning every haystack of a large plan
+costs most of a frame a keystroke (docs/performance.md). So the haystacks are cut into atoms, the runs
 of word characters (``\\w+``), and each distinct atom keeps the set of
 positions whose haystack holds it. A word made of word characters only lies
 inside one atom wherever it occurs, so the blueprints holding it are the
@@ -114,8 +114,8 @@ class WordIndex:
 
         The first letter of a word is the costliest keystroke: "v" lies in
         every owner named "dev<N>", hundreds of rare atoms whose positions add
-        up to every blueprint, and joining them (or reading 50,000 texts) costs
-        4 ms. A letter's set is the positions whose text holds it, since a
+        up to every blueprint, and joining them (or reading every text) costs
+        most of a frame. A letter's set is the positions whose text holds it, since a
         word character lies inside an atom wherever it occurs.
         """
         letters = sorted(set(chain.from_iterable(self._vocabulary)))

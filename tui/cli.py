@@ -181,8 +181,8 @@ def _json_lines(items: list[dict]) -> str:
     """A JSON array of records with one record per line: greppable.
 
     The array is written by json's C encoder in one call (an indented dump goes
-    through the slow pure-Python one, and a call per record costs a fifth
-    more at 50,000), then broken before each record. A record's first key is
+    through the slow pure-Python one, and a call per record costs more),
+    then broken before each record. A record's first key is
     "key", and ``}, {"key": `` cannot occur inside a string, whose quotes are
     escaped; a dict nested in a record starts with another key. Were that
     ever not so, the array would only have fewer line breaks.

@@ -2,9 +2,9 @@
 
 Painting a frame makes thousands of short-lived objects (segments, strips,
 styles), so the collector runs several young passes inside each frame, a
-middle pass (2-3 ms) every other frame, and every few dozen keystrokes a full
-pass over whatever the session made since the plan was frozen: 12-33 ms at
-50,000 blueprints, longer than a frame should take.
+middle pass every other frame, and every few dozen keystrokes a full pass
+over whatever the session made since the plan was frozen, longer than a frame
+should take (docs/performance.md).
 
 While a dashboard is open: each key turns the collector off for 30 ms, time
 enough for the frame it causes, so its young passes run between keystrokes,

@@ -124,8 +124,8 @@ def reread(seeds_dir: Path, rel: str, stamps: dict[str, Stamp]) -> ParsedFile | 
 def fields(record: object) -> dict[str, Any]:
     """A flat record's fields (texts and numbers only) as a dict.
 
-    ``dataclasses.asdict`` deep-copies every value, which made it a third of a
-    cold start at 50,000 blueprints (100,000 references).
+    ``dataclasses.asdict`` deep-copies every value, which made it a large part
+    of a cold start (docs/performance.md).
     """
     return dict(vars(record))
 

@@ -80,9 +80,9 @@ def _prompt_threads() -> Iterator[None]:
     """Let the pool's result thread take the interpreter within a millisecond.
 
     A worker's results go through a pipe that holds 64 KB; while this process
-    parses, the thread reading that pipe waits for the interpreter, 5 ms per
-    turn by default, and the worker waits on the full pipe: half its time, as
-    measured at 50,000 blueprints.
+    parses, the thread reading that pipe waits for the interpreter (the
+    switch interval), and the worker waits on the full pipe: much of its time
+    (docs/performance.md).
     """
     was = sys.getswitchinterval()
     sys.setswitchinterval(0.001)

@@ -7,8 +7,8 @@ records of its last good parse (its errors are still reported).
 
 Beside the TinyDB file lies a snapshot of the plan those entries assemble
 into, with the stat of every file it came from.  When no file changed, a
-start loads the snapshot (a tenth of a second at 50,000 blueprints) instead
-of decoding every entry and assembling the plan again (about two seconds).
+start loads the snapshot instead of decoding every entry and assembling the
+plan again, an order of magnitude slower (docs/performance.md).
 It is a pickle signed with this user's secret (see :mod:`store.snapshot`):
 one that this user's cycleboard did not write is never unpickled, and
 anything wrong with it means the entries are used, as before.
@@ -246,8 +246,8 @@ class PlanCache:
         if plan is None:
             stats.parsed, stats.changed = 0, {}
         elif not self.hold and len(held.unwritten) > _PATCHED_UNWRITTEN_AT_MOST:
-            # Writing the snapshot costs a command a third of a second at 50,000 blueprints,
-            # more than patching in a few files again next time: a dashboard writes it in the
+            # Writing the snapshot costs a command more than patching in a few files again
+            # next time (docs/performance.md): a dashboard writes it in the
             # background, or a command once the files to patch in are many.
             self._write_snapshot(plan, held.stamps)
         return plan
@@ -315,7 +315,7 @@ class PlanCache:
 
         def pieces() -> Iterator[
             bytes
-        ]:  # written as made: the whole text at once would be 40 MB more at the peak
+        ]:  # written as made: the whole text at once would raise the peak (docs/performance.md)
             yield f'{{"meta":{JSON.encode({"1": {"format": CACHE_FORMAT}})},"files":{{'.encode()
             for number, entry in enumerate(entries.values(), 1):
                 yield f'{"," if number > 1 else ""}"{number}":{JSON.encode(entry)}'.encode()
@@ -419,8 +419,8 @@ class PlanCache:
     def persist_detached(self) -> bool:
         """:meth:`persist` in a process of its own, so that nobody waits for it.
 
-        Writing the entries and the snapshot at 50,000 blueprints holds an
-        interpreter for a second or more (pickling never lets go of it), which a
+        Writing the entries and the snapshot of a large plan holds an
+        interpreter for long (pickling never lets go of it), which a
         dashboard must spend neither between keystrokes nor when it quits.  A
         forked copy of this process writes what is held, as it is now, and this
         one goes on at once.  The copy leaves the terminal's session, so a closed

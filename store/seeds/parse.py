@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-# tomli is the parser that became tomllib, built as a C extension: about three
-# times faster, which is a second of CPU in a cold start at 50,000 blueprints.
+# tomli is the parser that became tomllib, built as a C extension: several times
+# faster, which a cold start of a large plan feels (docs/performance.md).
 import tomli
 
 from store.seeds.parsed import ParsedFile, SeedError

@@ -80,7 +80,7 @@ class LineScroll(ScrollView):
     """A list drawn line by line whose length changes without a layout of the screen.
 
     Textual lays out the whole screen whenever a virtual size changes, and
-    then paints every widget again: about 10 ms, on each filter keystroke
+    then paints every widget again: much of a frame, on each filter keystroke
     that changes how many rows a pane holds.  Only the scrollbar has to follow
     the length, unless it appears or goes (and takes or gives back a column).
     """

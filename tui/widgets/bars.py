@@ -19,8 +19,8 @@ class LineBar(Static):
     progress bar styles a ``Bar`` of its own (32 cells wide).
 
     ``repaint`` hands every bar its text on each keystroke; an update
-    that asks for a layout re-renders the whole screen (about 40 ms at
-    120x36), so unchanged text is skipped and a fixed one-line bar never asks.
+    that asks for a layout re-renders the whole screen (more than a frame,
+    docs/performance.md), so unchanged text is skipped and a fixed one-line bar never asks.
     """
 
     def say(self, content: Content, *, fixed_height: bool = True) -> None:
