@@ -30,7 +30,9 @@ KEY_NAME = "snapshot.key"
 
 # What a plan is made of: the modules whose classes a snapshot may name, and the
 # standard types it may use.  Anything else makes the snapshot unusable.
-_OWN_MODULES = frozenset({"store.model", "store.plan", "store.index", "store.words", "store.bitset"})
+_OWN_MODULES = frozenset(
+    {"store.model", "store.plan", "store.index", "store.words", "store.bitset", "store.seeds.parsed"}
+)
 _STANDARD = frozenset(
     {
         ("builtins", "list"),

@@ -242,3 +242,20 @@ def test_a_dashboard_writes_its_snapshot_even_where_a_command_left_an_entry_unwr
         again.plan.blueprints["stein/nova/alpha"].title == "Alpha, live"
         and "stein/nova/gamma" in again.plan.blueprints
     )
+
+
+def test_a_plan_with_a_seed_error_still_starts_from_its_snapshot(seeds, store_dir, entries_read):
+    """The plan keeps the errors it shows (SeedError): the snapshot must be able to hold them."""
+    files = [
+        seeds.write("base.toml", BASE_SEED),
+        seeds.write("bps.toml", BLUEPRINTS),
+        seeds.write("broken.toml", '[[blueprint]]\nid = "x"\ntitle = \n'),
+    ]
+    for path in files:
+        bump_mtime(path, -3600)
+    first = Board(seeds.path, store_dir).refresh()
+    assert first.plan.problems and (store_dir / "plan.snapshot").exists()
+    entries_read.clear()
+    again = Board(seeds.path, store_dir).refresh()
+    assert entries_read == [] and again.stats.parsed == 0
+    assert again.plan.problems == first.plan.problems
