@@ -23,6 +23,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -323,6 +324,19 @@ class CycleboardApp(PlanningViews, App[None]):
             self.set_keymap(self.keymap)
         for problem in problems:
             self.notify(problem, title="keymap", severity="warning", timeout=8)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Textual's, but literal unless asked: what the dashboard says quotes keys, file
+        names and errors, any of which may hold text from the seeds."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # -- what is shown: one record, one setter --------------------------------------
     def select(self, **changes: Any) -> None:

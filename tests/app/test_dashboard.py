@@ -981,3 +981,23 @@ async def test_keys_read_in_one_burst_land_where_each_belongs(two):
         pane = app.query_one(BlueprintsPane)
         assert pane.current_key == "stein/cinder/gamma" and pane.current.state is State.IMPLEMENTED
         assert len(app.undo_stack) == 1
+
+
+async def test_what_the_dashboard_says_is_never_read_as_markup(two, store_dir, monkeypatch):
+    """An error quoting a seed file's name or text is shown as written, brackets and all."""
+    from store.seed_edit import EditRefused
+
+    app = build(two.path, store_dir)
+
+    def refused(mark, restore=None):
+        raise EditRefused("team[bold]x[/bold].toml changed since")
+
+    monkeypatch.setattr(app.board, "save", refused)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.query_one(BlueprintsPane).select_key("stein/nova/alpha")
+        await pilot.press("space")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        said = [n for n in app._notifications if "toml changed since" in n.message]
+        assert said and not said[-1].markup
+        assert "team[bold]x[/bold].toml" in said[-1].message
