@@ -349,7 +349,9 @@ class CycleboardApp(PlanningViews, App[None]):
             self.query_one(ContentSwitcher).current = VIEWS[after.view]
         if after.pane != before.pane:
             self._show_active_pane(after.pane)
-        if after.shown_filter != before.shown_filter or after.cycle != before.cycle:
+        shown = (after.cycle, after.filter_by, after.filter_preview)
+        if shown != (before.cycle, before.filter_by, before.filter_preview):
+            # Applying the filter typed shows the same rows, but no longer as a preview.
             self.repaint(typing=after.typing_only(before))
         elif after.view != before.view:
             if after.view == "overview":
@@ -446,10 +448,12 @@ class CycleboardApp(PlanningViews, App[None]):
         plan = self.board.plan
         query = options.query
         if options.project:
-            known = {p.lower() for p in plan.projects}
-            if options.project.lower() not in known:
-                raise QueryError(f"unknown project '{options.project}' (known: {', '.join(sorted(known))})")
-            query = replace(query, projects=query.projects | {options.project.lower()})
+            found = plan.find_project(options.project)
+            if found is None:
+                known = ", ".join(sorted(p.lower() for p in plan.projects))
+                raise QueryError(f"unknown project '{options.project}' (known: {known})")
+            query = replace(query, projects=query.projects | {found.id.lower()})
+        query = plan.resolved(query)
         words = query.cycles | ({options.cycle.lower()} if options.cycle else set())
         if words:
             chosen = cycle_named(plan, frozenset(words))
@@ -846,7 +850,7 @@ class CycleboardApp(PlanningViews, App[None]):
     def on_filter_bar_applied(self, message: FilterBar.Applied) -> None:
         bar = self._widget(FilterBar)
         try:
-            query = Filter.parse(message.text)
+            query = self.board.plan.resolved(Filter.parse(message.text))
         except QueryError as exc:
             bar.hint(str(exc))
             return

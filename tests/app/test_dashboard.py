@@ -1001,3 +1001,29 @@ async def test_what_the_dashboard_says_is_never_read_as_markup(two, store_dir, m
         said = [n for n in app._notifications if "toml changed since" in n.message]
         assert said and not said[-1].markup
         assert "team[bold]x[/bold].toml" in said[-1].message
+
+
+async def test_the_filter_line_takes_a_cycle_by_name_and_says_when_a_name_is_unknown(store_dir):
+    app = build(SHIPPED, store_dir, cycle="kilo")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("slash", *"cycle:antelope", "enter")
+        await pilot.pause()
+        assert app.cycle == "2023.1"
+        await pilot.press("slash", "ctrl+u", *"project:nonesuch", "enter")
+        await pilot.pause()
+        bar = app._widget(FilterBar)
+        assert bar.display  # left open, with the reason
+        assert "unknown project 'nonesuch' (known: " in str(bar.query_one("#filter-hint").render())
+        assert app.filter_by.projects == frozenset()
+
+
+async def test_a_filter_applied_as_typed_is_no_longer_shown_as_a_preview(two, store_dir):
+    app = build(two.path, store_dir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("slash", *"gamma")
+        await pilot.pause()
+        status = lambda: str(app._widget(StatusBar).render())  # noqa: E731
+        assert "filter: gamma (preview)" in status()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "filter: gamma" in status() and "(preview)" not in status()
