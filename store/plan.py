@@ -27,6 +27,7 @@ from store.model import (
     State,
     Theme,
 )
+from store.query import ALL_CYCLES, Filter, QueryError
 from store.seeds import ParsedFile, Reference, SeedError
 
 # Cycles without dates sort as the newest: they are the ones being planned.
@@ -78,9 +79,46 @@ class Plan:
         return sorted(self.cycles.values(), key=order, reverse=True)
 
     def find_cycle(self, word: str) -> Cycle | None:
-        """The cycle a user means by ``word``: its id or its name, in any case."""
+        """The cycle a user means by ``word``: its id, its name or a word of its name
+        (``antelope`` for "2023.1 Antelope"), in any case; the newest when several have it."""
         text = word.strip().lower()
-        return next((c for c in self.cycles_newest_first() if text in (c.id.lower(), c.name.lower())), None)
+        return next(
+            (
+                c
+                for c in self.cycles_newest_first()
+                if text in (c.id.lower(), c.name.lower()) or text in c.name.lower().split()
+            ),
+            None,
+        )
+
+    def find_project(self, word: str) -> Project | None:
+        """The project a user means by ``word``: its id or its name, in any case."""
+        text = word.strip().lower()
+        return next((p for p in self.projects.values() if text in (p.id.lower(), p.name.lower())), None)
+
+    def resolved(self, query: Filter) -> Filter:
+        """``query`` with its cycles and projects named by id, whichever way the user named them
+        (``cycle:quokka``, ``project:Nova``). QueryError lists the known ones for a name no
+        cycle or project has: a filter that can match nothing says so instead."""
+        cycles = set()
+        for word in query.cycles - {ALL_CYCLES}:
+            found = self.find_cycle(word)
+            if found is None:
+                known = ", ".join(c.id for c in self.cycles_newest_first())
+                raise QueryError(f"unknown cycle '{word}' (known: all, {known})")
+            cycles.add(found.id.lower())
+        projects = set()
+        for word in query.projects:
+            project = self.find_project(word)
+            if project is None:
+                known = ", ".join(sorted(self.projects))
+                raise QueryError(f"unknown project '{word}' (known: {known})")
+            projects.add(project.id.lower())
+        return dataclasses.replace(
+            query,
+            cycles=frozenset(cycles | (query.cycles & {ALL_CYCLES})),
+            projects=frozenset(projects),
+        )
 
 
 def seed_files(root: Path) -> list[Path]:

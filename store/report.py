@@ -42,8 +42,11 @@ def render(
 ) -> str:
     today = today or dt.date.today()
     cycle = pick_cycle(board, cycle_id, today)
-    if project and project not in board.plan.projects:
-        raise QueryError(f"unknown project '{project}' (known: {', '.join(sorted(board.plan.projects))})")
+    if project:
+        found = board.plan.find_project(project)
+        if found is None:
+            raise QueryError(f"unknown project '{project}' (known: {', '.join(sorted(board.plan.projects))})")
+        project = found.id
     query = Filter(
         cycles=frozenset({cycle.id.lower()}), projects=frozenset({project}) if project else frozenset()
     )

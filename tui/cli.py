@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from store import __version__
 
@@ -28,6 +28,14 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line instead of usage + error
         raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _examples(*lines: str) -> dict[str, Any]:
+    """A command's --help ends with examples, printed as written."""
+    return {
+        "epilog": "examples:\n" + "\n".join(f"  {line}" for line in lines),
+        "formatter_class": argparse.RawDescriptionHelpFormatter,
+    }
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -51,6 +59,12 @@ def _build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         parents=[common],
         description="Release-cycle planning: cycles, themes, sessions and blueprints from TOML seeds.",
+        **_examples(
+            f"{PROG}                              open the dashboard on ./seeds (or the shipped plan)",
+            f"{PROG} --project nova --cycle 2023.1",
+            f"{PROG} list project:nova state:blocked",
+            f"{PROG} mark nova/fqdn-in-hostname done",
+        ),
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("--project", help="dashboard: start filtered to this project")
@@ -59,10 +73,22 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     commands.add_parser(
-        "check", parents=[common], help="validate the seeds; errors as FILE:LINE:COL; exit 1 on any"
+        "check",
+        parents=[common],
+        help="validate the seeds; errors as FILE:LINE:COL; exit 1 on any",
+        **_examples(f"{PROG} check", f"{PROG} check --seeds path/to/seeds"),
     )
 
-    listing = commands.add_parser("list", parents=[common], help="blueprints with their effective state")
+    listing = commands.add_parser(
+        "list",
+        parents=[common],
+        help="blueprints with their effective state",
+        **_examples(
+            f"{PROG} list cycle:2023.1 project:nova",
+            f"{PROG} list state:approved,started scheduler",
+            f"{PROG} list --format json cycle:kilo > kilo.json",
+        ),
+    )
     listing.add_argument(
         "filter",
         nargs="*",
@@ -73,11 +99,21 @@ def _build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--format", choices=("table", "json"), default="table")
 
     export = commands.add_parser(
-        "export", parents=[common], help="everything: cycles, projects, themes, sessions, blueprints"
+        "export",
+        parents=[common],
+        help="everything: cycles, projects, themes, sessions, blueprints",
+        **_examples(f"{PROG} export > plan.json"),
     )
     export.add_argument("--format", choices=("json",), default="json")
 
-    mark = commands.add_parser("mark", parents=[common], help="set a blueprint's state (records history)")
+    mark = commands.add_parser(
+        "mark",
+        parents=[common],
+        help="set a blueprint's state (records history)",
+        **_examples(
+            f"{PROG} mark 2023.1/nova/fqdn-in-hostname implemented", f"{PROG} mark fqdn-in-hostname done"
+        ),
+    )
     mark.add_argument("key", metavar="KEY", help="a blueprint key or any unambiguous suffix of one")
     mark.add_argument(
         "state",
@@ -85,18 +121,30 @@ def _build_parser() -> argparse.ArgumentParser:
         help="proposed, approved, started, blocked, implemented (done), deferred or abandoned",
     )
 
-    report = commands.add_parser("report", parents=[common], help="a Markdown status report of a cycle")
+    report = commands.add_parser(
+        "report",
+        parents=[common],
+        help="a Markdown status report of a cycle",
+        **_examples(f"{PROG} report", f"{PROG} report --cycle 2023.1 --project nova > weekly.md"),
+    )
     report.add_argument(
         "--cycle", dest="report_cycle", metavar="C", help="cycle id or name (default: current)"
     )
     report.add_argument("--project", dest="report_project", metavar="P", help="only this project")
 
     importing = commands.add_parser(
-        "import", help="write seed files from OpenStack's release schedules or nova-specs"
+        "import",
+        help="write seed files from OpenStack's release schedules or nova-specs",
+        **_examples(
+            f"{PROG} import releases ../releases --cycle 2024.1 --out seeds",
+            f"{PROG} import nova-specs specs.tsv --out seeds",
+        ),
     )
     sources = importing.add_subparsers(dest="source", metavar="SOURCE", parser_class=_Parser, required=True)
     releases = sources.add_parser(
-        "releases", help="series and their schedules from an openstack/releases checkout"
+        "releases",
+        help="series and their schedules from an openstack/releases checkout",
+        **_examples(f"{PROG} import releases ../releases --cycle 2024.1,2024.2 --out seeds"),
     )
     releases.add_argument(
         "root",
@@ -116,7 +164,11 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="C",
         help="only this series (id or name; repeat or separate with commas)",
     )
-    specs = sources.add_parser("nova-specs", help="blueprints from an index of the nova-specs repository")
+    specs = sources.add_parser(
+        "nova-specs",
+        help="blueprints from an index of the nova-specs repository",
+        **_examples(f"{PROG} import nova-specs specs.tsv --out seeds"),
+    )
     specs.add_argument("index", metavar="INDEX.tsv", help="release, folder, filename, title, blueprint")
     for source in (releases, specs):
         source.add_argument(
@@ -199,23 +251,49 @@ def cmd_list(args: argparse.Namespace) -> int:
     query = Filter.parse(args.filter)
     board = _open_board(args)
     _warn_if_broken(board)
-    rows = board.rows(query)
+    rows = board.rows(board.plan.resolved(query))
     if args.format == "json":
         sys.stdout.write(_json_lines([row.to_dict() for row in rows]) + "\n")
         return 0
-    width = shutil.get_terminal_size((120, 24)).columns
-    key_width = max((len(r.blueprint.key) for r in rows), default=3)
+    print_table(rows, shutil.get_terminal_size((120, 24)).columns)
+    print(f"{len(rows)} blueprint(s)", file=sys.stderr)
+    return 0
+
+
+def print_table(rows: list, width: int) -> None:
+    """One line per blueprint in columns that line up: state, key, title, category, reviews.
+
+    Each column is as wide as its widest cell; the title takes the room the
+    others leave (cut with an ellipsis, never below 20 cells), so the columns
+    after it stay put whatever the titles' lengths or scripts.
+    """
+    from rich.cells import cell_len, set_cell_size
+
+    cells = []
     for row in rows:
         bp = row.blueprint
         reviews = ",".join(str(r) for r in bp.reviews)
-        head = f"{row.state.value:<11}  {bp.key:<{key_width}}  "
-        tail = f"  {bp.category}" + (f"  [{reviews}]" if reviews else "")
-        room = max(20, width - len(head) - len(tail))
-        title = _cell(bp.title)
-        title = title if len(title) <= room else title[: room - 1] + "…"
-        print(f"{head}{title:<{room}}{_cell(tail)}".rstrip())
-    print(f"{len(rows)} blueprint(s)", file=sys.stderr)
-    return 0
+        cells.append((row.state.value, _cell(bp.key), _cell(bp.title), _cell(bp.category), reviews))
+    if not cells:
+        return
+    state_w, key_w, title_w, category_w, reviews_w = (
+        max(cell_len(line[at]) for line in cells) for at in range(5)
+    )
+    others = state_w + key_w + category_w + 2 * 3 + (reviews_w + 4 if reviews_w else 0)
+    title_w = min(title_w, max(20, width - others))
+    for state, key, title, category, reviews in cells:
+        if cell_len(title) > title_w:
+            title = set_cell_size(title, title_w - 1) + "…"
+        line = "  ".join(
+            (
+                set_cell_size(state, state_w),
+                set_cell_size(key, key_w),
+                set_cell_size(title, title_w),
+                set_cell_size(category, category_w),
+                f"[{reviews}]" if reviews else "",
+            )
+        )
+        print(line.rstrip())
 
 
 # Control characters (line breaks and tabs included) in a table cell would make

@@ -11,6 +11,7 @@ import pytest
 
 from store.model import State
 from tests.conftest import BASE_SEED, SHIPPED, run_subprocess
+from tui.cli import main
 
 MODEL_FIELDS = {
     "cycles": {"key", "id", "name", "start", "release", "status", "milestones", "runway_slots"},
@@ -314,3 +315,75 @@ def test_lists_table_has_a_line_per_blueprint_with_state_key_and_title(cli, seed
     assert len(lines) == len(expected) > 1
     for line, row in zip(lines, expected, strict=True):
         assert line.split()[:2] == [row["state"], row["key"]] and row["title"][:20] in line
+
+
+def test_lists_table_lines_up_whatever_the_titles(cli, seeds, store_dir, monkeypatch):
+    from rich.cells import cell_len
+
+    seeds.write(
+        "plan.toml",
+        '[[project]]\nid = "nova"\n[[cycle]]\nid = "stein"\n[defaults]\ncycle = "stein"\nproject = "nova"\n'
+        + "".join(
+            f'[[blueprint]]\nid = "{bid}"\ntitle = "{title}"\ncategory = "{cat}"\nstate = "approved"\n'
+            f"reviews = {reviews}\n"
+            for bid, title, cat, reviews in (
+                ("a", "Short", "compute", "[1]"),
+                ("a-much-longer-id", "A title that runs on and on for a good while", "api", "[]"),
+                ("wide", "幅の広い文字のタイトル", "scheduler", "[123456, 7]"),
+            )
+        ),
+    )
+    monkeypatch.setenv("COLUMNS", "100")
+    code, out, err = cli("list", "--seeds", str(seeds.path), "--store", str(store_dir))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert len(lines) == 3
+    # Where each line's category starts, counted in terminal cells.
+    categories = ("compute", "api", "scheduler")
+    starts = {cell_len(line[: line.index(next(c for c in categories if c in line))]) for line in lines}
+    assert len(starts) == 1, out
+    assert all(cell_len(line) <= 100 for line in lines), out
+    code, out, _ = cli("list", "--format", "json", "--seeds", str(seeds.path), "--store", str(store_dir))
+    assert out.endswith("]\n")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["check"],
+        ["list"],
+        ["export"],
+        ["mark"],
+        ["report"],
+        ["import"],
+        ["import", "releases"],
+        ["import", "nova-specs"],
+    ],
+)
+def test_every_commands_help_ends_with_an_example(command, capsys):
+    with pytest.raises(SystemExit) as ended:
+        main([*command, "--help"])
+    assert ended.value.code == 0
+    out = capsys.readouterr().out
+    examples = out.split("\nexamples:\n", 1)[1].splitlines()
+    assert examples and all(line.startswith("  cycleboard") for line in examples), out
+    assert " ".join(["cycleboard", *command]) in out.split("\nexamples:\n", 1)[1]
+
+
+def test_cycles_and_projects_may_be_named_and_an_unknown_name_is_an_error(cli, store_dir):
+    by_id = cli("list", "cycle:2023.1", "project:nova", "--format", "json", "--seeds", str(SHIPPED))
+    by_name = cli("list", "cycle:Antelope", "project:Nova", "--format", "json", "--seeds", str(SHIPPED))
+    assert by_id[0] == by_name[0] == 0
+    assert by_name[1] == by_id[1] and len(json.loads(by_id[1])) > 5
+    for words, unknown in (
+        (["cycle:quokka"], "cycle 'quokka'"),
+        (["project:nonesuch"], "project 'nonesuch'"),
+    ):
+        code, out, err = cli("list", *words, "--seeds", str(SHIPPED), "--store", str(store_dir))
+        assert code == 1 and out == ""
+        assert err.startswith(f"cycleboard: unknown {unknown} (known: "), err
+        assert len(err.strip().splitlines()) == 1
+    code, out, err = cli("report", "--project", "Nova", "--cycle", "antelope", "--seeds", str(SHIPPED))
+    assert code == 0, err
+    assert out.startswith("# 2023.1 Antelope status report — ")
