@@ -1027,3 +1027,21 @@ async def test_a_filter_applied_as_typed_is_no_longer_shown_as_a_preview(two, st
         await pilot.press("enter")
         await pilot.pause()
         assert "filter: gamma" in status() and "(preview)" not in status()
+
+
+async def test_help_scrolls_with_the_usual_keys_as_soon_as_it_opens(two, store_dir):
+    app = build(two.path, store_dir)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        body = app.screen.query_one("#help-body")
+        assert body.max_scroll_y > 0  # more keys than the screen holds
+        await pilot.press("j")
+        await pilot.pause()
+        assert body.scroll_y > 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
+        await pilot.press("home", "pagedown")
+        await pilot.pause()
+        assert body.scroll_y > 0

@@ -21,8 +21,12 @@ class KeyLine:
 
 
 class HelpScreen(ModalScreen[None]):
+    # The list takes the keys at once: arrows, page keys, home and end scroll it, and j/k as in the panes.
+    AUTO_FOCUS = "#help-body"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "close", "Close", id="close-help", tooltip="Back to the dashboard")
+        Binding("escape,q,question_mark", "close", "Close", id="close-help", tooltip="Back to the dashboard"),
+        Binding("j", "scroll('down')", "Down", show=False),
+        Binding("k", "scroll('up')", "Up", show=False),
     ]
 
     def __init__(self, groups: list[tuple[str, list[KeyLine]]]) -> None:
@@ -57,6 +61,13 @@ class HelpScreen(ModalScreen[None]):
                 ),
                 classes="help-footnote",
             )
+
+    def action_scroll(self, direction: str) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        if direction == "down":
+            body.scroll_down()
+        else:
+            body.scroll_up()
 
     def action_close(self) -> None:
         self.dismiss(None)
