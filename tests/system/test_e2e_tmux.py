@@ -70,13 +70,9 @@ def row_of(screen: str, key: str) -> str:
     return next((line for line in screen.splitlines() if key in line), "")
 
 
-def test_mark_and_live_edit_in_a_real_terminal(seeds, store_dir):
-    write_two_projects(seeds)
-    stein = seeds.path / "stein.toml"
-    # A title that would set the terminal title and restyle text if it reached the terminal as is.
-    stein.write_text(
-        stein.read_text().replace('"Beta feature"', '"[bold]Beta[/bold] \\u001b]0;pwned\\u0007 [/]"')
-    )
+def dashboard_command(seeds_path, store_dir) -> str:
+    """The shell line that opens the dashboard as a user would: the terminal's own size, a
+    real TERM, and no keymap of the developer's."""
     command = " ".join(
         shlex.quote(part)
         for part in (
@@ -91,12 +87,22 @@ def test_mark_and_live_edit_in_a_real_terminal(seeds, store_dir):
             "-m",
             "tui",
             "--seeds",
-            str(seeds.path),
+            str(seeds_path),
             "--store",
             str(store_dir),
         )
     )
-    term = Terminal(f"cd {shlex.quote(str(REPO))} && {command}")
+    return f"cd {shlex.quote(str(REPO))} && {command}"
+
+
+def test_mark_and_live_edit_in_a_real_terminal(seeds, store_dir):
+    write_two_projects(seeds)
+    stein = seeds.path / "stein.toml"
+    # A title that would set the terminal title and restyle text if it reached the terminal as is.
+    stein.write_text(
+        stein.read_text().replace('"Beta feature"', '"[bold]Beta[/bold] \\u001b]0;pwned\\u0007 [/]"')
+    )
+    term = Terminal(dashboard_command(seeds.path, store_dir))
     try:
         # The first screen can reach the terminal in more than one write: wait for all of it.
         first = term.wait_for(lambda s: "Blueprints (3)" in s and "no filter" in s, "the dashboard")
@@ -136,26 +142,7 @@ def test_mark_and_live_edit_in_a_real_terminal(seeds, store_dir):
 
 def test_keys_typed_in_one_burst_all_land_in_order(seeds, store_dir):
     write_two_projects(seeds)
-    command = " ".join(
-        shlex.quote(part)
-        for part in (
-            "env",
-            "-u",
-            "COLUMNS",
-            "-u",
-            "LINES",
-            "TERM=xterm-256color",
-            f"CYCLEBOARD_KEYMAP={store_dir / 'none.toml'}",
-            sys.executable,
-            "-m",
-            "tui",
-            "--seeds",
-            str(seeds.path),
-            "--store",
-            str(store_dir),
-        )
-    )
-    term = Terminal(f"cd {shlex.quote(str(REPO))} && {command}")
+    term = Terminal(dashboard_command(seeds.path, store_dir))
     try:
         term.wait_for(lambda s: "Blueprints (3)" in s and "no filter" in s, "the dashboard")
         term.type("/gamma\r")  # one write to the terminal, as a paste or a fast typist gives it
