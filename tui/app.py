@@ -468,8 +468,14 @@ class CycleboardApp(PlanningViews, App[None]):
         self.select(filter_by=query.with_cycles(frozenset()), cycle=chosen)
 
     def _default_cycle(self) -> str:
+        """The cycle running today, else the next to start, else the newest."""
         cycles = self.board.plan.cycles_newest_first()
-        return cycles[0].id if cycles else ALL_CYCLES
+        running = [c for c in cycles if c.start and c.release and c.start <= self.today <= c.release]
+        coming = sorted(
+            (c for c in cycles if c.start and c.start > self.today), key=lambda c: c.start or self.today
+        )
+        chosen = running or coming or cycles
+        return chosen[0].id if chosen else ALL_CYCLES
 
     # -- panes and focus ---------------------------------------------------------
     def focus_pane(self, name: str) -> None:

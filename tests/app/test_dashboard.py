@@ -1045,3 +1045,26 @@ async def test_help_scrolls_with_the_usual_keys_as_soon_as_it_opens(two, store_d
         await pilot.press("home", "pagedown")
         await pilot.pause()
         assert body.scroll_y > 0
+
+
+@pytest.mark.parametrize(
+    ("today", "opens_on"),
+    [("2026-11-21", "now"), ("2026-07-01", "now"), ("2028-01-01", "next")],
+)
+async def test_the_dashboard_opens_on_the_cycle_running_today_else_the_next_else_the_newest(
+    seeds, store_dir, today, opens_on
+):
+    """Running on 2026-11-21 though a newer one is planned; on 2026-07-01 none runs and "now"
+    starts first; in 2028 all are over, so the newest."""
+    import datetime as dt
+
+    seeds.write(
+        "plan.toml",
+        '[[project]]\nid = "nova"\n'
+        '[[cycle]]\nid = "past"\nstart = 2026-01-01\nrelease = 2026-06-01\n'
+        '[[cycle]]\nid = "now"\nstart = 2026-09-01\nrelease = 2027-03-01\n'
+        '[[cycle]]\nid = "next"\nstart = 2027-04-01\nrelease = 2027-10-01\n',
+    )
+    app = build(seeds.path, store_dir, today=dt.date.fromisoformat(today))
+    async with app.run_test(size=(120, 36)):
+        assert app.cycle == opens_on
