@@ -78,6 +78,15 @@ class Plan:
 
         return sorted(self.cycles.values(), key=order, reverse=True)
 
+    def current_cycle(self, today: dt.date) -> Cycle | None:
+        """The cycle a team means by "now": the one running ``today``, else the next to start,
+        else the newest (None: the plan has no cycles)."""
+        cycles = self.cycles_newest_first()
+        running = [c for c in cycles if c.start and c.release and c.start <= today <= c.release]
+        coming = sorted((c for c in cycles if c.start and c.start > today), key=lambda c: (c.start, c.id))
+        chosen = running or coming or cycles
+        return chosen[0] if chosen else None
+
     def find_cycle(self, word: str) -> Cycle | None:
         """The cycle a user means by ``word``: its id, its name or a word of its name
         (``antelope`` for "2023.1 Antelope"), in any case; the newest when several have it."""

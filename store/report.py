@@ -13,7 +13,7 @@ from store.timeline import countdown, next_milestone, risks_of
 
 
 def pick_cycle(board: Board, wanted: str | None, today: dt.date) -> Cycle:
-    """``wanted`` by id or name; else the cycle running today; else the newest."""
+    """``wanted`` by id or name; else the cycle running today, the next to start, or the newest."""
     cycles = board.plan.cycles_newest_first()
     if not cycles:
         raise QueryError("the plan has no cycles")
@@ -23,10 +23,7 @@ def pick_cycle(board: Board, wanted: str | None, today: dt.date) -> Cycle:
             return found
         names = ", ".join(c.id for c in cycles)
         raise QueryError(f"unknown cycle '{wanted}' (known: {names})")
-    for cycle in cycles:
-        if cycle.start and cycle.release and cycle.start <= today <= cycle.release:
-            return cycle
-    return cycles[0]
+    return board.plan.current_cycle(today) or cycles[0]
 
 
 def _md(text: str) -> str:

@@ -469,13 +469,8 @@ class CycleboardApp(PlanningViews, App[None]):
 
     def _default_cycle(self) -> str:
         """The cycle running today, else the next to start, else the newest."""
-        cycles = self.board.plan.cycles_newest_first()
-        running = [c for c in cycles if c.start and c.release and c.start <= self.today <= c.release]
-        coming = sorted(
-            (c for c in cycles if c.start and c.start > self.today), key=lambda c: c.start or self.today
-        )
-        chosen = running or coming or cycles
-        return chosen[0].id if chosen else ALL_CYCLES
+        found = self.board.plan.current_cycle(self.today)
+        return found.id if found else ALL_CYCLES
 
     # -- panes and focus ---------------------------------------------------------
     def focus_pane(self, name: str) -> None:

@@ -120,9 +120,10 @@ async def _interactions(app, pilot, clock: FrameClock, result: dict, suffix: str
     moves = []
     for _ in range(30):
         await asyncio.sleep(KEY_GAP_S)
-        wanted = pane.cursor + 1
+        # At the last row, back to the first: a cycle of the small plan has fewer rows than moves.
+        wanted, key = (pane.cursor + 1, "down") if pane.cursor + 1 < len(pane.rows) else (0, "home")
         start = time.perf_counter()
-        app.simulate_key("down")
+        app.simulate_key(key)
         moves.append(await _shown(app, clock, start, lambda w=wanted: pane.cursor == w))
     result["cursor_p95_ms" + suffix] = _p95(moves)
     on_screen, durable = await _marks(app, clock, 10)
