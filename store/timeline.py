@@ -1,7 +1,7 @@
 """A cycle against the calendar: countdowns to its milestones, and blueprints at risk.
 
 At risk, as a PTL reads the schedule: still proposed after spec freeze, not
-implemented after feature freeze, or blocked for more than two weeks.  A
+implemented after feature freeze, or blocked (whether or not a date says since when).  A
 project's own freeze (a Cinder spec freeze) counts for its blueprints before
 the cycle-wide one.
 """
@@ -15,7 +15,6 @@ from typing import Protocol
 
 from store.model import Blueprint, Cycle, Milestone, MilestoneKind, State
 
-BLOCKED_TOO_LONG = dt.timedelta(days=14)
 # What feature freeze leaves behind: anything still on its way.
 UNDER_WAY = frozenset({State.PROPOSED, State.APPROVED, State.STARTED, State.BLOCKED})
 
@@ -98,9 +97,16 @@ def risk(
         reasons.append(f"not implemented after feature freeze ({countdown(feature, today)})")
     elif state is State.PROPOSED and spec and spec < today:
         reasons.append(f"still proposed after spec freeze ({countdown(spec, today)})")
-    since = blocked_since(blueprint, state, marked)
-    if since is not None and today - since > BLOCKED_TOO_LONG:
-        reasons.append(f"blocked for {(today - since).days} days")
+    if state is State.BLOCKED:
+        since = blocked_since(blueprint, state, marked)
+        days = (today - since).days if since is not None else None
+        reasons.append(
+            "blocked (no date says since when)"
+            if days is None
+            else "blocked since today"
+            if days <= 0
+            else f"blocked for {days} day{'s' if days != 1 else ''}"
+        )
     return Risk(blueprint.key, "; ".join(reasons)) if reasons else None
 
 

@@ -328,9 +328,13 @@ def test_risks_follow_the_freezes_and_a_projects_own_freeze_comes_first(board):
     )
     assert risk(cycle, bp, State.IMPLEMENTED, None, dt.date(2019, 3, 8)) is None
     marked = dt.datetime(2018, 11, 1, tzinfo=dt.UTC)
-    assert risk(cycle, bp, State.BLOCKED, marked, dt.date(2018, 11, 15)) is None  # two weeks: not yet
+    # Blocked is at risk however long it has been, and when nothing dates it.
+    assert risk(cycle, bp, State.BLOCKED, marked, dt.date(2018, 11, 1)).reason == "blocked since today"
+    assert risk(cycle, bp, State.BLOCKED, marked, dt.date(2018, 11, 2)).reason == "blocked for 1 day"
     assert risk(cycle, bp, State.BLOCKED, marked, dt.date(2018, 11, 16)).reason == "blocked for 15 days"
-    assert risk(cycle, bp, State.BLOCKED, None, dt.date(2018, 11, 16)) is None  # nothing dates it
+    assert risk(cycle, bp, State.BLOCKED, None, dt.date(2018, 11, 16)).reason == (
+        "blocked (no date says since when)"
+    )
 
 
 # -- burn-up ----------------------------------------------------------------------
