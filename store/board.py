@@ -363,7 +363,11 @@ class Board:
         """Blueprints passing ``query``, by cycle (newest first), then key."""
         query = query or Filter()
         members = self.theme_members(query.themes) if query.themes else None
-        return [row for row in self.row_at if query.matches(row.blueprint, row.state, members)]
+        left_out = query.excluded
+        left_out_members = self.theme_members(left_out.themes) if left_out and left_out.themes else None
+        return [
+            row for row in self.row_at if query.matches(row.blueprint, row.state, members, left_out_members)
+        ]
 
     def toggled_state(self, key: str) -> State:
         """What ``space`` sets: implemented, or back to the state before it was."""

@@ -75,6 +75,7 @@ class PlanIndex:
         self._haystacks: list[str] | None = None
         self._categories: dict[str, int] | None = None  # lower-case category -> its blueprints
         self._projects: dict[str, int] | None = None
+        self._owners: dict[str, int] | None = None  # lower-case owner -> their blueprints
         self._widths: dict[bool, list[tuple[int, int]]] = {}  # widest first: (key width, its blueprints)
         self._span_bits: dict[str, int] = {}
         self._words: WordIndex | None = None
@@ -132,6 +133,8 @@ class PlanIndex:
         new.removed_at = new.inserted_at = None
         if any(new.blueprints[at].category != self.blueprints[at].category for at in new.patched_at):
             new._categories = None
+        if any(new.blueprints[at].owner != self.blueprints[at].owner for at in new.patched_at):
+            new._owners = None
         new._selections = OrderedDict()  # they may hold the old text's matches
         new._haystacks = new._words = None
         if self._haystacks is not None:
@@ -250,6 +253,7 @@ class PlanIndex:
             "_haystacks",
             "_categories",
             "_projects",
+            "_owners",
             "_widths",
             "_span_bits",
             "_words",
@@ -316,6 +320,45 @@ class PlanIndex:
             self._projects = bitset.by_value(self.project_at)
         return self._projects
 
+    def owned_by(self, owners: tuple[str, ...]) -> int:
+        """The blueprints whose owner has any of ``owners`` in it."""
+        if self._owners is None:
+            self._owners = bitset.by_value([b.owner.lower() for b in self.blueprints])
+        return reduce(or_, (held for name, held in self._owners.items() if any(o in name for o in owners)), 0)
+
+    def left_out(
+        self,
+        projects: frozenset[str],
+        categories: tuple[str, ...],
+        words: tuple[str, ...],
+        owners: tuple[str, ...],
+        members: set[str] | None,
+    ) -> int:
+        """The blueprints that any one of these parts matches (a filter's "-" parts)."""
+        found = 0
+        if projects:
+            held = self._project_sets()
+            found |= reduce(or_, map(held.get, projects, [0] * len(projects)))
+        if categories:
+            found |= reduce(
+                or_,
+                (held for name, held in self._category_sets().items() if any(c in name for c in categories)),
+                0,
+            )
+        if owners:
+            found |= self.owned_by(owners)
+        if members:
+            found |= bitset.from_positions(
+                [self.position[k] for k in members if k in self.position], len(self)
+            )
+        for word in words:
+            found |= (
+                self._words.rows_with(word, self.everything)
+                if self._words
+                else scan(self.haystacks, word, self.everything)
+            )
+        return found
+
     def span_bits(self, cycle: str) -> int:
         """A cycle's blueprints."""
         if cycle not in self._span_bits:
@@ -344,11 +387,13 @@ class PlanIndex:
         categories: tuple[str, ...],
         words: tuple[str, ...],
         members: set[str] | None,
+        owners: tuple[str, ...] = (),
     ) -> Selection:
-        """The blueprints passing the project, category, theme-member and free-word parts of a filter."""
-        if not (projects or categories or words or members is not None):
+        """The blueprints passing the project, category, owner, theme-member and free-word parts
+        of a filter."""
+        if not (projects or categories or words or owners or members is not None):
             return None
-        key = (projects, categories, words, None if members is None else frozenset(members))
+        key = (projects, categories, words, owners, None if members is None else frozenset(members))
         if key in self._selections:
             self._selections.move_to_end(key)
             return self._selections[key]
@@ -361,6 +406,8 @@ class PlanIndex:
                 held for name, held in self._category_sets().items() if any(c in name for c in categories)
             ]
             result &= reduce(or_, matching, 0)
+        if owners:
+            result &= self.owned_by(owners)
         if members is not None:
             result &= bitset.from_positions(
                 [self.position[k] for k in members if k in self.position], len(self)

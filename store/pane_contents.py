@@ -72,7 +72,17 @@ def pane_contents(board: Board, cycle: str, query: Filter) -> PaneContents:
     index = board.index
     members = board.theme_members(query.themes) if query.themes else None
     # Everything but the cycle and the states: what the Cycles progress counts.
-    facet = index.select(query.projects, query.categories, query.words, members)
+    facet = index.select(query.projects, query.categories, query.words, members, query.owners)
+    left_out = query.excluded
+    if left_out is not None:
+        dropped = index.left_out(
+            left_out.projects,
+            left_out.categories,
+            left_out.words,
+            left_out.owners,
+            board.theme_members(left_out.themes) if left_out.themes else None,
+        )
+        facet = (index.everything if facet is None else facet) & ~dropped
     progress = _progress(board, facet)
 
     where = index.everything if everywhere else index.span_bits(cycle)
@@ -81,6 +91,8 @@ def pane_contents(board: Board, cycle: str, query: Filter) -> PaneContents:
     counts.update({state: (shown & held).bit_count() for state, held in board.in_state.items()})
     if query.states:
         shown &= reduce(or_, (board.in_state.get(state, 0) for state in query.states))
+    if left_out is not None and left_out.states:
+        shown &= ~reduce(or_, (board.in_state.get(state, 0) for state in left_out.states))
     if shown == where:  # the whole cycle, or every blueprint: no need to read the bits
         span = range(len(index)) if everywhere else index.span(cycle)
         rows: Sequence[Row] = board.row_at[span.start : span.stop]

@@ -127,6 +127,7 @@ class Plan:
             query,
             cycles=frozenset(cycles | (query.cycles & {ALL_CYCLES})),
             projects=frozenset(projects),
+            excluded=self.resolved(query.excluded) if query.excluded is not None else None,
         )
 
 

@@ -1,9 +1,11 @@
 """The filter language and blueprint key look-up, shared by the CLI and the dashboard.
 
 A filter is words: ``project:nova state:approved,blocked category:scheduler
-theme:<id> cycle:kilo`` plus free text.  Values separated by commas mean
-"any of"; different fields must all match; every free word must appear in the
-blueprint's key, title, category or owner (case does not matter).
+theme:<id> owner:melwitt cycle:kilo`` plus free text.  Values separated by
+commas mean "any of"; different fields must all match; every free word must
+appear in the blueprint's key, title, category or owner (case does not
+matter).  A leading ``-`` leaves out what the part matches
+(``-state:implemented``, ``-project:cinder``, ``-docs``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from store.model import Blueprint, State
 
-FIELDS = ("project", "state", "category", "theme", "cycle")
+FIELDS = ("project", "state", "category", "theme", "owner", "cycle")
 ALL_CYCLES = "all"
 
 
@@ -31,6 +33,9 @@ class Filter:
     themes: frozenset[str] = frozenset()
     cycles: frozenset[str] = frozenset()  # empty: not given; {"all"}: every cycle
     words: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()  # parts of an owner's name, any of them
+    # The "-" parts: a blueprint that any one of them matches is left out.
+    excluded: Filter | None = None
 
     @classmethod
     def parse(cls, text: str | list[str] | tuple[str, ...]) -> Filter:
@@ -41,6 +46,20 @@ class Filter:
                 raise QueryError(f"filter: {exc}") from None
         else:
             tokens = [t for part in text for t in part.split()]
+        wanted: list[str] = []
+        left_out: list[str] = []
+        for token in tokens:
+            if len(token) > 1 and token.startswith("-"):
+                left_out.append(token[1:])
+            else:
+                wanted.append(token)
+        if any(t.partition(":")[0].lower() == "cycle" and ":" in t for t in left_out):
+            raise QueryError("filter: '-cycle:' cannot be used; name the cycle to show with 'cycle:'")
+        excluded = cls._from_tokens(left_out) if left_out else None
+        return dataclasses.replace(cls._from_tokens(wanted), excluded=excluded)
+
+    @classmethod
+    def _from_tokens(cls, tokens: list[str]) -> Filter:
         values: dict[str, list[str]] = {name: [] for name in FIELDS}
         words: list[str] = []
         for token in tokens:
@@ -53,7 +72,8 @@ class Filter:
             elif colon and name.isidentifier() and name.isalpha() and not value.startswith("/"):
                 raise QueryError(
                     f"filter: unknown field '{name}:' "
-                    f"(use one of {', '.join(f + ':' for f in FIELDS)} or plain words)"
+                    f"(use one of {', '.join(f + ':' for f in FIELDS)} or plain words; "
+                    "'-' before one leaves out what it matches)"
                 )
             else:
                 words.append(token.lower())
@@ -72,6 +92,7 @@ class Filter:
             themes=frozenset(values["theme"]),
             cycles=frozenset(c.lower() for c in values["cycle"]),
             words=tuple(words),
+            owners=tuple(o.lower() for o in values["owner"]),
         )
 
     @property
@@ -82,6 +103,12 @@ class Filter:
         return dataclasses.replace(self, cycles=cycles)
 
     def __str__(self) -> str:
+        parts = self._parts()
+        if self.excluded is not None:
+            parts.extend("-" + part for part in self.excluded._parts())
+        return " ".join(parts)
+
+    def _parts(self) -> list[str]:
         parts = []
         if self.cycles:
             parts.append("cycle:" + ",".join(sorted(self.cycles)))
@@ -93,13 +120,28 @@ class Filter:
             parts.append("category:" + ",".join(self.categories))
         if self.themes:
             parts.append("theme:" + ",".join(sorted(self.themes)))
+        if self.owners:
+            parts.append("owner:" + ",".join(self.owners))
         parts.extend(shlex.quote(w) for w in self.words)
-        return " ".join(parts)
+        return parts
 
-    def matches(self, blueprint: Blueprint, state: State, theme_members: set[str] | None = None) -> bool:
-        """Whether a blueprint in its effective ``state`` passes; themes need ``theme_members``."""
+    def matches(
+        self,
+        blueprint: Blueprint,
+        state: State,
+        theme_members: set[str] | None = None,
+        left_out_members: set[str] | None = None,
+    ) -> bool:
+        """Whether a blueprint in its effective ``state`` passes; themes need ``theme_members``
+        (and the left-out themes, ``left_out_members``)."""
         if self.cycles and not self.all_cycles and blueprint.cycle.lower() not in self.cycles:
             return False
+        if not self._all_match(blueprint, state, theme_members):
+            return False
+        left_out = self.excluded
+        return left_out is None or not left_out._any_matches(blueprint, state, left_out_members)
+
+    def _all_match(self, blueprint: Blueprint, state: State, theme_members: set[str] | None) -> bool:
         if self.projects and blueprint.project.lower() not in self.projects:
             return False
         if self.states and state not in self.states:
@@ -108,6 +150,10 @@ class Filter:
             category = blueprint.category.lower()
             if not any(c in category for c in self.categories):
                 return False
+        if self.owners:
+            owner = blueprint.owner.lower()
+            if not any(o in owner for o in self.owners):
+                return False
         if self.themes and (theme_members is None or blueprint.key not in theme_members):
             return False
         if self.words:
@@ -115,6 +161,18 @@ class Filter:
             if not all(word in text for word in self.words):
                 return False
         return True
+
+    def _any_matches(self, blueprint: Blueprint, state: State, theme_members: set[str] | None) -> bool:
+        """Whether any one part matches (how the left-out parts are read)."""
+        text = haystack(blueprint) if self.words else ""
+        return (
+            blueprint.project.lower() in self.projects
+            or state in self.states
+            or any(c in blueprint.category.lower() for c in self.categories)
+            or any(o in blueprint.owner.lower() for o in self.owners)
+            or bool(self.themes and theme_members and blueprint.key in theme_members)
+            or any(word in text for word in self.words)
+        )
 
 
 def haystack(blueprint: Blueprint) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from store import runways
@@ -35,23 +36,31 @@ def _md(text: str) -> str:
 
 
 def render(
-    board: Board, cycle_id: str | None = None, project: str | None = None, today: dt.date | None = None
+    board: Board,
+    cycle_id: str | None = None,
+    project: str | None = None,
+    today: dt.date | None = None,
+    query: Filter | None = None,
 ) -> str:
+    """``query``: the filter the report keeps to (its cycle words are ignored; ``cycle_id`` picks)."""
     today = today or dt.date.today()
     cycle = pick_cycle(board, cycle_id, today)
+    query = board.plan.resolved(query.with_cycles(frozenset())) if query is not None else Filter()
     if project:
         found = board.plan.find_project(project)
         if found is None:
             raise QueryError(f"unknown project '{project}' (known: {', '.join(sorted(board.plan.projects))})")
         project = found.id
-    query = Filter(
-        cycles=frozenset({cycle.id.lower()}), projects=frozenset({project}) if project else frozenset()
-    )
-    rows = board.rows(query)
+        query = dataclasses.replace(query, projects=query.projects | {project.lower()})
+    if project is None and len(query.projects) == 1:
+        project = next(p.id for p in board.plan.projects.values() if p.id.lower() in query.projects)
+    rows = board.rows(query.with_cycles(frozenset({cycle.id.lower()})))
     done = sum(1 for r in rows if r.state is State.IMPLEMENTED)
-    scope = f" — {board.plan.projects[project].name}" if project else ""
+    scope = f" — {board.plan.projects[project].name}" if project in board.plan.projects else ""
 
     lines = [f"# {_md(cycle.name)} status report{scope}", ""]
+    if str(query):
+        lines += [f"Filtered: `{str(query).replace('`', '')}` (only the blueprints it matches).", ""]
     span = " to ".join(str(d) for d in (cycle.start, cycle.release) if d)
     facts = [f"Cycle `{cycle.id}`"]
     if span:
@@ -85,7 +94,7 @@ def render(
         progress = f"{finished}/{total} blueprints done" if total else "no blueprints linked"
         lines.append(f"- **{_md(theme.title)}** ({theme.kind.value}): {progress}")
 
-    lines += _runways(board, cycle, project, today)
+    lines += _runways(board, cycle, {r.blueprint.key for r in rows}, today)
     lines += _slipped(board, cycle, rows)
     lines += _at_risk(board, cycle, rows, today)
 
@@ -118,12 +127,8 @@ def _title(board: Board, key: str) -> str:
     return f"`{key}` {_md(blueprint.title)}" if blueprint else f"`{key}`"
 
 
-def _runways(board: Board, cycle: Cycle, project: str | None, today: dt.date) -> list[str]:
-    places = [
-        p
-        for p in runways.places(board.queue(cycle.id), cycle.runway_slots)
-        if not project or board.plan.blueprints[p.key].project == project
-    ]
+def _runways(board: Board, cycle: Cycle, shown: set[str], today: dt.date) -> list[str]:
+    places = [p for p in runways.places(board.queue(cycle.id), cycle.runway_slots) if p.key in shown]
     lines = ["", f"## Runways ({cycle.runway_slots} slots)", ""]
     if not places:
         return [*lines, "The queue is empty."]

@@ -125,7 +125,17 @@ def _build_parser() -> argparse.ArgumentParser:
         "report",
         parents=[common],
         help="a Markdown status report of a cycle",
-        **_examples(f"{PROG} report", f"{PROG} report --cycle 2023.1 --project nova > weekly.md"),
+        **_examples(
+            f"{PROG} report",
+            f"{PROG} report --cycle 2023.1 --project nova > weekly.md",
+            f"{PROG} report project:nova -state:implemented",
+        ),
+    )
+    report.add_argument(
+        "filter",
+        nargs="*",
+        metavar="FILTER",
+        help="only the blueprints this filter matches, as in list (e.g. owner:melwitt -state:deferred)",
     )
     report.add_argument(
         "--cycle", dest="report_cycle", metavar="C", help="cycle id or name (default: current)"
@@ -349,11 +359,15 @@ def cmd_mark(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from store.query import Filter
     from store.report import render
 
     board = _open_board(args)
     _warn_if_broken(board)
-    sys.stdout.write(render(board, args.report_cycle, args.report_project))
+    query = Filter.parse(args.filter)
+    if query.cycles:
+        raise UsageError("report: name the cycle with --cycle, not cycle: in the filter")
+    sys.stdout.write(render(board, args.report_cycle, args.report_project, query=query))
     return 0
 
 
@@ -433,13 +447,23 @@ COMMANDS = {
 }
 
 
+def _left_out_word(token: str) -> bool:
+    return len(token) > 1 and token.startswith("-") and not token.startswith("--")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from store.query import QueryError
     from store.storage import StoreError
 
     collecting = gc.isenabled()
     try:
-        args = _build_parser().parse_args(argv)
+        parser = _build_parser()
+        args, extra = parser.parse_known_args(argv)
+        # "-state:implemented" leaves out what it matches: a filter word, not an option.
+        if extra and getattr(args, "filter", None) is not None and all(_left_out_word(e) for e in extra):
+            args.filter = [*args.filter, *extra]
+        elif extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
         if args.command is not None:
             # A one-shot command reads the plan, prints and exits: the cycle
             # collector would only walk its 50,000 records again and again

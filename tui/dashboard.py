@@ -89,7 +89,7 @@ class DashboardScreen(Screen[None]):
             "app.filter",
             "Filter",
             id="filter",
-            tooltip="Filter by project: state: category: theme: and words",
+            tooltip="Filter by project: state: category: theme: owner: and words; -state:… leaves out",
         ),
         Binding(
             "p",

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from store import runways
-from store.board import Board
+from store.board import Board, Row
 from store.burnup import burnup
 from store.carry import FINISHED, why_not
 from store.marks import QueueEntry
 from store.model import Cycle, State
+from store.pane_contents import PaneContents, pane_contents
 from store.query import ALL_CYCLES, Filter, QueryError
 from store.report import pick_cycle, render
 from store.timeline import milestones_for, risks_of
@@ -51,6 +52,7 @@ class PlanningViews(_AppPart):
 
     board: Board
     today: dt.date
+    contents: PaneContents
     undo_stack: list[Undoable]
     saved_reports: list[Path]
 
@@ -111,14 +113,15 @@ class PlanningViews(_AppPart):
         self.query_one(CycleBar).show(
             cycle, self.today, len(self.board.plan.cycles), view=VIEW_TITLES[self.current_view]
         )
-        projects = self.shown_filter.projects
-        # A cycle's rows sit together in the board's index: one slice, not a pass over every blueprint.
-        start, end = self.board.index.spans.get(cycle.id, (0, 0)) if cycle else (0, 0)
-        rows = [
-            row
-            for row in self.board.row_at[start:end]
-            if not projects or row.blueprint.project.lower() in projects
-        ]
+        query = self.shown_filter
+        projects = query.projects
+        # Every part of the filter, as the Blueprints pane shows it for this cycle.
+        if cycle is None:
+            rows: list[Row] = []
+        elif self.contents.cycle == cycle.id and self.contents.query == query:
+            rows = list(self.contents.rows)
+        else:
+            rows = list(pane_contents(self.board, cycle.id, query).rows)
         if self.current_view == "timeline":
             milestones = milestones_for(cycle, projects) if cycle else []
             self.query_one(TimelineChart).show(cycle, milestones, self.today)
@@ -229,10 +232,11 @@ class PlanningViews(_AppPart):
         if cycle is None:
             self.notify("The plan has no cycles to report on", severity="warning")
             return
-        projects = sorted(self.shown_filter.projects)
+        query = self.shown_filter
+        projects = sorted(query.projects)
         project = projects[0] if len(projects) == 1 else None
         try:
-            text = render(self.board, cycle.id, project, self.today)
+            text = render(self.board, cycle.id, None, self.today, query=query)
         except QueryError as exc:
             self.notify(f"Could not save the report: {exc}", severity="error", timeout=10, markup=False)
             return

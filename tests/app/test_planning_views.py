@@ -333,3 +333,50 @@ async def test_q_waits_for_a_plan_write_in_flight(plan, store_dir):
         await wait_for(pilot, lambda: app.return_code is not None)
     assert (app.return_code, app.not_saved) == (0, [])
     assert [key for key, _ in Board(plan.path, store_dir).refresh().queue("stein")] == ["stein/nova/alpha"]
+
+
+async def _filter(pilot, text: str) -> None:
+    await pilot.press("slash", "ctrl+u", *text, "enter")
+
+
+async def test_every_part_of_the_filter_applies_in_each_view_and_in_ws_report(
+    plan, store_dir, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    app = build(plan.path, store_dir, cycle="train", today=IN_TRAIN)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("2")
+        risks = app.query_one(RiskList)
+        assert risks.border_title == "At risk (3)"
+        await _filter(pilot, "-state:blocked")  # a left-out state
+        assert app.current_view == "timeline"
+        assert risks.border_title == "At risk (2)"
+        assert "stuck" not in "\n".join(lines_of(risks))
+        await _filter(pilot, "volume")  # a free word
+        assert risks.border_title == "At risk (1)"
+        assert "cinder/vol" in "\n".join(lines_of(risks))
+        await pilot.press("3")
+        chart = app.query_one(BurnupChart)
+        assert chart.chart.scope[-1] == 1  # the burn-up's scope is the one blueprint the word finds
+        await _filter(pilot, "owner:nobody")
+        assert chart.chart.scope[-1] == 0
+        await _filter(pilot, "-project:cinder")
+        assert chart.chart.scope[-1] == 2
+        await pilot.press("w")
+        await wait_for(pilot, lambda: app.saved_reports)
+    text = app.saved_reports[0].read_text()
+    assert "Filtered: `-project:cinder`" in text
+    assert "## Blueprints: 0 of 2 implemented" in text
+    assert "## At risk (2)" in text and "cinder/vol" not in text
+
+
+async def test_the_runway_lists_keep_to_the_filter(plan, store_dir):
+    app = build(plan.path, store_dir, cycle="stein", today=dt.date(2018, 12, 1))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("4")
+        candidates = app.query_one(RunwayCandidates)
+        assert len(candidates.items) == 2  # alpha (approved) and beta (started)
+        await _filter(pilot, "-state:started")
+        assert [str(candidates.content_of(line)).count("alpha") for line in candidates.items] == [1]
+        await _filter(pilot, "category:cells")
+        assert "beta" in str(candidates.content_of(candidates.items[0])) and len(candidates.items) == 1

@@ -387,3 +387,22 @@ def test_cycles_and_projects_may_be_named_and_an_unknown_name_is_an_error(cli, s
     code, out, err = cli("report", "--project", "Nova", "--cycle", "antelope", "--seeds", str(SHIPPED))
     assert code == 0, err
     assert out.startswith("# 2023.1 Antelope status report — ")
+
+
+def test_a_leading_minus_and_owner_work_in_list_and_report(cli, store_dir):
+    where = ("--seeds", str(SHIPPED), "--store", str(store_dir))
+    _, every, _ = cli("list", "project:nova", "--format", "json", *where)
+    code, left, err = cli("list", "project:nova", "-state:implemented", "--format", "json", *where)
+    assert code == 0, err
+    every_rows, left_rows = json.loads(every), json.loads(left)
+    assert left_rows == [r for r in every_rows if r["state"] != "implemented"]
+    assert 0 < len(left_rows) < len(every_rows)
+    code, owned, err = cli("list", "owner:melwitt", "--format", "json", *where)
+    assert code == 0 and json.loads(owned) and all("melwitt" in r["owner"] for r in json.loads(owned))
+    code, out, err = cli("report", "--cycle", "stein", "-state:implemented", *where)
+    assert code == 0, err
+    assert "Filtered: `-state:implemented`" in out and "## Blueprints: 0 of " in out
+    code, out, err = cli("list", "--bogus", *where)
+    assert code == 2 and "unrecognized arguments: --bogus" in err
+    code, out, err = cli("list", "-cycle:kilo", *where)
+    assert code == 1 and err.count("\n") == 1 and "-cycle:" in err

@@ -12,7 +12,18 @@ from store.pane_contents import Progress, pane_contents
 from store.query import Filter
 from tests.conftest import SHIPPED
 
-FILTERS = ["", "nova", "project:nova sched", "state:implemented", "category:scheduler", "zzz"]
+FILTERS = [
+    "",
+    "nova",
+    "project:nova sched",
+    "state:implemented",
+    "category:scheduler",
+    "zzz",
+    "-state:implemented",
+    "owner:mel",
+    "project:nova -sched -owner:mel",
+    "-project:nova -category:scheduler -state:abandoned,deferred",
+]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +44,9 @@ def test_a_view_agrees_with_a_plain_pass_over_every_blueprint(board, cycle, text
     assert list(view.rows) == here(board.rows(query))
     assert [view.index_of(board, r.blueprint.key) for r in view.rows] == list(range(len(view.rows)))
     assert view.index_of(board, "nosuch/key") is None
-    facet = board.rows(dataclasses.replace(query, states=frozenset()))  # the States pane ignores state words
+    # The States pane ignores state words, left-out ones too.
+    left_out = query.excluded and dataclasses.replace(query.excluded, states=frozenset())
+    facet = board.rows(dataclasses.replace(query, states=frozenset(), excluded=left_out))
     assert view.counts == {state: sum(r.state is state for r in here(facet)) for state in State}
     for c in board.plan.cycles:  # the Cycles pane ignores the cycle too
         in_c = [r for r in facet if r.blueprint.cycle == c]
@@ -75,3 +88,18 @@ def test_themes_kept_between_keystrokes_follow_a_mark_at_once(tmp_path, cycle):
             Board(SHIPPED, tmp_path / "store").refresh(), cycle, Filter.parse("")
         ).themes
     }
+
+
+def test_a_leading_minus_leaves_out_what_its_part_matches_and_owner_finds_part_of_a_name(board):
+    every = board.rows()
+    not_done = board.rows(Filter.parse("-state:implemented"))
+    assert not_done == [r for r in every if r.state is not State.IMPLEMENTED]
+    assert 0 < len(not_done) < len(every)
+    # Each left-out part leaves out on its own: "not nova, and not implemented".
+    neither = board.rows(Filter.parse("-project:nova -state:implemented"))
+    assert neither == [r for r in not_done if r.blueprint.project != "nova"]
+    owned = board.rows(Filter.parse("owner:MEL"))
+    assert owned and all("mel" in r.blueprint.owner.lower() for r in owned)
+    assert len(owned) == sum("mel" in r.blueprint.owner.lower() for r in every)
+    assert board.rows(Filter.parse("-owner:mel")) == [r for r in every if r not in owned]
+    assert str(Filter.parse("owner:mel -state:done -gpu")) == "owner:mel -state:implemented -gpu"
