@@ -30,9 +30,18 @@ class StateAt(Protocol):
 @dataclass(frozen=True)
 class Burnup:
     start: dt.date
-    end: dt.date
+    end: dt.date  # the last day counted: today, or the release once it is past
     scope: list[int]  # one per day from start to end, both included
     done: list[int]
+    axis_end: dt.date | None = None  # where the axis ends: the release, when it is later than end
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.axis_end or self.end
+
+    @property
+    def axis_days(self) -> int:
+        return (self.last_day - self.start).days + 1
 
     @property
     def days(self) -> int:
@@ -85,4 +94,5 @@ def burnup(
         d += done_delta[day]
         scope.append(s)
         done.append(d)
-    return Burnup(start, end, scope, done)
+    axis_end = cycle.release if cycle.release and cycle.release > end else None
+    return Burnup(start, end, scope, done, axis_end)

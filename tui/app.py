@@ -160,6 +160,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self.reloads = 0  # adopted reloads; tests and the benchmark wait on it
         self._notices_told = 0  # store notices already popped up
         self._painted_cycle: str | None = None  # the cycle whose view was last painted whole
+        self._risk_count: int | None = None  # the cycle bar's "N at risk", as last worked out
         self._announce = False  # say what a reload did (only when asked with r)
         self._source = (
             f"seeds: {display_path(board.seeds_dir)}"  # resolving the path costs a frame's worth per key
@@ -408,7 +409,10 @@ class CycleboardApp(PlanningViews, App[None]):
         self._widget(StatesPane).show(contents.counts, query.states)
         self._widget(ThemesPane).show(contents.themes)
         self._widget(SessionsPane).show(contents.sessions)
-        self._widget(CycleBar).show(plan.cycles.get(self.cycle), self.today, len(plan.cycles))
+        self._show_cycle_bar()
+        if not typing:
+            # Counting the risks costs a few ms at 50,000 blueprints: after the rows are on screen.
+            self.call_after_refresh(self._count_risks)
         self._widget(ProblemBar).show(plan.problems, self.board.notices)
         self._tell_notices()
         label = self._cycle_label()
@@ -422,6 +426,25 @@ class CycleboardApp(PlanningViews, App[None]):
                 # collector would start on some later keystroke (docs/performance.md).
                 self.call_after_refresh(gc.collect)
             self._painted_cycle = self.cycle
+
+    def _show_cycle_bar(self) -> None:
+        if self.current_view != "overview":
+            return  # the planning view on screen fills it (render_planning)
+        plan = self.board.plan
+        self._widget(CycleBar).show(
+            plan.cycles.get(self.cycle),
+            self.today,
+            len(plan.cycles),
+            at_risk=self._risk_count,
+            projects=self.shown_filter.projects,
+        )
+
+    def _count_risks(self) -> None:
+        contents = self.contents
+        count = self.risk_count(self.board.plan.cycles.get(contents.cycle), contents.rows)
+        if count != self._risk_count:
+            self._risk_count = count
+            self._show_cycle_bar()
 
     def _cycle_label(self) -> str:
         return "all cycles" if self.cycle == ALL_CYCLES else self.board.plan.cycles[self.cycle].name

@@ -8,7 +8,7 @@ it uses the app's board, cycle, filter, undo stack and panes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -106,13 +106,17 @@ class PlanningViews(_AppPart):
             return None
 
     # -- filling the view on screen -------------------------------------------------
+    def risk_count(self, cycle: Cycle | None, rows: Iterable[Row]) -> int | None:
+        """How many of ``rows`` are at risk while ``cycle`` runs (None: not running)."""
+        if cycle is None or not cycle.start or not cycle.start <= self.today <= (cycle.release or self.today):
+            return None
+        found, _ = risks_of(cycle, rows, self.today)
+        return len(found)
+
     def render_planning(self) -> None:
         if self.current_view == "overview":
             return
         cycle = self.planning_cycle()
-        self.query_one(CycleBar).show(
-            cycle, self.today, len(self.board.plan.cycles), view=VIEW_TITLES[self.current_view]
-        )
         query = self.shown_filter
         projects = query.projects
         # Every part of the filter, as the Blueprints pane shows it for this cycle.
@@ -122,6 +126,14 @@ class PlanningViews(_AppPart):
             rows = list(self.contents.rows)
         else:
             rows = list(pane_contents(self.board, cycle.id, query).rows)
+        self.query_one(CycleBar).show(
+            cycle,
+            self.today,
+            len(self.board.plan.cycles),
+            view=VIEW_TITLES[self.current_view],
+            at_risk=self.risk_count(cycle, rows),
+            projects=projects,
+        )
         if self.current_view == "timeline":
             milestones = milestones_for(cycle, projects) if cycle else []
             self.query_one(TimelineChart).show(cycle, milestones, self.today)
@@ -132,7 +144,9 @@ class PlanningViews(_AppPart):
             chart = (
                 burnup(cycle, [(r.blueprint, r.state) for r in rows], marks, self.today) if cycle else None
             )
-            self.query_one(BurnupChart).show(cycle, chart, milestones_for(cycle, projects) if cycle else [])
+            self.query_one(BurnupChart).show(
+                cycle, chart, milestones_for(cycle, projects) if cycle else [], self.today
+            )
         elif self.current_view == "runways" and cycle is not None:
             by_key = {r.blueprint.key: r for r in rows}
             queue = self.board.queue(cycle.id)

@@ -380,3 +380,26 @@ async def test_the_runway_lists_keep_to_the_filter(plan, store_dir):
         assert [str(candidates.content_of(line)).count("alpha") for line in candidates.items] == [1]
         await _filter(pilot, "category:cells")
         assert "beta" in str(candidates.content_of(candidates.items[0])) and len(candidates.items) == 1
+
+
+@pytest.mark.parametrize(
+    ("today", "said"), [(IN_TRAIN, "▲ today 2019-08-01"), (dt.date(2019, 3, 1), "starts in 41 days")]
+)
+async def test_the_burnups_axis_runs_to_the_release_with_today_and_the_freezes_drawn(plan, today, said):
+    app = build(plan.path, cycle="train", today=today)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("3")
+        chart = app.query_one(BurnupChart)
+        drawn = str(chart.render())
+        assert chart.chart.last_day == dt.date(2019, 10, 16)  # the release, not today
+        assert "to 2019-10-16" in drawn and said in drawn
+        plot = drawn.split("└")[0]
+        assert "┊" in plot  # the freezes still ahead are drawn across the plot
+        bar = str(app.query_one(CycleBar).render())
+        if today == IN_TRAIN:
+            assert "feature freeze in 42 days" in bar and "3 at risk" in bar
+        else:
+            # The cycle-wide freeze: Cinder's earlier one counts under project:cinder only.
+            assert "starts in 41 days" in bar and "spec freeze in 5 months" in bar
+            await pilot.press("slash", *"project:cinder", "enter")
+            assert "spec freeze in 3 months" in str(app.query_one(CycleBar).render())

@@ -7,11 +7,14 @@ not done yet, so the top of the shading is the scope line.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from textual.content import Content
 from textual.widget import Widget
 
 from store.burnup import Burnup
-from store.model import Cycle, Milestone
+from store.model import Cycle, Milestone, MilestoneKind
+from store.timeline import countdown
 from tui.text import fit, one_line
 
 _LABEL = 5  # the y axis labels' width
@@ -28,22 +31,27 @@ class BurnupChart(Widget):
         self.cycle: Cycle | None = None
         self.chart: Burnup | None = None
         self.milestones: list[Milestone] = []
+        self.today = dt.date.today()
 
-    def show(self, cycle: Cycle | None, chart: Burnup | None, milestones: list[Milestone]) -> None:
-        self.cycle, self.chart, self.milestones = cycle, chart, milestones
+    def show(
+        self, cycle: Cycle | None, chart: Burnup | None, milestones: list[Milestone], today: dt.date
+    ) -> None:
+        self.cycle, self.chart, self.milestones, self.today = cycle, chart, milestones, today
         self.refresh()
 
     def render(self) -> Content:
-        cycle, chart = self.cycle, self.chart
+        cycle, chart, today = self.cycle, self.chart, self.today
         if cycle is None:
             return Content("No cycle to show.")
         title = Content.assemble(("Burn-up: ", "bold"), (one_line(cycle.name), "bold"))
+        if cycle.start and today < cycle.start:
+            title = Content.assemble(title, ("   starts " + countdown(cycle.start, today), "bold $accent"))
         if chart is None or not chart.scope or (chart.scope[-1] == 0 and max(chart.scope) == 0):
             return Content("\n").join(
                 [
                     title,
                     Content.styled(
-                        "Nothing to chart: no blueprints in this cycle (under the project filter).",
+                        "Nothing to chart: no blueprints in this cycle (under the filter).",
                         "$text-muted",
                     ),
                 ]
@@ -56,16 +64,33 @@ class BurnupChart(Widget):
         share = f"{round(100 * done_now / scope_now)}%" if scope_now else "-"
         rows = [
             Content.assemble(
-                title, f"   scope {scope_now}, done {done_now} ({share}), {chart.start} to {chart.end}"
+                title, f"   scope {scope_now}, done {done_now} ({share}), {chart.start} to {chart.last_day}"
             )
         ]
-        columns = [min(chart.days - 1, round(c * (chart.days - 1) / max(1, width - 1))) for c in range(width)]
+        span = max(1, chart.axis_days - 1)
+
+        def column_of(date: dt.date) -> int | None:
+            if not chart.start <= date <= chart.last_day:
+                return None
+            return round((date - chart.start).days / span * (width - 1))
+
+        columns = [round(c * span / max(1, width - 1)) for c in range(width)]
+        today_at = column_of(today)
+        freezes_at = {
+            at
+            for m in self.milestones
+            if m.kind in (MilestoneKind.SPEC_FREEZE, MilestoneKind.FEATURE_FREEZE)
+            and (at := column_of(m.date)) is not None
+        }
         for r in range(height):
             level = (height - r) * top / height  # what a full cell in this row stands for
             half = level - top / height / 2
             cells = []
-            for day in columns:
-                done, scope = chart.done[day], chart.scope[day]
+            for at, day in enumerate(columns):
+                if day >= chart.days:  # after today: nothing counted yet
+                    done = scope = -1
+                else:
+                    done, scope = chart.done[day], chart.scope[day]
                 if done >= level:
                     cells.append(("█", "$success"))
                 elif done >= half:
@@ -74,14 +99,18 @@ class BurnupChart(Widget):
                     cells.append(("░", "$primary"))
                 elif scope >= half:
                     cells.append(("▁", "$primary"))
+                elif at == today_at:
+                    cells.append(("│", "bold $accent"))
+                elif at in freezes_at:
+                    cells.append(("┊", "$warning"))
                 else:
                     cells.append((" ", ""))
             label = str(top) if r == 0 else (str(round(top / 2)) if r == height // 2 else "")
             rows.append(Content.assemble((label.rjust(_LABEL), "$text-muted"), " │", *_runs(cells)))
         axis = ["─"] * width
         for number, milestone in enumerate(self.milestones):
-            if chart.start <= milestone.date <= chart.end:
-                at = round((milestone.date - chart.start).days / max(1, chart.days - 1) * (width - 1))
+            at = column_of(milestone.date)
+            if at is not None:
                 axis[at] = _TICKS[number % len(_TICKS)]
         rows.append(
             Content.assemble(
@@ -90,14 +119,20 @@ class BurnupChart(Widget):
                 *((ch, "bold $warning" if ch != "─" else "$text-muted") for ch in axis),
             )
         )
-        ends = f"{chart.start}".ljust(width - 10) + f"{chart.end}"
-        rows.append(Content.styled(" " * (_LABEL + 2) + ends, "$text-muted"))
+        under = list(f"{chart.start}".ljust(width - 10) + f"{chart.last_day}")
+        if today_at is not None:
+            label = f"▲ today {today}"
+            at = min(today_at, width - len(label))
+            under[at : at + len(label)] = label
+        rows.append(Content.styled(" " * (_LABEL + 2) + "".join(under), "$text-muted"))
         rows.append(
             Content.assemble(
                 " " * (_LABEL + 2),
                 ("█ done", "$success"),
                 "   ",
                 ("░ targeted, not done (its top is the scope)", "$primary"),
+                "   ",
+                ("┊ freeze", "$warning"),
             )
         )
         names = [

@@ -7,9 +7,12 @@ import datetime as dt
 from textual.content import Content
 from textual.widgets import Static
 
-from store.model import Cycle
+from store.model import Cycle, MilestoneKind
 from store.query import Filter
 from store.seeds import SeedError
+from store.timeline import countdown, milestone_countdown, milestones_for
+
+FREEZES = (MilestoneKind.SPEC_FREEZE, MilestoneKind.FEATURE_FREEZE)
 
 
 class LineBar(Static):
@@ -32,13 +35,39 @@ class LineBar(Static):
 class CycleBar(LineBar):
     """The selected cycle: dates, status and the next milestone."""
 
-    def show(self, cycle: Cycle | None, today: dt.date, total_cycles: int, view: str = "") -> None:
-        """``view``: the planning view on screen (timeline, burn-up, runways), named first."""
+    def show(
+        self,
+        cycle: Cycle | None,
+        today: dt.date,
+        total_cycles: int,
+        view: str = "",
+        at_risk: int | None = None,
+        projects: frozenset[str] = frozenset(),
+    ) -> None:
+        """``view``: the planning view on screen (timeline, burn-up, runways), named first.
+        ``at_risk``: how many of the cycle's blueprints are at risk (None: not worked out).
+        ``projects``: the filter's projects, whose own freezes count."""
         if cycle is None:
             self.say(Content.assemble(("All cycles", "bold"), f"  ·  {total_cycles} cycles"))
             return
         parts: list[str | tuple[str, str]] = [(f"{view}  ·  ", "bold $accent")] if view else []
         parts.append((cycle.name, "bold"))
+        # What a weekly meeting asks first: how long until the next freeze, and what is at risk.
+        if cycle.start and today < cycle.start:
+            parts.append(("  ·  starts " + countdown(cycle.start, today), "$accent"))
+        # A project's own freeze counts once the filter names the project.
+        freezes = [
+            m
+            for m in milestones_for(cycle, projects)
+            if m.kind in FREEZES and m.date >= today and (m.project is None or projects)
+        ]
+        freeze = min(freezes, key=lambda m: m.date) if freezes else None
+        if freeze is not None:
+            parts.append(("  ·  " + milestone_countdown(freeze, today), "bold $warning"))
+        if at_risk:
+            parts.append((f"  ·  {at_risk} at risk", "bold $error"))
+        elif at_risk == 0:
+            parts.append(("  ·  nothing at risk", "$success"))
         if cycle.start or cycle.release:
             parts.append(f"  ·  {cycle.start or '?'} → {cycle.release or '?'}")
         if cycle.status:
@@ -46,9 +75,10 @@ class CycleBar(LineBar):
         upcoming = [m for m in cycle.milestones if m.date >= today]
         if upcoming:
             nxt = min(upcoming, key=lambda m: m.date)
-            days = (nxt.date - today).days
-            when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
-            parts += ["  ·  next: ", (nxt.name, "$accent"), f" {nxt.date} ({when})"]
+            if nxt is not freeze:
+                days = (nxt.date - today).days
+                when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+                parts += ["  ·  next: ", (nxt.name, "$accent"), f" {nxt.date} ({when})"]
         elif cycle.release and cycle.release < today:
             parts.append(f"  ·  released {(today - cycle.release).days // 7} weeks ago")
         self.say(Content.assemble(*parts))
