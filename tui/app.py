@@ -419,6 +419,7 @@ class CycleboardApp(PlanningViews, App[None]):
         self._show_status(query, label)
         if not typing:
             self.render_planning()
+            self._show_details()
         if not typing and self.cycle != self._painted_cycle:
             if self._painted_cycle is not None:  # the first paint leaves nothing behind
                 # Another cycle's paint leaves the last one's lines behind. Collected just
@@ -574,8 +575,9 @@ class CycleboardApp(PlanningViews, App[None]):
         self.set_state(message.key, self.board.toggled_state(message.key))
 
     def on_blueprints_pane_state_pick_requested(self, message: BlueprintsPane.StatePickRequested) -> None:
-        key = message.key
+        self._pick_state(message.key)
 
+    def _pick_state(self, key: str) -> None:
         def chosen(answer: str | None) -> None:
             if answer:
                 self.set_state(key, State(answer))
@@ -587,6 +589,18 @@ class CycleboardApp(PlanningViews, App[None]):
 
     def on_blueprint_details_link_requested(self, message: BlueprintDetails.LinkRequested) -> None:
         self._open_links(message.key)
+
+    def on_blueprint_details_toggle_requested(self, message: BlueprintDetails.ToggleRequested) -> None:
+        self.set_state(message.key, self.board.toggled_state(message.key))
+
+    def on_blueprint_details_state_pick_requested(self, message: BlueprintDetails.StatePickRequested) -> None:
+        self._pick_state(message.key)
+
+    def _show_details(self) -> None:
+        """The open details of a blueprint, as the board shows it now."""
+        screen = self.screen
+        if isinstance(screen, BlueprintDetails) and screen.key in self.board.plan.blueprints:
+            screen.show_row(self.board.row(screen.key))
 
     def _open_links(self, key: str) -> None:
         found = links(self.board.plan.blueprints[key])

@@ -1068,3 +1068,51 @@ async def test_the_dashboard_opens_on_the_cycle_running_today_else_the_next_else
     app = build(seeds.path, store_dir, today=dt.date.fromisoformat(today))
     async with app.run_test(size=(120, 36)):
         assert app.cycle == opens_on
+
+
+def footer_keys(app) -> dict[str, str]:
+    """What the footer on top offers: key shown -> description."""
+    return {
+        app.get_key_display(active.binding): active.binding.description
+        for active in app.screen.active_bindings.values()
+        if active.binding.show
+    }
+
+
+async def test_a_blueprints_details_offer_its_own_keys_and_they_act_on_it(two, store_dir):
+    app = build(two.path, store_dir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.query_one(BlueprintsPane).select_key("stein/nova/alpha")
+        await pilot.press("enter")
+        details = app.screen
+        assert isinstance(details, BlueprintDetails)
+        offered = footer_keys(app)
+        assert {"space": "Done", "s": "State", "o": "Open", "esc": "Close"}.items() <= offered.items()
+        assert "Filter" not in offered.values() and "Quit" not in offered.values()
+        assert details.query("Footer")  # drawn over the dashboard's
+        await pilot.press("space")
+        await app.workers.wait_for_complete()
+        assert app.board.state_of("stein/nova/alpha") is State.IMPLEMENTED
+        assert "implemented" in str(details.query_one("#details-summary").render())
+        await pilot.press("s", *"bloc", "enter")
+        await app.workers.wait_for_complete()
+        assert app.screen is details
+        assert app.board.state_of("stein/nova/alpha") is State.BLOCKED
+        assert "blocked" in str(details.query_one("#details-summary").render())
+    assert Board(two.path, store_dir).refresh().state_of("stein/nova/alpha") is State.BLOCKED
+
+
+async def test_pickers_find_what_is_typed_and_offer_their_keys(two):
+    app = build(two.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("p")
+        assert isinstance(app.screen, Picker)
+        assert {"enter": "Choose", "esc": "Cancel"}.items() <= footer_keys(app).items()
+        await pilot.press(*"cin")  # "c" alone would do; "q" and "j" are letters here too
+        assert app.screen.query_one("#picker-list").highlighted_option.id == "cinder"
+        await pilot.press("enter")
+        assert app.filter_by.projects == {"cinder"}
+        await pilot.press("p", *"zz")
+        assert "no match" in str(app.screen.query_one("#picker-list").border_subtitle)
+        await pilot.press("escape")
+        assert app.filter_by.projects == {"cinder"}

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 
 from store.board import Row
 from store.links import links
@@ -55,7 +55,7 @@ class DetailsScreen(ModalScreen[None]):
         with VerticalScroll(id="details-body") as body:
             body.border_title = Content(self._title)
             body.border_subtitle = "escape: back"
-            yield Static(Content("\n").join(self._summary), classes="details-summary")
+            yield Static(Content("\n").join(self._summary), classes="details-summary", id="details-summary")
             for heading, lines in self._sections:
                 yield Static(
                     Content.styled(heading, "bold $accent"),
@@ -63,6 +63,7 @@ class DetailsScreen(ModalScreen[None]):
                     id=self.heading_id(heading),
                 )
                 yield from self.section_body(heading, lines)
+        yield Footer()  # this pop-up's own keys, not the dashboard's beneath it
 
     def heading_id(self, heading: str) -> str | None:
         return None
@@ -84,12 +85,20 @@ class DetailsScreen(ModalScreen[None]):
 class BlueprintDetails(DetailsScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
+            "space",
+            "toggle_done",
+            "Done",
+            id="details-toggle-done",
+            tooltip="Mark this blueprint implemented, or back to the state it had before",
+        ),
+        Binding("s", "set_state", "State", id="details-set-state", tooltip="Set this blueprint's state"),
+        Binding(
             "o",
             "open_link",
             "Open",
             id="details-open-link",
             tooltip="Open the blueprint's review or URL in a browser",
-        )
+        ),
     ]
 
     class LinkRequested(Message):
@@ -97,9 +106,16 @@ class BlueprintDetails(DetailsScreen):
             super().__init__()
             self.key = key
 
-    def __init__(self, row: Row, themes: list[Theme], sessions: list[Session], events: list[Mark]) -> None:
+    class ToggleRequested(LinkRequested):
+        pass
+
+    class StatePickRequested(LinkRequested):
+        pass
+
+    @staticmethod
+    def summary_of(row: Row) -> list[Content]:
         bp = row.blueprint
-        summary = [
+        return [
             Content.styled(bp.title, "bold"),
             Content(""),
             _field("key", bp.key),
@@ -116,6 +132,10 @@ class BlueprintDetails(DetailsScreen):
             _field("owner", bp.owner or "—"),
             _field("fast-tracked", "yes" if bp.fast_tracked else "no"),
         ]
+
+    def __init__(self, row: Row, themes: list[Theme], sessions: list[Session], events: list[Mark]) -> None:
+        bp = row.blueprint
+        summary = self.summary_of(row)
         link_lines = [Content.assemble((f"{label:<16}", "$text-muted"), url) for label, url in links(bp)]
         seed_history = [
             Content.assemble((str(h.date), "$text-muted"), "  ", state_label(h.state)) for h in bp.history
@@ -145,6 +165,16 @@ class BlueprintDetails(DetailsScreen):
 
     def action_open_link(self) -> None:
         self.post_message(self.LinkRequested(self.key))
+
+    def action_toggle_done(self) -> None:
+        self.post_message(self.ToggleRequested(self.key))
+
+    def action_set_state(self) -> None:
+        self.post_message(self.StatePickRequested(self.key))
+
+    def show_row(self, row: Row) -> None:
+        """The blueprint as the board shows it now (a mark made here, or a reload)."""
+        self.query_one("#details-summary", Static).update(Content("\n").join(self.summary_of(row)))
 
 
 class ThemeDetails(DetailsScreen):

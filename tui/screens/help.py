@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class HelpScreen(ModalScreen[None]):
                 ),
                 classes="help-footnote",
             )
+        yield Footer()  # the help's own keys
 
     def action_scroll(self, direction: str) -> None:
         body = self.query_one("#help-body", VerticalScroll)

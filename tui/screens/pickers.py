@@ -2,31 +2,70 @@
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import OptionList
+from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
 
 from store.model import State
-from tui.panes.base import MOVE_BINDINGS
 from tui.text import state_label
 
 ALL_PROJECTS = ""  # the picker's answer for "no project filter"
 
 
 class _PickList(OptionList):
-    BINDINGS: ClassVar[list[BindingType]] = [*MOVE_BINDINGS, Binding("enter", "select", "Choose", show=False)]
+    """Options to choose from; typing a few letters goes to the first option that has them."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Choose", id="picker-choose", tooltip="Choose the highlighted option"),
+    ]
+    FIND_RESETS_AFTER_S = 0.8  # a pause this long starts a new word
+
+    def __init__(self, *options: Option, id: str) -> None:
+        super().__init__(*options, id=id)
+        self.typed = ""
+        self._typed_at = 0.0
+
+    def check_consume_key(self, key: str, character: str | None = None) -> bool:
+        # Letters find: they are not the screen's keys while the list has the focus.
+        return character is not None and character.isprintable() and character != " "
+
+    async def _on_key(self, event: events.Key) -> None:
+        character = event.character
+        if character is None or not character.isprintable() or character == " ":
+            return
+        event.stop()
+        event.prevent_default()
+        now = time.monotonic()
+        self.typed = (self.typed if now - self._typed_at < self.FIND_RESETS_AFTER_S else "") + character
+        self._typed_at = now
+        found = self.find(self.typed)
+        if found is not None:
+            self.highlighted = found
+        self.border_subtitle = f"find: {self.typed}" + ("" if found is not None else " (no match)")
+
+    def find(self, typed: str) -> int | None:
+        """The option whose text has ``typed`` earliest (at its start first), in any case."""
+        wanted = typed.lower()
+        best: tuple[int, int] | None = None
+        for index, option in enumerate(self.options):
+            at = str(option.prompt).lower().find(wanted)
+            if at != -1 and (best is None or at < best[0]):
+                best = (at, index)
+        return best[1] if best else None
 
 
 class Picker(ModalScreen[str | None]):
     """Answers the chosen option's id, or None when escaped."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "cancel", "Cancel", id="picker-cancel", tooltip="Close without choosing")
+        Binding("escape", "cancel", "Cancel", id="picker-cancel", tooltip="Close without choosing")
     ]
 
     def __init__(self, title: str, options: list[Option], current: str | None) -> None:
@@ -38,8 +77,9 @@ class Picker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         choices = _PickList(*self._options, id="picker-list")
         choices.border_title = self._title
-        choices.border_subtitle = "enter: choose · escape: cancel"
+        choices.border_subtitle = "type to find · enter: choose · escape: cancel"
         yield choices
+        yield Footer()
 
     def on_mount(self) -> None:
         choices = self.query_one(_PickList)
