@@ -348,6 +348,7 @@ class CycleboardApp(PlanningViews, App[None]):
             return  # set up before it starts: on_mount paints it
         if after.view != before.view:
             self.query_one(ContentSwitcher).current = VIEWS[after.view]
+            self.screen_stack[0].set_class(after.view != "overview", "-planning")
         if after.pane != before.pane:
             self._show_active_pane(after.pane)
         shown = (after.cycle, after.filter_by, after.filter_preview)

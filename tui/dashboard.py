@@ -71,6 +71,9 @@ VIEW_BINDINGS: list[BindingType] = [
 ]
 
 
+ALWAYS_SHOWN = ("help", "quit")
+
+
 class DashboardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -107,10 +110,12 @@ class DashboardScreen(Screen[None]):
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         found = super().active_bindings
-        if self.app.screen is self:
-            return found
-        # Covered by a pop-up, the footer drawn beneath it offers none of the screen's own keys.
-        return {key: active for key, active in found.items() if active.node is not self}
+        if self.app.screen is not self:
+            # Covered by a pop-up, the footer drawn beneath it offers none of the screen's own keys.
+            return {key: active for key, active in found.items() if active.node is not self}
+        # Help and quit come first in the footer, so a narrow terminal cuts the others instead.
+        first = {key: active for key, active in found.items() if active.binding.id in ALWAYS_SHOWN}
+        return {**first, **found}
 
 
 def dashboard_widgets(*, reading: bool) -> ComposeResult:

@@ -403,3 +403,31 @@ async def test_the_burnups_axis_runs_to_the_release_with_today_and_the_freezes_d
             assert "starts in 41 days" in bar and "spec freeze in 5 months" in bar
             await pilot.press("slash", *"project:cinder", "enter")
             assert "spec freeze in 3 months" in str(app.query_one(CycleBar).render())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_every_view_has_room_for_its_lists_and_help_and_quit_at_any_size(size):
+    app = build(SHIPPED, cycle="2023.1", today=dt.date(2023, 1, 20))
+    async with app.run_test(size=size) as pilot:
+        for view, lists in (
+            ("1", ("blueprints",)),
+            ("2", ("risks",)),
+            ("3", ()),
+            ("4", ("runway-queue", "runway-candidates")),
+        ):
+            await pilot.press(view)
+            await pilot.pause()
+            for name in lists:
+                # What takes the keys can be seen: no list with no height is focused.
+                assert app.query_one(f"#{name}").region.height >= 4, (view, name)
+                assert app.focused is not None and app.focused.region.height > 0
+                await pilot.press("tab")
+            tabs = app.query_one("#pane-tabs")
+            assert tabs.display is (view == "1" and size[0] < 100)
+            shown = [
+                app.get_key_display(a.binding) for a in app.screen.active_bindings.values() if a.binding.show
+            ]
+            assert shown[:2] == ["?", "q"], shown
+        await pilot.press("4")
+        candidates = app.query_one(RunwayCandidates)
+        assert candidates.region.width >= size[0] - 2 if size[0] < 100 else candidates.region.width < 100

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from tests.conftest import SHIPPED
 from tests.dashboard_helpers import build
 from tui.panes.blueprints import BlueprintsPane
@@ -91,3 +93,14 @@ def test_runways_view(snap_compare, tmp_path, monkeypatch):
     assert snap_compare(
         build(tmp_path / "seeds", cycle="kilo"), terminal_size=SIZE, press=["4", "tab", "a", "a", "a", "a"]
     )
+
+
+# Each view at the smallest terminal people use and at a wide one, on the cycle that was running
+# (between antelope-2 and its feature freeze: milestones behind and ahead, runway candidates).
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
+@pytest.mark.parametrize("view", ["1", "2", "3", "4"], ids=["overview", "timeline", "burnup", "runways"])
+def test_every_view_at_80x24_and_200x50(snap_compare, view, size):
+    import datetime as dt
+
+    app = build(SHIPPED, cycle="2023.1", today=dt.date(2023, 1, 20))
+    assert snap_compare(app, terminal_size=size, press=[view])

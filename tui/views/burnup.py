@@ -121,9 +121,13 @@ class BurnupChart(Widget):
         )
         under = list(f"{chart.start}".ljust(width - 10) + f"{chart.last_day}")
         if today_at is not None:
+            # Between the two dates, shortened rather than written over them.
             label = f"▲ today {today}"
-            at = min(today_at, width - len(label))
-            under[at : at + len(label)] = label
+            at = min(today_at, width - 11 - len(label))
+            if at < 11:
+                label, at = "▲ today", min(max(today_at, 11), width - 11 - len("▲ today"))
+            if at >= 11:
+                under[at : at + len(label)] = label
         rows.append(Content.styled(" " * (_LABEL + 2) + "".join(under), "$text-muted"))
         rows.append(
             Content.assemble(
