@@ -76,7 +76,7 @@ class PlanIndex:
         self._categories: dict[str, int] | None = None  # lower-case category -> its blueprints
         self._projects: dict[str, int] | None = None
         self._owners: dict[str, int] | None = None  # lower-case owner -> their blueprints
-        self._widths: dict[bool, list[tuple[int, int]]] = {}  # widest first: (key width, its blueprints)
+        self._column_widths: dict[str, list[tuple[int, int]]] = {}  # widest first: (width, its blueprints)
         self._span_bits: dict[str, int] = {}
         self._words: WordIndex | None = None
         self._selections: OrderedDict[tuple[Any, ...], Selection] = (
@@ -136,6 +136,7 @@ class PlanIndex:
         if any(new.blueprints[at].owner != self.blueprints[at].owner for at in new.patched_at):
             new._owners = None
         new._selections = OrderedDict()  # they may hold the old text's matches
+        new._column_widths = {}  # a title or category may have changed
         new._haystacks = new._words = None
         if self._haystacks is not None:
             new._haystacks = list(self._haystacks)
@@ -254,7 +255,7 @@ class PlanIndex:
             "_categories",
             "_projects",
             "_owners",
-            "_widths",
+            "_column_widths",
             "_span_bits",
             "_words",
             "_selections",
@@ -286,7 +287,9 @@ class PlanIndex:
         for by reading the text."""
         self.haystacks, self._category_sets(), self._project_sets()  # each built on first use
         yield
-        self.key_width(0, full=True), self.key_width(0, full=False)
+        for column in COLUMNS:
+            self.widest(column, 0)
+            yield
         for cycle in self.spans:
             self.span_bits(cycle)
         yield
@@ -365,16 +368,31 @@ class PlanIndex:
             self._span_bits[cycle] = bitset.span(*self.spans.get(cycle, (0, 0)))
         return self._span_bits[cycle]
 
-    def key_width(self, shown: int, full: bool) -> int:
-        """The widest key among ``shown``: ``cycle/project/id`` when ``full``, else ``project/id``."""
-        if full not in self._widths:
-            widths = (
-                [len(k) for k in self.keys]
-                if full
-                else [len(b.project) + 1 + len(b.id) for b in self.blueprints]
-            )
-            self._widths[full] = sorted(bitset.by_value(widths).items(), reverse=True)
-        return next((width for width, holders in self._widths[full] if holders & shown), 10)
+    def widest(self, column: str, shown: int) -> int:
+        """The widest cell among ``shown`` in ``column``: cycle, id, key_in_cycle, title (as the
+        Blueprints pane writes it), category or reviews (0 when all are empty)."""
+        if column not in self._column_widths:
+            blueprints = self.blueprints
+            if column == "cycle":
+                widths = list(map(len, self.cycle_at))
+            elif column in ("id", "category"):
+                widths = [len(getattr(b, column)) for b in blueprints]
+            elif column == "key_in_cycle":
+                widths = [len(b.project) + 1 + len(b.id) for b in blueprints]
+            else:
+                widths = [len(cell_text(column, b)) for b in blueprints]
+            self._column_widths[column] = sorted(bitset.by_value(widths).items(), reverse=True)
+        return next((width for width, holders in self._column_widths[column] if holders & shown), 0)
+
+    def projects_among(self, shown: int) -> int:
+        """How many projects ``shown`` holds, counted up to two (one or more than one is what matters)."""
+        found = 0
+        for held in self._project_sets().values():
+            if held & shown:
+                found += 1
+                if found > 1:
+                    break
+        return found
 
     # -- selections ----------------------------------------------------------------
     def span(self, cycle: str) -> range:
@@ -422,3 +440,19 @@ class PlanIndex:
         if len(self._selections) > 8:
             self._selections.popitem(last=False)
         return result
+
+
+COLUMNS = ("cycle", "id", "key_in_cycle", "title", "category", "reviews")
+
+
+def cell_text(column: str, blueprint: Blueprint) -> str:
+    """What the Blueprints pane writes in ``column`` for ``blueprint``."""
+    if column == "title":
+        slipped = f"↷{blueprint.slipped} " if blueprint.slipped else ""
+        return slipped + blueprint.title + (" ⚡" if blueprint.fast_tracked else "")
+    if column == "reviews":
+        reviews = blueprint.reviews
+        return f"{reviews[0]}" + (f" +{len(reviews) - 1}" if len(reviews) > 1 else "") if reviews else ""
+    if column == "key_in_cycle":
+        return blueprint.key_in_cycle
+    return str(getattr(blueprint, column))

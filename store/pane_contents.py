@@ -19,6 +19,7 @@ from typing import NamedTuple, cast
 
 from store import bitset
 from store.board import Board, Row
+from store.index import PlanIndex, cell_text
 from store.model import Session, State, Theme
 from store.query import ALL_CYCLES, Filter
 
@@ -31,6 +32,18 @@ class Progress(NamedTuple):
     @property
     def ratio(self) -> float:
         return self.done / self.total if self.total else 0.0
+
+
+class Columns(NamedTuple):
+    """How wide the Blueprints pane's columns need to be for the rows shown: what every row
+    shares (one cycle, one project) is not a column, and an empty column is 0."""
+
+    cycle: int = 0  # under "all cycles"; 0 for one cycle
+    key: int = 10  # the key as shown: ``project/id``, or ``id`` when one project has every row
+    with_project: bool = True
+    title: int = 0
+    category: int = 0
+    reviews: int = 0
 
 
 class ThemeLine(NamedTuple):
@@ -47,7 +60,7 @@ class PaneContents:
     progress: dict[str, Progress] = field(default_factory=dict)  # by cycle id, and "all"
     themes: list[ThemeLine] = field(default_factory=list)
     sessions: list[Session] = field(default_factory=list)
-    key_width: int = 10  # the widest key among the rows, as the Blueprints pane shows keys
+    columns: Columns = field(default_factory=Columns)
     shown: int = 0  # the rows' places in the board's index, as a set (store/bitset.py)
 
     def index_of(self, board: Board, key: str | None) -> int | None:
@@ -98,10 +111,38 @@ def pane_contents(board: Board, cycle: str, query: Filter) -> PaneContents:
         rows: Sequence[Row] = board.row_at[span.start : span.stop]
     else:
         rows = bitset.Picked(board.row_at, shown)
-    key_width = index.key_width(shown, full=everywhere)
+    columns = _columns(index, rows, shown, everywhere)
 
     themes, sessions = _themes_and_sessions(board, cycle, query.projects)
-    return PaneContents(cycle, query, rows, counts, progress, themes, sessions, key_width, shown)
+    return PaneContents(cycle, query, rows, counts, progress, themes, sessions, columns, shown)
+
+
+# Up to this many rows, a pass over them finds the columns' widths sooner than the index would be built.
+_FEW_ROWS = 5_000
+
+
+def _columns(index: PlanIndex, rows: Sequence[Row], shown: int, everywhere: bool) -> Columns:
+    if len(rows) > _FEW_ROWS:
+        with_project = index.projects_among(shown) > 1
+        widest = index.widest
+        return Columns(
+            cycle=widest("cycle", shown) if everywhere else 0,
+            key=widest("key_in_cycle" if with_project else "id", shown) or 10,
+            with_project=with_project,
+            title=widest("title", shown),
+            category=widest("category", shown),
+            reviews=widest("reviews", shown),
+        )
+    blueprints = [row.blueprint for row in rows]
+    with_project = len({b.project for b in blueprints}) > 1
+    return Columns(
+        cycle=max((len(b.cycle) for b in blueprints), default=0) if everywhere else 0,
+        key=max((len(b.key_in_cycle if with_project else b.id) for b in blueprints), default=10),
+        with_project=with_project,
+        title=max((len(cell_text("title", b)) for b in blueprints), default=0),
+        category=max((len(b.category) for b in blueprints), default=0),
+        reviews=max((len(cell_text("reviews", b)) for b in blueprints if b.reviews), default=0),
+    )
 
 
 def _themes_and_sessions(

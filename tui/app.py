@@ -403,8 +403,7 @@ class CycleboardApp(PlanningViews, App[None]):
         blueprints = self._widget(BlueprintsPane)
         blueprints.show(
             contents.rows,
-            show_cycle=self.cycle == ALL_CYCLES,
-            key_width=contents.key_width,
+            columns=contents.columns,
             cursor_at=contents.index_of(self.board, keep or blueprints.current_key),
         )
         self._widget(StatesPane).show(contents.counts, query.states)

@@ -9,6 +9,7 @@ from textual.widgets import Input
 
 from store.board import Board
 from store.model import State
+from store.pane_contents import Columns
 from store.query import Filter
 from tests.conftest import SHIPPED, run_subprocess
 from tests.dashboard_helpers import build, wait_for, write_two_projects
@@ -67,7 +68,8 @@ async def test_opens_on_the_shipped_plan_with_five_titled_panes_and_the_newest_c
         assert app.cycle == "2023.1"
         cycles = app.query_one(CyclesPane)
         assert cycles.current.id == "2023.1"
-        assert titles["blueprints"] == "Blueprints (24)"  # 15 from the documents, 9 from nova-specs
+        # 15 from the documents, 9 from nova-specs; all nova, said once in the title
+        assert titles["blueprints"] == "Blueprints (24) · nova"
         kilo = next(t for t in option_texts(cycles) if t.startswith("Kilo"))
         done = sum(
             1 for r in app.board.rows() if r.blueprint.cycle == "kilo" and r.state is State.IMPLEMENTED
@@ -660,7 +662,7 @@ async def test_the_blueprint_list_draws_only_visible_rows_and_takes_new_rows_in_
         drawn = []
         original = pane.render_line
         pane.render_line = lambda y: drawn.append(y) or original(y)
-        pane.show(many, show_cycle=False, key_width=16)
+        pane.show(many, columns=Columns(key=16))
         assert len(pane.children) == 0 and pane.virtual_size.height == 50_001
         await pilot.pause()
         # A few screenfuls at most (a busy machine may paint a frame twice), never 50,000 rows.
@@ -875,10 +877,10 @@ async def test_every_line_on_screen_follows_a_filter_keystroke():
                 ] == wanted, key
             rows = app.query_one(BlueprintsPane)
             shown = painted(app, rows.content_region)[1:]  # below the header
-            keys = [row.blueprint.key for row in rows.rows[round(rows.scroll_y) :][: len(shown)]]
-            assert all(key[:12] in line for key, line in zip(keys, shown, strict=False)), (
+            ids = [row.blueprint.id for row in rows.rows[round(rows.scroll_y) :][: len(shown)]]
+            assert all(bp_id[:8] in line for bp_id, line in zip(ids, shown, strict=False)), (
                 key
-            )  # keys may be cut short
+            )  # ids may be cut short
 
 
 def record_frames(app, read) -> list:
@@ -1116,3 +1118,32 @@ async def test_pickers_find_what_is_typed_and_offer_their_keys(two):
         assert "no match" in str(app.screen.query_one("#picker-list").border_subtitle)
         await pilot.press("escape")
         assert app.filter_by.projects == {"cinder"}
+
+
+def pane_lines(app) -> list[str]:
+    pane = app.query_one(BlueprintsPane)
+    return [pane.render_line(y).text for y in range(min(pane.size.height, len(pane.rows) + 1))]
+
+
+async def test_columns_drop_what_every_row_shares_and_give_empty_ones_away(two):
+    app = build(two.path, cycle="stein")
+    async with app.run_test(size=(200, 50)) as pilot:
+        header, *rows = pane_lines(app)
+        assert "nova/alpha" in "\n".join(rows) and "cinder/gamma" in "\n".join(rows)  # two projects
+        assert "reviews" in header and "cycle" not in header
+        await pilot.press("slash", *"project:nova", "enter")
+        await pilot.pause()
+        header, *rows = pane_lines(app)
+        pane = app.query_one(BlueprintsPane)
+        assert pane.border_title == "Blueprints (2) · nova"  # said once, not on every row
+        assert "nova/" not in "\n".join(rows) and rows[0].split()[2] == "alpha"
+        assert "…" not in "\n".join(rows)  # 200 columns: nothing is cut
+        await pilot.press("slash", "ctrl+u", *"gamma", "enter")  # cinder's: no reviews
+        await pilot.pause()
+        header, *rows = pane_lines(app)
+        assert "reviews" not in header and "category" in header
+        app.cycle = "all"
+        await pilot.pause()
+        header, *rows = pane_lines(app)
+        assert header.split()[:3] == ["state", "cycle", "id"]
+        assert rows[0].split()[2:4] == ["stein", "gamma"]

@@ -130,7 +130,7 @@ def _views(board: Board) -> list:
                     view.progress,
                     [(t.theme, t.progress) for t in view.themes],
                     view.sessions,
-                    view.key_width,
+                    view.columns,
                 )
             )
     return shown

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from store import pane_contents as pane_contents_module
 from store.board import Board
 from store.model import State
 from store.pane_contents import Progress, pane_contents
@@ -31,9 +32,12 @@ def board(tmp_path_factory):
     return Board(SHIPPED, tmp_path_factory.mktemp("store")).refresh()
 
 
+@pytest.mark.parametrize("few_rows", [5_000, 0], ids=["rows-read", "index-read"])
 @pytest.mark.parametrize("cycle", ["kilo", "all"])
 @pytest.mark.parametrize("text", FILTERS)
-def test_a_view_agrees_with_a_plain_pass_over_every_blueprint(board, cycle, text):
+def test_a_view_agrees_with_a_plain_pass_over_every_blueprint(board, cycle, text, few_rows, monkeypatch):
+    # The columns' widths come from the rows when they are few, else from the index: both are checked.
+    monkeypatch.setattr(pane_contents_module, "_FEW_ROWS", few_rows)
     query = Filter.parse(text)
     view = pane_contents(board, cycle, query)
 
@@ -51,11 +55,22 @@ def test_a_view_agrees_with_a_plain_pass_over_every_blueprint(board, cycle, text
     for c in board.plan.cycles:  # the Cycles pane ignores the cycle too
         in_c = [r for r in facet if r.blueprint.cycle == c]
         assert view.progress[c] == Progress(sum(r.state is State.IMPLEMENTED for r in in_c), len(in_c))
-    widths = [
-        len(r.blueprint.key) if cycle == "all" else len(r.blueprint.project) + 1 + len(r.blueprint.id)
+    # The columns: what every row shares is dropped, and each is as wide as its widest cell.
+    columns = view.columns
+    assert columns.with_project == (len({r.blueprint.project for r in view.rows}) > 1)
+    keys = [r.blueprint.key_in_cycle if columns.with_project else r.blueprint.id for r in view.rows]
+    assert columns.key == max(map(len, keys), default=10)
+    assert columns.cycle == (
+        max((len(r.blueprint.cycle) for r in view.rows), default=0) if cycle == "all" else 0
+    )
+    assert columns.category == max((len(r.blueprint.category) for r in view.rows), default=0)
+    reviews = [
+        len(str(r.blueprint.reviews[0]))
+        + (len(f" +{len(r.blueprint.reviews) - 1}") if len(r.blueprint.reviews) > 1 else 0)
         for r in view.rows
+        if r.blueprint.reviews
     ]
-    assert view.key_width == max(widths, default=10)
+    assert columns.reviews == max(reviews, default=0)
 
 
 def test_the_cycles_numbers_count_every_blueprint_the_filter_passes_whatever_its_state(board):

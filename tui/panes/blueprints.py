@@ -20,13 +20,15 @@ from textual.reactive import reactive
 from textual.strip import Strip
 
 from store.board import Row
+from store.index import cell_text
 from store.model import State
+from store.pane_contents import Columns
 from tui.panes.base import MOVE_BINDINGS, KeyMessage, LineScroll
 from tui.text import STATE_GLYPH, fit
 
 _STATE_WIDTH = 16  # margin, glyph, space, "implemented", the marked sign, a space
-_REVIEWS_WIDTH = 11  # the first review and how many more: "127123 +2"
-_CATEGORY_WIDTH = 14
+_CATEGORY_MOST = 24  # a longer category is cut: the title needs the room more
+_TITLE_LEAST = 20  # below this, the reviews and then the category give their room to the title
 
 
 class BlueprintsPane(LineScroll, can_focus=True):
@@ -108,30 +110,28 @@ class BlueprintsPane(LineScroll, can_focus=True):
     def __init__(self) -> None:
         super().__init__(id="blueprints", classes="pane")
         self.rows: Sequence[Row] = []
-        self.show_cycle = False
-        self._key_width = 20
+        self.columns = Columns()
         self._lines: LRUCache[tuple, tuple[Row, Strip]] = LRUCache(1024)
         self._base: Style | None = None  # rich_style, kept: it walks every ancestor's styles
         self._components: dict[tuple[str, bool], Style] = {}  # see _component
         self.border_title = "Blueprints (0)"
 
     # -- data in ---------------------------------------------------------------
-    def show(
-        self, rows: Sequence[Row], *, show_cycle: bool, key_width: int, cursor_at: int | None = None
-    ) -> None:
+    def show(self, rows: Sequence[Row], *, columns: Columns, cursor_at: int | None = None) -> None:
         """Take new rows; the cursor goes to row ``cursor_at``, or stays where it was.
 
-        The caller works out the key column's width and where the cursor's
+        The caller works out the columns' widths and where the cursor's
         blueprint went, from its index: a pass over 50,000 rows here would
         cost a frame on every filter keystroke.
         """
         before = self.rows
-        same_columns = (show_cycle, key_width) == (self.show_cycle, self._key_width)
+        same_columns = columns == self.columns
         self.rows = rows
-        self.show_cycle = show_cycle
-        self._key_width = key_width
+        self.columns = columns
         self.set_line_count(len(rows) + 1)  # and the header
-        self.border_title = f"Blueprints ({len(rows)})"
+        # What every row shares is said once, here, not on every row.
+        shared = f" · {rows[0].blueprint.project}" if rows and not columns.with_project else ""
+        self.border_title = f"Blueprints ({len(rows)}){shared}"
         self._move(cursor_at if cursor_at is not None else min(self.cursor, max(len(rows) - 1, 0)))
         if same_columns and len(rows) == len(before):
             # After a mark most rows on screen are the very same objects: repaint the others only.
@@ -238,15 +238,27 @@ class BlueprintsPane(LineScroll, can_focus=True):
     # -- painting ----------------------------------------------------------------
     def _key_text(self, row: Row) -> str:
         bp = row.blueprint
-        return bp.key if self.show_cycle else bp.key_in_cycle
+        return bp.key_in_cycle if self.columns.with_project else bp.id
 
-    def _columns(self, width: int) -> tuple[int, int, int, int]:
-        """Widths of key, title, category and reviews for a pane ``width`` cells wide."""
-        reviews = _REVIEWS_WIDTH if width >= 76 else 0
-        category = _CATEGORY_WIDTH if width >= 64 else 0
-        rest = width - _STATE_WIDTH - category - reviews - 1
-        key = min(self._key_width, max(12, rest * 2 // 5))
-        return key, max(0, rest - key - 1), category, reviews
+    def _widths(self, width: int) -> tuple[int, int, int, int, int]:
+        """Widths of cycle, key, title, category and reviews (each with its leading space, 0 when
+        left out) for a pane ``width`` cells wide: the title takes what the others leave."""
+        need = self.columns
+        # A column is at least as wide as its heading.
+        cycle = max(need.cycle, len("cycle")) + 1 if need.cycle else 0
+        category = max(min(need.category, _CATEGORY_MOST), len("category")) + 1 if need.category else 0
+        reviews = max(need.reviews, len("reviews")) + 1 if need.reviews else 0
+        while True:
+            rest = width - _STATE_WIDTH - cycle - category - reviews
+            # When everything fits the title has the spare room; else the key gives some up.
+            key = need.key if need.key + 1 + need.title <= rest else min(need.key, max(12, rest // 3))
+            title = rest - key
+            if title - 1 >= _TITLE_LEAST or not (reviews or category):
+                return cycle, key, max(0, title), category, reviews
+            if reviews:
+                reviews = 0
+            else:
+                category = 0
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -260,7 +272,7 @@ class BlueprintsPane(LineScroll, can_focus=True):
             return Strip.blank(width, self.rich_style)
         row, is_cursor = self.rows[index], index == self.cursor
         # Painting a row is the costly part of a frame; rows repeat between frames.
-        key = (id(row), is_cursor, is_cursor and self.has_focus, width, self.show_cycle, self._key_width)
+        key = (id(row), is_cursor, is_cursor and self.has_focus, width, self.columns)
         cached = self._lines.get(key)
         if cached is None or cached[0] is not row:
             cached = (row, self._row_line(row, is_cursor, width))
@@ -268,8 +280,11 @@ class BlueprintsPane(LineScroll, can_focus=True):
         return cached[1]
 
     def _header(self, width: int) -> Strip:
-        key, title, category, reviews = self._columns(width)
-        text = " " + fit("state", _STATE_WIDTH - 1) + fit("key", key) + " " + fit("title", title)
+        cycle, key, title, category, reviews = self._widths(width)
+        text = " " + fit("state", _STATE_WIDTH - 1)
+        if cycle:
+            text += fit("cycle", cycle - 1) + " "
+        text += fit("id" if not self.columns.with_project else "key", key) + " " + fit("title", title - 1)
         if category:
             text += " " + fit("category", category - 1)
         if reviews:
@@ -278,7 +293,7 @@ class BlueprintsPane(LineScroll, can_focus=True):
 
     def _row_line(self, row: Row, is_cursor: bool, width: int) -> Strip:
         bp = row.blueprint
-        key_w, title_w, category_w, reviews_w = self._columns(width)
+        cycle_w, key_w, title_w, category_w, reviews_w = self._widths(width)
         if self._base is None:
             self._base = self.rich_style
         base = self._base
@@ -296,26 +311,18 @@ class BlueprintsPane(LineScroll, can_focus=True):
             Segment(" ", base),
             Segment(fit(f"{STATE_GLYPH[row.state]} {row.state.value}", _STATE_WIDTH - 3), base + state_style),
             Segment(marked + " ", base + muted),
+        ]
+        if cycle_w:
+            segments.append(Segment(fit(bp.cycle, cycle_w - 1) + " ", base + muted))
+        segments += [
             Segment(fit(self._key_text(row), key_w), base + key_style),
             # ↷N: carried over N times; it slipped from earlier cycles.
-            Segment(
-                " "
-                + fit(
-                    (f"↷{bp.slipped} " if bp.slipped else "") + bp.title + (" ⚡" if bp.fast_tracked else ""),
-                    title_w,
-                ),
-                base,
-            ),
+            Segment(" " + fit(cell_text("title", bp), title_w - 1), base),
         ]
         if category_w:
             segments.append(Segment(" " + fit(bp.category, category_w - 1), base + muted))
         if reviews_w:
-            shown = (
-                f"{bp.reviews[0]}" + (f" +{len(bp.reviews) - 1}" if len(bp.reviews) > 1 else "")
-                if bp.reviews
-                else ""
-            )
-            segments.append(Segment(" " + fit(shown, reviews_w - 1), base + muted))
+            segments.append(Segment(" " + fit(cell_text("reviews", bp), reviews_w - 1), base + muted))
         return Strip(segments).adjust_cell_length(width, base)
 
     def _component(self, name: str, partial: bool = True) -> Style:
