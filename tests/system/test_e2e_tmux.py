@@ -106,10 +106,13 @@ def test_mark_and_live_edit_in_a_real_terminal(seeds, store_dir, size):
     term = Terminal(dashboard_command(seeds.path, store_dir), *size)
     try:
         # The first screen can reach the terminal in more than one write: wait for all of it.
-        first = term.wait_for(lambda s: "Blueprints (3)" in s and "no filter" in s, "the dashboard")
+        first = term.wait_for(
+            lambda s: "Blueprints (3)" in s and "no filter" in s and "Quit" in s, "the dashboard"
+        )
         for title in ("Cycles", "States", "Themes", "Sessions"):
             assert title in first
-        assert "? Help" in first.splitlines()[-1] and "q Quit" in first.splitlines()[-1]
+        footer = [line for line in first.splitlines() if line.strip()][-1]
+        assert "? Help" in footer and "q Quit" in footer
         assert "Stein" in first and "proposed" in row_of(first, "cinder/gamma")
         assert "[bold]Beta[/bold] ]0;pwned"[: 17 if size[0] < 100 else None] in row_of(first, "nova/beta")
         assert "pwned" not in term._tmux("display-message", "-p", "-t", "board", "#{pane_title}")
