@@ -50,6 +50,7 @@ from tui.browser import is_web_address, open_in_browser
 from tui.changes import PlanWrite, Undoable
 from tui.dashboard import DashboardScreen, dashboard_widgets
 from tui.gc_between_keys import GcBetweenKeys
+from tui.jump import JumpProvider
 from tui.panes.blueprints import BlueprintsPane
 from tui.panes.cycles import CyclesPane
 from tui.panes.sessions import SessionsPane
@@ -101,6 +102,7 @@ PANE_TITLES = {
 
 class CycleboardApp(PlanningViews, App[None]):
     CSS_PATH = "cycleboard.tcss"
+    COMMANDS = App.COMMANDS | {JumpProvider}
     TITLE = "cycleboard"
     AUTO_FOCUS = None  # on_mount focuses the Blueprints pane; Textual would pick the first pane
     # Below 100 columns the panes become tabs: one pane at a time, tab switches.
@@ -915,6 +917,14 @@ class CycleboardApp(PlanningViews, App[None]):
             self._project_chosen,
         )
 
+    def show_cycle(self, cycle: str) -> None:
+        """Go to ``cycle`` (the palette's "go to"), in the overview."""
+        self.select(cycle=cycle, view="overview")
+        self.focus_pane("blueprints")
+
+    def filter_project(self, project: str) -> None:
+        self._set_query(replace(self.filter_by, projects=frozenset({project.lower()})))
+
     def _project_chosen(self, answer: str | None) -> None:
         if answer is None:
             return
@@ -1097,8 +1107,9 @@ class CycleboardApp(PlanningViews, App[None]):
                 target = self._command_target(entry.owner, focused)
                 if target is None:
                     continue
+                # The description's words are matched too: "mark", "weekly" find their keys.
                 yield SystemCommand(
-                    f"{binding.description} ({shown})",
+                    f"{binding.description} ({shown})" + (f": {binding.tooltip}" if binding.tooltip else ""),
                     binding.tooltip or heading,
                     partial(self.call_later, self.run_action, binding.action, target),
                 )

@@ -231,7 +231,7 @@ async def test_w_saves_the_weekly_report_of_the_cycle_on_screen(plan, store_dir,
 async def test_views_are_in_the_help_screen_and_the_command_palette(plan):
     app = build(SHIPPED)
     async with app.run_test(size=(120, 36)) as pilot:
-        commands = [c.title for c in app.get_system_commands(app.screen)]
+        commands = [c.title.split(":")[0] for c in app.get_system_commands(app.screen)]
         for title in (
             "Timeline (2)",
             "Burn-up (3)",
@@ -431,3 +431,34 @@ async def test_every_view_has_room_for_its_lists_and_help_and_quit_at_any_size(s
         await pilot.press("4")
         candidates = app.query_one(RunwayCandidates)
         assert candidates.region.width >= size[0] - 2 if size[0] < 100 else candidates.region.width < 100
+
+
+async def _palette(pilot, typed: str) -> None:
+    await pilot.press("ctrl+p", *typed)
+    await wait_for(
+        pilot,
+        lambda: (
+            pilot.app.screen.query("CommandList") and pilot.app.screen.query_one("CommandList").option_count
+        ),
+    )
+    await pilot.pause(0.3)  # every provider has answered
+
+
+async def test_the_palette_finds_commands_by_their_words_and_jumps_to_cycles_projects_and_blueprints(plan):
+    app = build(SHIPPED, cycle="kilo")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _palette(pilot, "weekly")
+        first = app.screen.query_one("CommandList").get_option_at_index(0)
+        assert "Report (w)" in str(first.prompt)
+        await pilot.press("escape")
+        await _palette(pilot, "antelope")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.cycle == "2023.1")
+        await _palette(pilot, "project cinder")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.filter_by.projects == {"cinder"})
+        await pilot.press("slash", "ctrl+u", "enter")
+        await _palette(pilot, "open fqdn")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, BlueprintDetails))
+        assert app.screen.key == "2023.1/nova/fqdn-in-hostname"
