@@ -39,6 +39,9 @@ async def test_full_passes_wait_for_a_quiet_second():
     app = build(SHIPPED)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
+        # The search index is built in slices after the first paint and then frozen, which
+        # zeroes the collector's counts: wait for it, or it may undo the counts made below.
+        await app.workers.wait_for_complete()
         collector = app.gc_between_keys
         for _ in range(10):
             gc.collect(1)  # each counts towards the next full pass, as the collector's own would
