@@ -110,6 +110,15 @@ def positions(bits: int) -> list[int]:
     return pick(range(bits.bit_length()), bits)
 
 
+def kept(order: Sequence[int], bits: int) -> list[int]:
+    """The positions of ``order`` that ``bits`` holds, in ``order``'s order: C-level passes."""
+    if bits <= 0:
+        return []
+    digits = format(bits, "b").encode("ascii")[::-1].translate(_DIGITS)
+    digits = digits.ljust(max(len(order), len(digits)), b"\0")
+    return list(compress(order, map(digits.__getitem__, order)))
+
+
 def rank(bits: int, position: int) -> int | None:
     """Where ``position`` comes among the positions in ``bits`` (None: not there)."""
     if not bits >> position & 1:

@@ -77,6 +77,7 @@ class PlanIndex:
         self._projects: dict[str, int] | None = None
         self._owners: dict[str, int] | None = None  # lower-case owner -> their blueprints
         self._column_widths: dict[str, list[tuple[int, int]]] = {}  # widest first: (width, its blueprints)
+        self._orders: dict[tuple[str, bool], list[int]] = {}  # see order_by
         self._span_bits: dict[str, int] = {}
         self._words: WordIndex | None = None
         self._selections: OrderedDict[tuple[Any, ...], Selection] = (
@@ -137,6 +138,7 @@ class PlanIndex:
             new._owners = None
         new._selections = OrderedDict()  # they may hold the old text's matches
         new._column_widths = {}  # a title or category may have changed
+        new._orders = {}
         new._haystacks = new._words = None
         if self._haystacks is not None:
             new._haystacks = list(self._haystacks)
@@ -256,6 +258,7 @@ class PlanIndex:
             "_projects",
             "_owners",
             "_column_widths",
+            "_orders",
             "_span_bits",
             "_words",
             "_selections",
@@ -384,6 +387,21 @@ class PlanIndex:
             self._column_widths[column] = sorted(bitset.by_value(widths).items(), reverse=True)
         return next((width for width, holders in self._column_widths[column] if holders & shown), 0)
 
+    def order_by(self, column: str, descending: bool = False) -> list[int]:
+        """Every position, sorted by ``column`` (key, title or category; see SORTABLE),
+        ties in display order.  Made on first use: a sort then costs a filter keystroke
+        a pass that keeps the shown positions, not a sort of them."""
+        found = self._orders.get((column, descending))
+        if found is None:
+            value_of = SORTABLE[column]
+            values = list(map(value_of, self.blueprints))
+            # sorted() is stable in reverse too: equal values stay in display order.
+            found = sorted(range(len(values)), key=values.__getitem__, reverse=descending)
+            # An empty cell says nothing: it comes last, whichever way the sort goes.
+            found = [p for p in found if values[p]] + [p for p in found if not values[p]]
+            self._orders[column, descending] = found
+        return found
+
     def projects_among(self, shown: int) -> int:
         """How many projects ``shown`` holds, counted up to two (one or more than one is what matters)."""
         found = 0
@@ -443,6 +461,13 @@ class PlanIndex:
 
 
 COLUMNS = ("cycle", "id", "key_in_cycle", "title", "category", "reviews")
+
+# What a sort by each text column compares: letters without regard to case.
+SORTABLE: dict[str, Callable[[Blueprint], str]] = {
+    "key": lambda b: b.key.casefold(),
+    "title": lambda b: b.title.casefold(),
+    "category": lambda b: b.category.casefold(),
+}
 
 
 def cell_text(column: str, blueprint: Blueprint) -> str:

@@ -11,6 +11,7 @@ blueprints.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from functools import reduce
@@ -22,6 +23,7 @@ from store.board import Board, Row
 from store.index import PlanIndex, cell_text
 from store.model import Session, State, Theme
 from store.query import ALL_CYCLES, Filter
+from store.row_order import PLAN_ORDER, Sort, SortedRows, sorted_rows
 
 
 # Tuples, not frozen dataclasses: "all cycles" makes a thousand of each per view.
@@ -64,8 +66,10 @@ class PaneContents:
     shown: int = 0  # the rows' places in the board's index, as a set (store/bitset.py)
 
     def index_of(self, board: Board, key: str | None) -> int | None:
-        """Which row shows ``key``: the rows are in index order, so it is a count of the ones before."""
+        """Which row shows ``key``: in index order, it is a count of the ones before."""
         at = board.index.position.get(key) if key else None
+        if isinstance(self.rows, SortedRows):
+            return self.rows.index_of(at)
         return None if at is None else bitset.rank(self.shown, at)
 
 
@@ -73,8 +77,11 @@ def _involves(projects: frozenset[str], owners: Set[str]) -> bool:
     return not projects or bool(projects & owners)
 
 
-def pane_contents(board: Board, cycle: str, query: Filter) -> PaneContents:
-    """The panes' data for ``cycle`` ("all" for every cycle) under ``query``.
+def pane_contents(
+    board: Board, cycle: str, query: Filter, sort: Sort = PLAN_ORDER, today: dt.date | None = None
+) -> PaneContents:
+    """The panes' data for ``cycle`` ("all" for every cycle) under ``query``, the rows in
+    ``sort``'s order (a sort by risk reads the milestones against ``today``).
 
     Selections are sets of positions (store/bitset.py), so the counts are a
     few big-int operations each, even in "all cycles" at 50,000 blueprints:
@@ -112,6 +119,8 @@ def pane_contents(board: Board, cycle: str, query: Filter) -> PaneContents:
     else:
         rows = bitset.Picked(board.row_at, shown)
     columns = _columns(index, rows, shown, everywhere)
+    if sort.column is not None:
+        rows = sorted_rows(board, cycle, shown, sort, today or dt.date.today())
 
     themes, sessions = _themes_and_sessions(board, cycle, query.projects)
     return PaneContents(cycle, query, rows, counts, progress, themes, sessions, columns, shown)

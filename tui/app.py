@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import gc
 import signal
+import subprocess
 import threading
 import time
 from collections import deque
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from textual import events, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
@@ -49,6 +50,7 @@ from tui import key_catalogue
 from tui.browser import is_web_address, open_in_browser
 from tui.changes import PlanWrite, Undoable
 from tui.dashboard import DashboardScreen, dashboard_widgets
+from tui.editor import NoEditor, editor_command
 from tui.gc_between_keys import GcBetweenKeys
 from tui.jump import JumpProvider
 from tui.panes.blueprints import BlueprintsPane
@@ -64,7 +66,7 @@ from tui.screens.details import (
     ThemeDetails,
 )
 from tui.screens.help import HelpScreen
-from tui.screens.pickers import ALL_PROJECTS, link_picker, project_picker, state_picker
+from tui.screens.pickers import ALL_PROJECTS, error_picker, link_picker, project_picker, state_picker
 from tui.selection import Selection
 from tui.typeahead import KeyOrder
 from tui.undo import UndoAction, UndoMark
@@ -353,8 +355,8 @@ class CycleboardApp(PlanningViews, App[None]):
             self.screen_stack[0].set_class(after.view != "overview", "-planning")
         if after.pane != before.pane:
             self._show_active_pane(after.pane)
-        shown = (after.cycle, after.filter_by, after.filter_preview)
-        if shown != (before.cycle, before.filter_by, before.filter_preview):
+        shown = (after.cycle, after.filter_by, after.filter_preview, after.sort)
+        if shown != (before.cycle, before.filter_by, before.filter_preview, before.sort):
             # Applying the filter typed shows the same rows, but no longer as a preview.
             self.repaint(typing=after.typing_only(before))
         elif after.view != before.view:
@@ -400,13 +402,16 @@ class CycleboardApp(PlanningViews, App[None]):
             self.select(cycle=self._default_cycle())  # the plan no longer has it: repaints
             return
         query = self.shown_filter
-        self.contents = contents = pane_contents(self.board, self.cycle, query)
+        self.contents = contents = pane_contents(
+            self.board, self.cycle, query, self.selection.sort, self.today
+        )
         self._widget(CyclesPane).show(plan.cycles_newest_first(), contents.progress, self.cycle)
         blueprints = self._widget(BlueprintsPane)
         blueprints.show(
             contents.rows,
             columns=contents.columns,
             cursor_at=contents.index_of(self.board, keep or blueprints.current_key),
+            sort=self.selection.sort,
         )
         self._widget(StatesPane).show(contents.counts, query.states)
         self._widget(ThemesPane).show(contents.themes)
@@ -572,6 +577,9 @@ class CycleboardApp(PlanningViews, App[None]):
 
     def _rows_of(self, keys_: Iterable[str]) -> list:
         return [self.board.row(k) for k in keys_ if k in self.board.plan.blueprints]
+
+    def on_blueprints_pane_sort_requested(self, message: BlueprintsPane.SortRequested) -> None:
+        self.select(sort=self.selection.sort.pressed(message.column))
 
     def on_blueprints_pane_toggle_requested(self, message: BlueprintsPane.ToggleRequested) -> None:
         self.set_state(message.key, self.board.toggled_state(message.key))
@@ -930,6 +938,72 @@ class CycleboardApp(PlanningViews, App[None]):
             return
         projects = frozenset() if answer == ALL_PROJECTS else frozenset({answer})
         self._set_query(replace(self.filter_by, projects=projects))
+
+    # -- the plan's text in the user's editor ---------------------------------------------
+    def action_edit(self) -> None:
+        """Open the seed error in the red line, else the selected item's record, in the editor."""
+        problems = self.board.plan.problems
+        if problems:
+            self.edit_at(problems[0].path, problems[0].line)
+            return
+        where = self._selected_origin()
+        if where is None:
+            self.notify("Nothing to open: select a blueprint, theme, session or cycle", severity="warning")
+            return
+        self.edit_at(where[0], where[1])
+
+    def _selected_origin(self) -> tuple[str, int, int] | None:
+        """Where the focused pane's item (else the selected blueprint) is written in the seeds."""
+        origins = self.board.seed_plan.origins
+        focused = self.focused
+        keys = [
+            getattr(focused, "current_key", None) or getattr(focused, "current_id", None),
+            self._widget(BlueprintsPane).current_key,
+        ]
+        for key in keys:
+            for kind in ("blueprint", "theme", "session", "cycle"):
+                where = origins.get(f"{kind}:{key}") if key else None
+                if where is not None:
+                    return where
+        return None
+
+    def action_list_errors(self) -> None:
+        errors = sorted(self.board.plan.errors, key=lambda e: (e.warning, e.path, e.line, e.col))
+        if not errors:
+            self.notify("No seed errors or warnings", timeout=4)
+            return
+
+        def chosen(answer: str | None) -> None:
+            if answer is not None:
+                self.edit_at(errors[int(answer)].path, errors[int(answer)].line)
+
+        self.push_screen(error_picker(errors, self.board.seeds_dir), chosen)
+
+    def edit_at(self, path: str, line: int) -> None:
+        """Open seed file ``path`` at ``line`` in the user's editor, the dashboard handing over the
+        terminal until it exits; then the seeds are read again."""
+        file = self.board.seeds_dir / path
+        try:
+            command = editor_command(file, line)
+        except NoEditor as problem:
+            self.notify(str(problem), severity="error")
+            return
+        try:
+            returned = self.run_editor(command)
+        except SuspendNotSupported:
+            self.notify(f"This screen cannot be lent to an editor: open {file}:{line}", severity="error")
+            return
+        except OSError as problem:
+            self.notify(f"Could not start {command[0]}: {problem.strerror or problem}", severity="error")
+            return
+        self.request_reload(seeds=True, marks=False, announce=True)
+        if returned != 0:
+            self.notify(f"{command[0]} ended with exit status {returned}", severity="warning")
+
+    def run_editor(self, command: list[str]) -> int:
+        """Run ``command`` in the terminal while the dashboard is suspended; its exit status."""
+        with self.suspend():
+            return subprocess.call(command)  # noqa: S603 - the editor the user named, on a seed file
 
     # -- reloading -------------------------------------------------------------------
     def action_reload(self) -> None:

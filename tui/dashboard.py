@@ -71,7 +71,8 @@ VIEW_BINDINGS: list[BindingType] = [
 ]
 
 
-ALWAYS_SHOWN = ("help", "quit")
+# First in the footer, so a narrow terminal cuts the others instead.
+FOOTER_FIRST = ("help", "quit", "filter")
 
 
 class DashboardScreen(Screen[None]):
@@ -103,6 +104,21 @@ class DashboardScreen(Screen[None]):
         ),
         Binding("u", "app.undo", "Undo", id="undo", tooltip="Undo the last change made in this dashboard"),
         Binding("r", "app.reload", "Reload", id="reload", tooltip="Reload the seeds and marks now"),
+        Binding(
+            "e",
+            "app.edit",
+            "Edit",
+            id="edit",
+            tooltip="Open the seed error shown, else the selected item, in $VISUAL/$EDITOR at its line",
+        ),
+        Binding(
+            "E",
+            "app.list_errors",
+            "Errors",
+            id="list-errors",
+            show=False,
+            tooltip="List every seed error and warning; enter opens one in the editor",
+        ),
         *VIEW_BINDINGS,
         Binding("question_mark", "app.help", "Help", id="help", tooltip="Show every key"),
     ]
@@ -113,9 +129,8 @@ class DashboardScreen(Screen[None]):
         if self.app.screen is not self:
             # Covered by a pop-up, the footer drawn beneath it offers none of the screen's own keys.
             return {key: active for key, active in found.items() if active.node is not self}
-        # Help and quit come first in the footer, so a narrow terminal cuts the others instead.
-        first = {key: active for key, active in found.items() if active.binding.id in ALWAYS_SHOWN}
-        return {**first, **found}
+        first = [key for name in FOOTER_FIRST for key, active in found.items() if active.binding.id == name]
+        return {**{key: found[key] for key in first}, **found}
 
 
 def dashboard_widgets(*, reading: bool) -> ComposeResult:

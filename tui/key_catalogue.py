@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from textual.binding import Binding, BindingType
 
 from tui.panes.base import MOVE_BINDINGS
-from tui.panes.blueprints import BlueprintsPane
+from tui.panes.blueprints import SORT_BINDINGS, BlueprintsPane
+from tui.panes.find import FIND_BINDING
 from tui.screens.details import BlueprintDetails, DetailsScreen
 from tui.screens.help import HelpScreen, KeyLine
 from tui.screens.pickers import Picker
@@ -32,18 +33,24 @@ def _bindings(cls) -> list[Binding]:
 
 def catalogue(app_bindings: Sequence[BindingType]) -> list[tuple[str, list[Entry]]]:
     by_id = {b.id: b for b in app_bindings if isinstance(b, Binding)}
-    pane_only = [b for b in _bindings(BlueprintsPane) if b.id not in {m.id for m in MOVE_BINDINGS}]
+    sorting = _bindings(BlueprintsPane)[-len(SORT_BINDINGS) :]
+    pane_only = [
+        b
+        for b in _bindings(BlueprintsPane)
+        if b.id not in {m.id for m in (*MOVE_BINDINGS, FIND_BINDING)} and b not in sorting
+    ]
     return [
         (
             "Moving",
             [Entry(by_id["next-pane"], "app"), Entry(by_id["previous-pane"], "app")]
-            + [Entry(b, "pane") for b in MOVE_BINDINGS],
+            + [Entry(b, "pane") for b in (*MOVE_BINDINGS, FIND_BINDING)],
         ),
         (
             "The selected item",
             [Entry(b, "blueprints" if b.id != "details" else "pane") for b in pane_only]
             + [Entry(by_id["undo"], "app")],
         ),
+        ("Sorting the blueprints", [Entry(b, "blueprints") for b in sorting]),
         (
             "Filtering",
             [Entry(by_id["filter"], "app"), Entry(by_id["pick-project"], "app")]
@@ -58,7 +65,13 @@ def catalogue(app_bindings: Sequence[BindingType]) -> list[tuple[str, list[Entry
             + [Entry(b, "runway-queue") for b in _bindings(RunwayQueue)]
             + [Entry(b, "runway-candidates") for b in _bindings(RunwayCandidates)],
         ),
-        ("The dashboard", [Entry(by_id[i], "app") for i in ("reload", "help", "command-palette", "quit")]),
+        (
+            "The dashboard",
+            [
+                Entry(by_id[i], "app")
+                for i in ("reload", "edit", "list-errors", "help", "command-palette", "quit")
+            ],
+        ),
         (
             "Details, pickers and help",
             [

@@ -1,4 +1,4 @@
-"""What the dashboard shows, as one record: the cycle, the filter, the view and the pane.
+"""What the dashboard shows, as one record: the cycle, the filter, the view, the pane and the order.
 
 The app holds one :class:`Selection` and changes it only through
 ``CycleboardApp.select``, which repaints what the change reaches; nothing else
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from store.query import Filter
+from store.row_order import PLAN_ORDER, Sort
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Selection:
     filter_preview: Filter | None = None  # being typed on the filter line, not applied yet
     view: str = "overview"  # overview, timeline, burnup or runways
     pane: str = "blueprints"  # the overview's active pane
+    sort: Sort = PLAN_ORDER  # the Blueprints pane's order
 
     @property
     def shown_filter(self) -> Filter:

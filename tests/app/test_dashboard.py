@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import subprocess
 
 import pytest
+from textual.app import SuspendNotSupported
 from textual.widgets import Input
 
 from store.board import Board
@@ -1147,3 +1150,137 @@ async def test_columns_drop_what_every_row_shares_and_give_empty_ones_away(two):
         header, *rows = pane_lines(app)
         assert header.split()[:3] == ["state", "cycle", "id"]
         assert rows[0].split()[2:4] == ["stein", "gamma"]
+
+
+# -- sorting, finding, editing -------------------------------------------------------
+
+
+async def test_shift_letters_sort_the_blueprints_each_way_and_the_footer_shows_them(two):
+    app = build(two.path, cycle="stein")
+    async with app.run_test(size=(160, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        plan_order = keys_shown(app)
+        assert plan_order == ["stein/cinder/gamma", "stein/nova/alpha", "stein/nova/beta"]
+        await pilot.pause()
+        footer = app.screen.query_one("Footer")
+        assert "Sort" in "".join(str(label.render()) for label in footer.query("FooterLabel"))
+        assert {"S": "Sort by state", "T": "Sort by title", "R": "Sort by risk"}.items() <= footer_keys(
+            app
+        ).items()
+        pane.select_key("stein/nova/beta")
+        await pilot.press("S")  # proposed, approved, started
+        assert keys_shown(app) == ["stein/cinder/gamma", "stein/nova/alpha", "stein/nova/beta"]
+        assert pane.current_key == "stein/nova/beta"  # the cursor stays on its blueprint
+        await pilot.press("S")
+        assert keys_shown(app) == ["stein/nova/beta", "stein/nova/alpha", "stein/cinder/gamma"]
+        assert pane.current_key == "stein/nova/beta" and pane.cursor == 0
+        assert "state ▼" in pane_lines(app)[0] and "by state ↓" in str(pane.border_title)
+        await pilot.press("C")  # Block Storage, Cells, Volumes
+        assert keys_shown(app) == ["stein/nova/alpha", "stein/nova/beta", "stein/cinder/gamma"]
+        assert "category ▲" in pane_lines(app)[0]
+        await pilot.press("T", "T")  # Gamma, Beta, Alpha
+        assert keys_shown(app) == ["stein/cinder/gamma", "stein/nova/beta", "stein/nova/alpha"]
+        # The order holds through a filter and a mark.
+        await pilot.press("slash", *"feature", "enter")
+        await pilot.pause()
+        assert keys_shown(app) == ["stein/cinder/gamma", "stein/nova/beta", "stein/nova/alpha"]
+        await pilot.press("T")  # a third time: the plan's order
+        assert keys_shown(app) == plan_order
+        assert "▲" not in pane_lines(app)[0] and "by " not in str(pane.border_title)
+
+
+async def test_r_sorts_the_blueprints_at_risk_first():
+    app = build(SHIPPED, cycle="stein", today=dt.date(2019, 3, 20))  # after Stein's feature freeze
+    async with app.run_test(size=(160, 36)) as pilot:
+        await pilot.press("R")
+        rows = app.query_one(BlueprintsPane).rows
+        assert rows[0].state is State.BLOCKED  # blocked and past the freeze: two reasons
+        done = [i for i, r in enumerate(rows) if r.state in (State.IMPLEMENTED, State.ABANDONED)]
+        under_way = [i for i, r in enumerate(rows) if r.state not in (State.IMPLEMENTED, State.ABANDONED)]
+        assert max(under_way) < min(done)  # everything not landed is at risk after the freeze
+
+
+async def test_f_finds_by_typing_in_the_blueprints_and_in_every_list_pane(two):
+    app = build(two.path, cycle="stein")
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(BlueprintsPane)
+        assert pane.current_key == "stein/cinder/gamma"
+        await pilot.press("f", *"feat")  # all three have it: the first from where the find began
+        assert pane.current_key == "stein/cinder/gamma"
+        await pilot.press("down")  # the next one that has it
+        assert pane.current_key == "stein/nova/alpha"
+        await pilot.press("backspace", "backspace", "backspace", "backspace", *"beta")
+        assert pane.current_key == "stein/nova/beta"
+        assert "find: beta" in str(pane.border_subtitle)
+        await pilot.press(*"zq")  # letters are the find's now: q does not quit
+        assert app.is_running and "no match" in str(pane.border_subtitle)
+        await pilot.press("escape")  # back to where the find began
+        assert pane.current_key == "stein/cinder/gamma" and not pane.border_subtitle
+        await pilot.press("f", *"alp", "enter")  # enter keeps the row, and the keys are keys again
+        assert pane.current_key == "stein/nova/alpha"
+        await pilot.press("space")
+        assert app.board.row("stein/nova/alpha").state is State.IMPLEMENTED
+        app.focus_pane("sessions")
+        await pilot.press("f", *"retro")
+        assert app.query_one(SessionsPane).current_id == "stein/nova-only"
+        app.focus_pane("cycles")
+        await pilot.press("f", *"roc", "enter")
+        assert app.cycle == "rocky"
+
+
+async def test_e_opens_the_selected_item_in_the_editor_at_its_line_and_reads_it_again(
+    two, store_dir, monkeypatch
+):
+    monkeypatch.setenv("VISUAL", "my-editor --flag")
+    app = build(two.path, store_dir, cycle="stein")
+    opened: list[list[str]] = []
+    stein = two.path / "stein.toml"
+
+    def editor(command: list[str]) -> int:  # what the user does in their editor: edit, save, quit
+        opened.append(command)
+        stein.write_text(stein.read_text().replace('"Alpha feature"', '"Alpha, as edited"'))
+        return 0
+
+    app.run_editor = editor
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.query_one(BlueprintsPane).select_key("stein/nova/alpha")
+        await pilot.press("e")
+        assert opened[-1][:2] == ["my-editor", "--flag"] and opened[-1][3] == str(stein)
+        line = int(opened[-1][2].lstrip("+"))
+        written = stein.read_text().splitlines()
+        assert written[line - 1] == "[[blueprint]]" and written[line] == 'id = "alpha"'
+        await wait_for(pilot, lambda: app.board.row("stein/nova/alpha").blueprint.title == "Alpha, as edited")
+        app.focus_pane("sessions")
+        await pilot.press("e")
+        line = int(opened[-1][2].lstrip("+"))
+        assert stein.read_text().splitlines()[line - 1] == "[[session]]"
+        # A seed error in the red line comes first: e opens it, E lists every one.
+        two.write(
+            "rocky.toml", '[[blueprint]]\ncycle = "rocky"\nproject = "nova"\nid = "x"\nstate = "bogus"\n'
+        )
+        await pilot.press("r")
+        await wait_for(pilot, lambda: bool(app.board.plan.problems))
+        problem = app.board.plan.problems[0]
+        await pilot.press("e")
+        assert opened[-1][2:] == [f"+{problem.line}", str(two.path / "rocky.toml")]
+        await pilot.press("E")
+        assert isinstance(app.screen, Picker)
+        listed = str(app.screen.query_one("#picker-list").get_option_at_index(0).prompt)
+        assert listed.startswith(f"rocky.toml:{problem.line}:{problem.col}  ")  # as seen from the seeds
+        await pilot.press("enter")
+        assert len(opened) == 4 and opened[-1][-1] == str(two.path / "rocky.toml")
+
+
+async def test_e_says_why_when_no_editor_can_be_started(two, store_dir, monkeypatch):
+    monkeypatch.setenv("VISUAL", "/nonexistent/editor")
+    app = build(two.path, store_dir, cycle="stein")
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.run_editor = lambda command: subprocess.call(command)  # the terminal's hand-over aside
+        await pilot.press("e")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert any("Could not start /nonexistent/editor" in m for m in said)
+        app.run_editor = lambda command: (_ for _ in ()).throw(SuspendNotSupported())
+        await pilot.press("e")
+        await pilot.pause()
+        assert any("cannot be lent to an editor" in n.message for n in app._notifications)

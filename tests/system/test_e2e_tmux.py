@@ -70,7 +70,7 @@ def row_of(screen: str, key: str) -> str:
     return next((line for line in screen.splitlines() if key in line), "")
 
 
-def dashboard_command(seeds_path, store_dir) -> str:
+def dashboard_command(seeds_path, store_dir, *environment: str) -> str:
     """The shell line that opens the dashboard as a user would: the terminal's own size, a
     real TERM, and no keymap of the developer's."""
     command = " ".join(
@@ -83,6 +83,7 @@ def dashboard_command(seeds_path, store_dir) -> str:
             "LINES",
             "TERM=xterm-256color",
             f"CYCLEBOARD_KEYMAP={store_dir / 'none.toml'}",
+            *environment,
             sys.executable,
             "-m",
             "tui",
@@ -164,5 +165,35 @@ def test_keys_typed_in_one_burst_all_land_in_order(seeds, store_dir):
         assert {r["key"]: r["state"] for r in json.loads(listed.stdout)}[
             "stein/cinder/gamma"
         ] == "implemented"
+    finally:
+        term.close()
+
+
+EDITOR_SCRIPT = """\
+import sys
+line, path = int(sys.argv[1].lstrip("+")), sys.argv[2]
+text = open(path, encoding="utf-8").read()
+print("EDITING", path.rsplit("/", 1)[-1], "AT", line, ":", text.splitlines()[line])
+input("press enter to save")  # reads the terminal: the dashboard has handed it over
+open(path, "w", encoding="utf-8").write(text.replace('"Alpha feature"', '"Alpha, edited in the editor"'))
+"""
+
+
+def test_e_hands_the_terminal_to_the_users_editor_and_shows_the_edit_after(seeds, store_dir, tmp_path):
+    write_two_projects(seeds)
+    editor = tmp_path / "editor.py"
+    editor.write_text(EDITOR_SCRIPT)
+    term = Terminal(dashboard_command(seeds.path, store_dir, f"EDITOR={sys.executable} {editor}", "VISUAL="))
+    try:
+        term.wait_for(lambda s: "Blueprints (3)" in s and "Quit" in s, "the dashboard")
+        time.sleep(0.5)
+        term.send("j", "e")  # cinder/gamma, then nova/alpha
+        editing = term.wait_for(lambda s: "EDITING stein.toml AT" in s, "the editor")
+        assert 'id = "alpha"' in editing and "Blueprints (3)" not in editing  # it has the whole screen
+        term.send("Enter")
+        back = term.wait_for(lambda s: "Alpha, edited in the editor" in s, "the dashboard, read again")
+        assert "Blueprints (3)" in back
+        term.send("q")
+        term.wait_for(lambda s: not term.alive(), "the dashboard to quit", timeout=10)
     finally:
         term.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 
@@ -11,6 +12,8 @@ from store.board import Board
 from store.model import State
 from store.pane_contents import Progress, pane_contents
 from store.query import Filter
+from store.row_order import SORT_COLUMNS, Sort
+from store.timeline import risks_of
 from tests.conftest import SHIPPED
 
 FILTERS = [
@@ -118,3 +121,60 @@ def test_a_leading_minus_leaves_out_what_its_part_matches_and_owner_finds_part_o
     assert len(owned) == sum("mel" in r.blueprint.owner.lower() for r in every)
     assert board.rows(Filter.parse("-owner:mel")) == [r for r in every if r not in owned]
     assert str(Filter.parse("owner:mel -state:done -gpu")) == "owner:mel -state:implemented -gpu"
+
+
+def _oracle_order(board, rows, column, descending, today):
+    """The order a sort gives, worked out the plain way: Python's sorted() with the column's key."""
+    if column == "state":
+        order = list(State)
+        return sorted(rows, key=lambda r: order.index(r.state), reverse=descending)
+    if column == "risk":
+        weight = {}
+        for c in {r.blueprint.cycle for r in rows}:
+            in_c = [r for r in board.rows(Filter()) if r.blueprint.cycle == c]
+            risks, _ = risks_of(board.plan.cycles[c], in_c, today)
+            weight.update({risk.key: risk.reason.count(";") + 1 for risk in risks})
+        at_risk = sorted(
+            (r for r in rows if r.blueprint.key in weight),
+            key=lambda r: weight[r.blueprint.key],
+            reverse=not descending,
+        )
+        rest = [r for r in rows if r.blueprint.key not in weight]
+        return rest + at_risk if descending else at_risk + rest
+    text = {"key": lambda r: r.blueprint.key, "title": lambda r: r.blueprint.title}.get(
+        column, lambda r: r.blueprint.category
+    )
+    filled = sorted((r for r in rows if text(r)), key=lambda r: text(r).casefold(), reverse=descending)
+    return filled + [r for r in rows if not text(r)]  # an empty cell last, either way
+
+
+@pytest.mark.parametrize("descending", [False, True], ids=["up", "down"])
+@pytest.mark.parametrize("column", SORT_COLUMNS)
+@pytest.mark.parametrize(
+    ("cycle", "text"), [("all", ""), ("2023.1", ""), ("stein", ""), ("all", "nova -state:abandoned")]
+)
+def test_each_sort_agrees_with_pythons_sorted_and_keeps_the_cursors_row(
+    board, cycle, text, column, descending
+):
+    # After the feature freeze: blueprints at risk, and in Stein one blocked as well (two reasons).
+    today = dt.date(2019, 3, 20) if cycle == "stein" else dt.date(2023, 3, 1)
+    query = Filter.parse(text)
+    plain = pane_contents(board, cycle, query)
+    view = pane_contents(board, cycle, query, Sort(column, descending), today)
+    expected = _oracle_order(board, list(plain.rows), column, descending, today)
+    assert list(view.rows) == expected
+    assert len(view.rows) == len(plain.rows) > 0
+    # Where each blueprint stands, for the cursor to follow it.
+    assert [view.index_of(board, r.blueprint.key) for r in view.rows[:200]] == list(
+        range(min(200, len(view.rows)))
+    )
+    if column == "risk" and cycle != "all" and not descending:  # the most at risk first
+        risks = risks_of(board.plan.cycles[cycle], plain.rows, today)[0]
+        assert view.rows[0].blueprint.key == max(risks, key=lambda r: r.reason.count(";")).key
+
+
+def test_pressing_a_sort_key_goes_up_then_down_then_back_to_the_plans_order():
+    assert Sort().pressed("title") == Sort("title")
+    assert Sort("title").pressed("title") == Sort("title", descending=True)
+    assert Sort("title", descending=True).pressed("title") == Sort()
+    assert Sort("title", descending=True).pressed("state") == Sort("state")

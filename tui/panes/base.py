@@ -32,6 +32,8 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Visual
 
+from tui.panes.find import FIND_BINDING, FindByTyping
+
 # The movement keys of every pane; the ids let a user keymap rebind them everywhere at once.
 MOVE_BINDINGS = [
     Binding("up,k", "cursor_up", "Up", show=False, id="cursor-up", tooltip="Move up in the pane"),
@@ -122,7 +124,7 @@ class LineScroll(ScrollView):
         """Fit what is shown to the width the lines have now."""
 
 
-class PaneList(LineScroll, can_focus=True):
+class PaneList(FindByTyping, LineScroll, can_focus=True):
     """A pane of one-line items with a cursor; subclasses fill it from the app's view
     and say what moving onto an item (:meth:`moved_to`) or choosing it (:meth:`chose`) asks for."""
 
@@ -138,6 +140,7 @@ class PaneList(LineScroll, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *MOVE_BINDINGS,
+        FIND_BINDING,
         Binding("enter", "select", "Details", id="details", tooltip="Open the selected item"),
     ]
 
@@ -229,6 +232,20 @@ class PaneList(LineScroll, can_focus=True):
 
     def chose(self, line: Line) -> None:
         """The user pressed enter on ``line`` (or clicked it)."""
+
+    # -- finding by typing (tui/panes/find.py) ----------------------------------------------
+    def find_count(self) -> int:
+        return len(self.items)
+
+    def find_text(self, index: int) -> str:
+        line = self.items[index]
+        return "" if line.disabled else self.content_of(line).plain.lower()
+
+    def find_cursor(self) -> int:
+        return self.highlighted or 0
+
+    def find_go(self, index: int) -> None:
+        self._move_to(index)
 
     # -- movement ----------------------------------------------------------------
     def _move_to(self, index: int) -> None:

@@ -23,17 +23,36 @@ from store.board import Row
 from store.index import cell_text
 from store.model import State
 from store.pane_contents import Columns
+from store.row_order import PLAN_ORDER, Sort
 from tui.panes.base import MOVE_BINDINGS, KeyMessage, LineScroll
+from tui.panes.find import FIND_BINDING, FindByTyping
 from tui.text import STATE_GLYPH, fit
 
 _STATE_WIDTH = 16  # margin, glyph, space, "implemented", the marked sign, a space
 _CATEGORY_MOST = 24  # a longer category is cut: the title needs the room more
 _TITLE_LEAST = 20  # below this, the reviews and then the category give their room to the title
 
+# Shift and the column's letter, as k9s sorts; the footer shows the five as one group.
+_SORT_GROUP = Binding.Group("Sort")
+SORT_BINDINGS: list[BindingType] = [
+    Binding(
+        key,
+        f"sort('{column}')",
+        f"Sort by {column}",
+        id=f"sort-{column}",
+        group=_SORT_GROUP,
+        tooltip=f"Sort by {column}"
+        + (", most first" if column == "risk" else "")
+        + " (again: reversed; a third time: the plan's order)",
+    )
+    for key, column in (("S", "state"), ("K", "key"), ("T", "title"), ("C", "category"), ("R", "risk"))
+]
 
-class BlueprintsPane(LineScroll, can_focus=True):
+
+class BlueprintsPane(FindByTyping, LineScroll, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         *MOVE_BINDINGS,
+        FIND_BINDING,
         Binding("enter", "details", "Details", id="details", tooltip="Open the selected item"),
         Binding(
             "space",
@@ -66,6 +85,7 @@ class BlueprintsPane(LineScroll, can_focus=True):
             show=False,
             tooltip="Re-propose the unfinished blueprint into the next cycle",
         ),
+        *SORT_BINDINGS,
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -107,31 +127,43 @@ class BlueprintsPane(LineScroll, can_focus=True):
     class CarryRequested(KeyMessage):
         pass
 
+    class SortRequested(Message):
+        """The user asked for the rows in the order of ``column`` (the app keeps the order)."""
+
+        def __init__(self, column: str) -> None:
+            super().__init__()
+            self.column = column
+
     def __init__(self) -> None:
         super().__init__(id="blueprints", classes="pane")
         self.rows: Sequence[Row] = []
         self.columns = Columns()
+        self.sort = PLAN_ORDER
         self._lines: LRUCache[tuple, tuple[Row, Strip]] = LRUCache(1024)
         self._base: Style | None = None  # rich_style, kept: it walks every ancestor's styles
         self._components: dict[tuple[str, bool], Style] = {}  # see _component
         self.border_title = "Blueprints (0)"
 
     # -- data in ---------------------------------------------------------------
-    def show(self, rows: Sequence[Row], *, columns: Columns, cursor_at: int | None = None) -> None:
-        """Take new rows; the cursor goes to row ``cursor_at``, or stays where it was.
+    def show(
+        self, rows: Sequence[Row], *, columns: Columns, cursor_at: int | None = None, sort: Sort = PLAN_ORDER
+    ) -> None:
+        """Take new rows (in ``sort``'s order); the cursor goes to row ``cursor_at``, or stays where it was.
 
         The caller works out the columns' widths and where the cursor's
         blueprint went, from its index: a pass over 50,000 rows here would
         cost a frame on every filter keystroke.
         """
         before = self.rows
-        same_columns = columns == self.columns
+        same_columns = (columns, sort) == (self.columns, self.sort)
         self.rows = rows
         self.columns = columns
+        self.sort = sort
         self.set_line_count(len(rows) + 1)  # and the header
         # What every row shares is said once, here, not on every row.
         shared = f" · {rows[0].blueprint.project}" if rows and not columns.with_project else ""
-        self.border_title = f"Blueprints ({len(rows)}){shared}"
+        order = f" · by {sort.label}" if sort.column else ""
+        self.border_title = f"Blueprints ({len(rows)}){shared}{order}"
         self._move(cursor_at if cursor_at is not None else min(self.cursor, max(len(rows) - 1, 0)))
         if same_columns and len(rows) == len(before):
             # After a mark most rows on screen are the very same objects: repaint the others only.
@@ -235,6 +267,23 @@ class BlueprintsPane(LineScroll, can_focus=True):
     def action_carry(self) -> None:
         self._request(self.CarryRequested)
 
+    # -- finding by typing (tui/panes/find.py) ----------------------------------------------
+    def find_count(self) -> int:
+        return len(self.rows)
+
+    def find_text(self, index: int) -> str:
+        blueprint = self.rows[index].blueprint
+        return f"{blueprint.key} {blueprint.title}".lower()
+
+    def find_cursor(self) -> int:
+        return self.cursor
+
+    def find_go(self, index: int) -> None:
+        self._move(index)
+
+    def action_sort(self, column: str) -> None:
+        self.post_message(self.SortRequested(column))
+
     # -- painting ----------------------------------------------------------------
     def _key_text(self, row: Row) -> str:
         bp = row.blueprint
@@ -246,7 +295,8 @@ class BlueprintsPane(LineScroll, can_focus=True):
         need = self.columns
         # A column is at least as wide as its heading.
         cycle = max(need.cycle, len("cycle")) + 1 if need.cycle else 0
-        category = max(min(need.category, _CATEGORY_MOST), len("category")) + 1 if need.category else 0
+        least_category = len(self._heading("category"))
+        category = max(min(need.category, _CATEGORY_MOST), least_category) + 1 if need.category else 0
         reviews = max(need.reviews, len("reviews")) + 1 if need.reviews else 0
         while True:
             rest = width - _STATE_WIDTH - cycle - category - reviews
@@ -279,14 +329,23 @@ class BlueprintsPane(LineScroll, can_focus=True):
             self._lines.set(key, cached)
         return cached[1]
 
+    def _heading(self, column: str, shown: str | None = None) -> str:
+        """A column's heading, with an arrow when the rows are sorted by it."""
+        name = shown or column
+        if self.sort.column != column:
+            return name
+        return f"{name} {'▼' if self.sort.descending else '▲'}"
+
     def _header(self, width: int) -> Strip:
         cycle, key, title, category, reviews = self._widths(width)
-        text = " " + fit("state", _STATE_WIDTH - 1)
+        heading = self._heading
+        text = " " + fit(heading("state"), _STATE_WIDTH - 1)
         if cycle:
             text += fit("cycle", cycle - 1) + " "
-        text += fit("id" if not self.columns.with_project else "key", key) + " " + fit("title", title - 1)
+        text += fit(heading("key", "id" if not self.columns.with_project else "key"), key)
+        text += " " + fit(heading("title"), title - 1)
         if category:
-            text += " " + fit("category", category - 1)
+            text += " " + fit(heading("category"), category - 1)
         if reviews:
             text += " " + fit("reviews", reviews - 1)
         return Strip([Segment(fit(text, width), self._component("blueprints--header", partial=False))])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import ClassVar
 
 from textual import events
@@ -14,6 +15,7 @@ from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
 
 from store.model import State
+from store.seeds import SeedError
 from tui.text import state_label
 
 ALL_PROJECTS = ""  # the picker's answer for "no project filter"
@@ -119,3 +121,28 @@ def state_picker(key: str, current: State) -> Picker:
 def link_picker(key: str, found: list[tuple[str, str]]) -> Picker:
     options = [Option(Content.assemble((f"{label:<16}", "$text-muted"), url), id=url) for label, url in found]
     return Picker(f"Open a link of {key}", options, None)
+
+
+def error_picker(errors: list[SeedError], seeds_dir: Path) -> Picker:
+    """Every seed error (warnings after them), each file named from ``seeds_dir``; the id is
+    the error's place in ``errors``."""
+
+    def where(error: SeedError) -> str:
+        path = Path(error.path)
+        shown = str(path.relative_to(seeds_dir)) if path.is_relative_to(seeds_dir) else error.path
+        return f"{shown}:{error.line}:{error.col}" if error.line else shown
+
+    options = [
+        Option(
+            Content.assemble(
+                (where(e), "bold"),
+                ("  warning: " if e.warning else "  ", "$warning" if e.warning else ""),
+                e.message,
+            ),
+            id=str(i),
+        )
+        for i, e in enumerate(errors)
+    ]
+    problems = sum(not e.warning for e in errors)
+    title = f"Seed errors ({problems}), warnings ({len(errors) - problems}): enter opens the editor"
+    return Picker(title, options, None)

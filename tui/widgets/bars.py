@@ -90,13 +90,13 @@ class ProblemBar(LineBar):
     def show(self, problems: list[SeedError], notices: list[str]) -> None:
         if problems:
             first = problems[0]
-            more = f"  (+{len(problems) - 1} more; run 'cycleboard check')" if len(problems) > 1 else ""
+            more = f"  (+{len(problems) - 1} more)" if len(problems) > 1 else ""
             self.say(
                 Content.assemble(
                     ("✖ ", "bold"),
                     str(first),
                     more,
-                    ("  · showing the last good data", "italic"),
+                    ("  · showing the last good data · e edits, E lists", "italic"),
                 ),
                 fixed_height=False,
             )  # up to two lines: a new text may change its height
