@@ -7,11 +7,13 @@ the commit why it changed.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHIPPED
+from tests.conftest import REPO, SHIPPED
 from tests.dashboard_helpers import build
 from tui.panes.blueprints import BlueprintsPane
 
@@ -104,3 +106,18 @@ def test_every_view_at_80x24_and_200x50(snap_compare, view, size):
 
     app = build(SHIPPED, cycle="2023.1", today=dt.date(2023, 1, 20))
     assert snap_compare(app, terminal_size=size, press=[view])
+
+
+PICTURE = REPO / "docs" / "dashboard.svg"
+PICTURE_SNAPSHOT = Path(__file__).parent / "__snapshots__" / "test_snapshots" / "test_the_readme_picture.svg"
+
+
+def test_the_readme_picture(snap_compare):
+    """What the README shows: 2023.1 a week after its feature freeze, sorted by risk."""
+    app = build(SHIPPED, cycle="2023.1", today=dt.date(2023, 2, 23))
+    assert snap_compare(app, terminal_size=SIZE, press=["R"])
+
+
+def test_the_readme_picture_is_the_snapshot():
+    # The README's picture is this snapshot, copied: `cp` the snapshot to docs/ when it changes.
+    assert PICTURE.read_bytes() == PICTURE_SNAPSHOT.read_bytes(), f"cp {PICTURE_SNAPSHOT} {PICTURE}"
