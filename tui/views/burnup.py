@@ -57,7 +57,8 @@ class BurnupChart(Widget):
                 ]
             )
         width = max(10, (self.size.width or 100) - 2 - _LABEL - 1)
-        legend_rows = 4 + (len(self.milestones) + 2) // 3
+        milestones, left_out = _labelled(self.milestones, room=max(1, (self.size.height or 30) // 4) * 3)
+        legend_rows = 4 + (len(milestones) + 2) // 3 + bool(left_out)
         height = max(4, (self.size.height or 30) - legend_rows)
         top = max(max(chart.scope), 1)
         done_now, scope_now = chart.done[-1], chart.scope[-1]
@@ -78,7 +79,7 @@ class BurnupChart(Widget):
         today_at = column_of(today)
         freezes_at = {
             at
-            for m in self.milestones
+            for m in milestones
             if m.kind in (MilestoneKind.SPEC_FREEZE, MilestoneKind.FEATURE_FREEZE)
             and (at := column_of(m.date)) is not None
         }
@@ -108,7 +109,7 @@ class BurnupChart(Widget):
             label = str(top) if r == 0 else (str(round(top / 2)) if r == height // 2 else "")
             rows.append(Content.assemble((label.rjust(_LABEL), "$text-muted"), " │", *_runs(cells)))
         axis = ["─"] * width
-        for number, milestone in enumerate(self.milestones):
+        for number, milestone in enumerate(milestones):
             at = column_of(milestone.date)
             if at is not None:
                 axis[at] = _TICKS[number % len(_TICKS)]
@@ -145,11 +146,37 @@ class BurnupChart(Widget):
                 " ",
                 fit(f"{m.name} {m.date}", max(10, width // 3 - 3)),
             )
-            for n, m in enumerate(self.milestones)
+            for n, m in enumerate(milestones)
         ]
         for at in range(0, len(names), 3):
             rows.append(Content.assemble(" " * (_LABEL + 2), *_joined(names[at : at + 3])))
+        if left_out:
+            rows.append(
+                Content.styled(
+                    " " * (_LABEL + 2) + f"{left_out} more milestones: the timeline (2) lists every one",
+                    "$text-muted",
+                )
+            )
         return Content("\n").join(rows)
+
+
+# What stays on a short chart's axis, most wanted last to go: the cycle's own milestones, then only
+# the freezes and the release.
+_WANTED = (
+    frozenset(MilestoneKind) - {MilestoneKind.OTHER},
+    frozenset({MilestoneKind.SPEC_FREEZE, MilestoneKind.FEATURE_FREEZE, MilestoneKind.RELEASE}),
+)
+
+
+def _labelled(milestones: list[Milestone], room: int) -> tuple[list[Milestone], int]:
+    """The milestones to number on the axis when the legend has ``room`` names, and how many
+    are left out."""
+    kept = milestones
+    for wanted in _WANTED:
+        if len(kept) <= room:
+            break
+        kept = [m for m in kept if m.kind in wanted]
+    return kept, len(milestones) - len(kept)
 
 
 def _runs(cells: list[tuple[str, str]]):

@@ -41,7 +41,7 @@ def _span(cycle: Cycle, milestones: list[Milestone]) -> tuple[dt.date, dt.date] 
 class RiskLine(NamedTuple):
     """What one line of the pane shows."""
 
-    key: str
+    key: str  # as shown: without the cycle, and without the project when one project has them all
     title: str
     reason: str
     key_width: int
@@ -150,9 +150,14 @@ class RiskList(OpeningPaneList):
         if not self.remember(risks, titles, released):
             return
         width = self.scrollable_content_region.width or 80
-        key_width = min(40, max((len(r.key) for r in risks), default=10))
+        # Every risk is of the one cycle shown: what they all share is said once, in the title.
+        projects = {r.key.split("/")[-2] for r in risks}
+        parts = 1 if len(projects) == 1 else 2
+        short = {r.key: "/".join(r.key.split("/")[-parts:]) for r in risks}
+        key_width = min(max(12, width // 3), max(map(len, short.values()), default=10))
         shown = [
-            Line(r.key, RiskLine(r.key, titles.get(r.key, ""), r.reason, key_width, width)) for r in risks
+            Line(r.key, RiskLine(short[r.key], titles.get(r.key, ""), r.reason, key_width, width))
+            for r in risks
         ]
         self.fill(
             shown,
@@ -160,13 +165,16 @@ class RiskList(OpeningPaneList):
             if not released
             else "everything landed",
         )
+        shared = f" · {next(iter(projects))}" if len(projects) == 1 else ""
         self.border_title = (
-            f"Did not land by the release ({len(risks)})" if released else f"At risk ({len(risks)})"
+            f"Did not land by the release ({len(risks)}){shared}"
+            if released
+            else f"At risk ({len(risks)}){shared}"
         )
 
     def draw(self, line: Line) -> Content:
         d: RiskLine = line.data
-        reason_width = min(len(d.reason), max(20, d.width // 2))
+        reason_width = min(len(d.reason), max(20, (d.width - d.key_width) // 2))
         title_width = max(4, d.width - d.key_width - reason_width - 4)
         return Content.assemble(
             (fit(d.key, d.key_width), "bold"),
