@@ -187,6 +187,27 @@ def _build_parser() -> argparse.ArgumentParser:
             metavar="SEEDS_DIR",
             help="the seeds folder to write into (its imported files go in a subfolder)",
         )
+
+    serving = commands.add_parser(
+        "serve",
+        parents=[common],
+        help="the dashboard in a browser (textual-serve); each tab is a dashboard",
+        description="Serve the dashboard to browsers: every tab runs a dashboard of its own on the same "
+        "seeds and store. Binds to localhost unless told otherwise; any other address needs a token.",
+        **_examples(
+            f"{PROG} serve                          http://localhost:8000, this machine only",
+            f"{PROG} serve --port 8080 --seeds ~/plan/seeds",
+            f'{PROG} serve --host 0.0.0.0 --token "$(openssl rand -hex 16)"',
+            f"{PROG} serve --host 192.168.1.20      the token from $CYCLEBOARD_TOKEN",
+        ),
+    )
+    serving.add_argument("--host", default="localhost", help="the address to listen on (default: localhost)")
+    serving.add_argument("--port", type=int, default=8000, help="the port (default: 8000)")
+    serving.add_argument(
+        "--token",
+        help="what a browser must give to open the board (default: $CYCLEBOARD_TOKEN); "
+        "needed for any address but a loopback one",
+    )
     return parser
 
 
@@ -412,7 +433,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         "cycle": args.cycle,
         "filter_text": args.filter,
     }
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
+    # textual-serve runs each tab's dashboard over pipes, its driver named in the environment.
+    served = os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver")
+    if not served and (not sys.stdin.isatty() or not sys.stdout.isatty()):
         make_app(**options)  # a bad option is the first thing to say
         raise UsageError("the dashboard needs a terminal; for scripts use list, export or report")
     # On screen at once: the app reads the plan, showing how far it is, and then checks
@@ -425,6 +448,29 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     for line in app.not_saved:
         print(f"{PROG}: not saved (the marks file stayed locked): {line}", file=sys.stderr)
     leave_now(app.return_code or 0)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from store.paths import display_path, resolve_seeds, resolve_store
+
+    try:
+        from tui.serve import TOKEN_VARIABLE, ServeRefused, serve
+    except ImportError as missing:
+        raise UsageError(f"serving needs the web extra: pip install 'cycleboard[web]' ({missing})") from None
+    seeds = resolve_seeds(getattr(args, "seeds", None)).resolve()
+    store = resolve_store(getattr(args, "store", None), seeds).resolve()
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port {args.port}: a port is 1 to 65535")
+    token = args.token or os.environ.get(TOKEN_VARIABLE) or None
+    where = f"seeds: {display_path(seeds)}, store: {display_path(store)}"
+    try:
+        serve(seeds, store, host=args.host, port=args.port, token=token, where=where)
+    except ServeRefused as refused:
+        raise UsageError(str(refused)) from None
+    except OSError as error:  # the port is taken, the address is not ours
+        print(f"{PROG}: cannot serve on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def leave_now(code: int) -> NoReturn:
@@ -443,6 +489,7 @@ COMMANDS = {
     "mark": cmd_mark,
     "report": cmd_report,
     "import": cmd_import,
+    "serve": cmd_serve,
     None: cmd_dashboard,
 }
 

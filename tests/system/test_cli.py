@@ -359,6 +359,7 @@ def test_lists_table_lines_up_whatever_the_titles(cli, seeds, store_dir, monkeyp
         ["import"],
         ["import", "releases"],
         ["import", "nova-specs"],
+        ["serve"],
     ],
 )
 def test_every_commands_help_ends_with_an_example(command, capsys):
