@@ -188,6 +188,19 @@ def _colour_shares(page, png: bytes) -> dict[str, float]:
     )
 
 
+def _wait_for_text(page, text: str, what: str, timeout: float = 20.0) -> str:
+    """What the (DOM-drawn) terminal shows, once it shows ``text``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = page.query_selector(".xterm-rows")
+        shown = rows.inner_text().replace("\xa0", " ") if rows else ""
+        if text in shown:
+            return shown
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; the tab shows:\n{shown}")
+        time.sleep(0.2)
+
+
 def test_two_browser_tabs_and_a_terminal_mark_at_once_and_every_mark_is_kept(two_plan, store_dir, tmp_path):
     chromium, sync_playwright = _browser()
     served = Served(two_plan.path, store_dir, "--token", TOKEN)
@@ -195,8 +208,12 @@ def test_two_browser_tabs_and_a_terminal_mark_at_once_and_every_mark_is_kept(two
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
             tabs = []
-            for _ in range(2):  # two people: each with a browser of their own
+            for reader in (False, True):  # two people: each with a browser of their own
                 context = browser.new_context(viewport={"width": 1280, "height": 800})
+                if reader:
+                    # The second draws its terminal as text (xterm.js's DOM renderer, which it
+                    # falls back to without a canvas), so the test can read what it shows.
+                    context.add_init_script("HTMLCanvasElement.prototype.getContext = () => null;")
                 page = context.new_page()
                 page.goto(f"{served.base}/?token={TOKEN}")
                 page.wait_for_selector("body.-first-byte", timeout=30_000)  # the dashboard's first bytes
@@ -238,6 +255,17 @@ def test_two_browser_tabs_and_a_terminal_mark_at_once_and_every_mark_is_kept(two
             stein = (two_plan.path / "stein.toml").read_text()
             assert stein.count('state = "implemented"') >= 4  # two blueprints, each with a history entry
             assert 'state = "blocked"' in stein
+
+            # The second tab is a whole dashboard: its filter, its mark, a live edit, a planning view.
+            reader = tabs[1]
+            shown = _wait_for_text(reader, "Blueprints (1) · nova", "the filtered pane")
+            assert "filter: alpha" in shown and "● implemented" in shown
+            (two_plan.path / "stein.toml").write_text(
+                stein.replace('"Alpha feature"', '"Alpha, edited live"')
+            )
+            _wait_for_text(reader, "Alpha, edited live", "the live reload")
+            reader.keyboard.press("2")
+            _wait_for_text(reader, "Timeline  ·  Stein", "the timeline")
 
             shot = tabs[0].screenshot(path=str(tmp_path / "board.png"))  # kept with the test's files
             shares = _colour_shares(tabs[0], shot)
