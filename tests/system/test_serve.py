@@ -146,15 +146,19 @@ def test_the_token_and_the_origin_are_checked_and_ctrl_c_ends_every_dashboard(tw
 _NEEDS_BROWSER = bool(os.environ.get("CYCLEBOARD_NEEDS_BROWSER"))
 
 
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_a_browser = pytest.mark.skipif(
+    CHROMIUM is None and not _NEEDS_BROWSER,
+    reason="Chromium is not installed (apt-get install chromium): the browser test needs it",
+)
+
+
 def _browser():
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        if _NEEDS_BROWSER:
-            pytest.fail("Chromium is missing, and .ci/run needs the browser test to run")
-        pytest.skip("Chromium is not installed (apt-get install chromium): the browser test needs it")
+    if CHROMIUM is None:  # under .ci/run, which installs it: not skipped
+        pytest.fail("Chromium is missing, and .ci/run needs the browser test to run")
     from playwright.sync_api import sync_playwright
 
-    return chromium, sync_playwright
+    return CHROMIUM, sync_playwright
 
 
 # Textual's dark theme, as the dashboard draws it: the focused pane's border and title (accent),
@@ -201,6 +205,7 @@ def _wait_for_text(page, text: str, what: str, timeout: float = 20.0) -> str:
         time.sleep(0.2)
 
 
+@needs_a_browser
 def test_two_browser_tabs_and_a_terminal_mark_at_once_and_every_mark_is_kept(two_plan, store_dir, tmp_path):
     chromium, sync_playwright = _browser()
     served = Served(two_plan.path, store_dir, "--token", TOKEN)
