@@ -138,6 +138,21 @@ def by_value(column: Sequence[Value]) -> dict[Value, int]:
     return {value: int.from_bytes(octets, "little") for value, octets in octets_of.items()}
 
 
+def by_value_in_steps(column: Sequence[Value], step: int) -> Iterator[dict[Value, int] | None]:
+    """:func:`by_value`, ``step`` positions at a time: None after each step, then the sets."""
+    size = (len(column) + 7) >> 3
+    octets_of: dict[Value, bytearray] = {}
+    for start in range(0, len(column), step):
+        for p in range(start, min(start + step, len(column))):
+            value = column[p]
+            octets = octets_of.get(value)
+            if octets is None:
+                octets = octets_of[value] = bytearray(size)
+            octets[p >> 3] |= 1 << (p & 7)
+        yield None
+    yield {value: int.from_bytes(octets, "little") for value, octets in octets_of.items()}
+
+
 def without(bits: int, at: int) -> int:
     """``bits`` with position ``at`` taken out: the positions above it move down by one."""
     return (bits & ((1 << at) - 1)) | ((bits >> (at + 1)) << at)

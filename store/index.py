@@ -29,6 +29,7 @@ from store.query import haystack
 from store.words import WordIndex, build, scan
 
 _GENERATIONS = itertools.count(1)  # see PlanIndex._new_generation
+_SLICE = 2_000  # blueprints per step of a build done between keystrokes (see PlanIndex.preparing)
 Selection = int | None  # a set of positions; None means every blueprint
 
 
@@ -288,11 +289,30 @@ class PlanIndex:
         """Build what a filter keystroke needs, a slice (about 2 ms) per step, so that
         a dashboard can do it between keystrokes; until it is done, words are looked
         for by reading the text."""
-        self.haystacks, self._category_sets(), self._project_sets()  # each built on first use
-        yield
-        for column in COLUMNS:
-            self.widest(column, 0)
+        if self._haystacks is None:
+            made: list[str] = []
+            for start in range(0, len(self.blueprints), _SLICE):
+                made.extend(map(haystack, self.blueprints[start : start + _SLICE]))
+                yield
+            if self._haystacks is None:  # not made meanwhile by a keystroke that needed it
+                self._haystacks = made
+        if self._categories is None:
+            categories = [b.category.lower() for b in self.blueprints]
             yield
+            for sets in bitset.by_value_in_steps(categories, _SLICE):
+                if sets is None:
+                    yield
+                elif self._categories is None:
+                    self._categories = sets
+        if self._projects is None:
+            for sets in bitset.by_value_in_steps(self.project_at, _SLICE):
+                if sets is None:
+                    yield
+                elif self._projects is None:
+                    self._projects = sets
+        for column in COLUMNS:
+            if column not in self._column_widths:
+                yield from self._measuring(column)
         for cycle in self.spans:
             self.span_bits(cycle)
         yield
@@ -375,17 +395,33 @@ class PlanIndex:
         """The widest cell among ``shown`` in ``column``: cycle, id, key_in_cycle, title (as the
         Blueprints pane writes it), category or reviews (0 when all are empty)."""
         if column not in self._column_widths:
-            blueprints = self.blueprints
-            if column == "cycle":
-                widths = list(map(len, self.cycle_at))
-            elif column in ("id", "category"):
-                widths = [len(getattr(b, column)) for b in blueprints]
-            elif column == "key_in_cycle":
-                widths = [len(b.project) + 1 + len(b.id) for b in blueprints]
-            else:
-                widths = [len(cell_text(column, b)) for b in blueprints]
-            self._column_widths[column] = sorted(bitset.by_value(widths).items(), reverse=True)
+            for _ in self._measuring(column):
+                pass
         return next((width for width, holders in self._column_widths[column] if holders & shown), 0)
+
+    def _measuring(self, column: str) -> Iterator[None]:
+        """Make ``column``'s sets of blueprints by width, a slice of blueprints per step."""
+        if column == "cycle":
+            width_of: Callable[[Blueprint], int] = lambda b: len(b.cycle)  # noqa: E731
+        elif column in ("id", "category"):
+            width_of = lambda b: len(getattr(b, column))  # noqa: E731
+        elif column == "key_in_cycle":
+            width_of = lambda b: len(b.project) + 1 + len(b.id)  # noqa: E731
+        else:
+            width_of = lambda b: len(cell_text(column, b))  # noqa: E731
+        blueprints = self.blueprints
+        widths: list[int] = []
+        for start in range(0, len(blueprints), _SLICE):
+            widths.extend(map(width_of, blueprints[start : start + _SLICE]))
+            yield
+        by_width: dict[int, int] = {}
+        for sets in bitset.by_value_in_steps(widths, _SLICE):
+            if sets is None:
+                yield
+            else:
+                by_width = sets
+        if blueprints is self.blueprints:  # a patch made while this was being built has its own
+            self._column_widths[column] = sorted(by_width.items(), reverse=True)
 
     def order_by(self, column: str, descending: bool = False) -> list[int]:
         """Every position, sorted by ``column`` (key, title or category; see SORTABLE),

@@ -23,7 +23,7 @@ from store.board import Board, Row
 from store.index import PlanIndex, cell_text
 from store.model import Session, State, Theme
 from store.query import ALL_CYCLES, Filter
-from store.row_order import PLAN_ORDER, Sort, SortedRows, sorted_rows
+from store.row_order import PLAN_ORDER, OrderedRows, Sort, sorted_rows
 
 
 # Tuples, not frozen dataclasses: "all cycles" makes a thousand of each per view.
@@ -68,7 +68,7 @@ class PaneContents:
     def index_of(self, board: Board, key: str | None) -> int | None:
         """Which row shows ``key``: in index order, it is a count of the ones before."""
         at = board.index.position.get(key) if key else None
-        if isinstance(self.rows, SortedRows):
+        if isinstance(self.rows, OrderedRows):
             return self.rows.index_of(at)
         return None if at is None else bitset.rank(self.shown, at)
 
