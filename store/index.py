@@ -138,7 +138,9 @@ class PlanIndex:
         if any(new.blueprints[at].owner != self.blueprints[at].owner for at in new.patched_at):
             new._owners = None
         new._selections = OrderedDict()  # they may hold the old text's matches
-        new._column_widths = {}  # a title or category may have changed
+        # A title or category may have changed width: each changed blueprint moves between sets,
+        # rather than every column being measured again on the first frame after a save.
+        new._column_widths = self._widths_after(new.blueprints, new.patched_at)
         new._orders = {}
         new._haystacks = new._words = None
         if self._haystacks is not None:
@@ -152,6 +154,23 @@ class PlanIndex:
         if regroup:
             new._group(plan)
         return new
+
+    def _widths_after(
+        self, blueprints: list[Blueprint], changed: list[int]
+    ) -> dict[str, list[tuple[int, int]]]:
+        """The sets by width of each measured column once the blueprints at ``changed`` are
+        ``blueprints``'s (same positions)."""
+        result = {}
+        for column, sets in self._column_widths.items():
+            width_of = _width_of(column)
+            table = dict(sets)
+            for at in changed:
+                before, after = width_of(self.blueprints[at]), width_of(blueprints[at])
+                if before != after:
+                    table[before] &= ~(1 << at)
+                    table[after] = table.get(after, 0) | 1 << at
+            result[column] = sorted(((w, held) for w, held in table.items() if held), reverse=True)
+        return result
 
     def reshaped(
         self, plan: Plan, gone: Collection[str], added: list[Blueprint], changed: list[Blueprint]
@@ -401,14 +420,7 @@ class PlanIndex:
 
     def _measuring(self, column: str) -> Iterator[None]:
         """Make ``column``'s sets of blueprints by width, a slice of blueprints per step."""
-        if column == "cycle":
-            width_of: Callable[[Blueprint], int] = lambda b: len(b.cycle)  # noqa: E731
-        elif column in ("id", "category"):
-            width_of = lambda b: len(getattr(b, column))  # noqa: E731
-        elif column == "key_in_cycle":
-            width_of = lambda b: len(b.project) + 1 + len(b.id)  # noqa: E731
-        else:
-            width_of = lambda b: len(cell_text(column, b))  # noqa: E731
+        width_of = _width_of(column)
         blueprints = self.blueprints
         widths: list[int] = []
         for start in range(0, len(blueprints), _SLICE):
@@ -497,6 +509,18 @@ class PlanIndex:
 
 
 COLUMNS = ("cycle", "id", "key_in_cycle", "title", "category", "reviews")
+
+
+def _width_of(column: str) -> Callable[[Blueprint], int]:
+    """How wide ``column`` (see PlanIndex.widest) is for a blueprint."""
+    if column == "cycle":
+        return lambda b: len(b.cycle)
+    if column in ("id", "category"):
+        return lambda b: len(getattr(b, column))
+    if column == "key_in_cycle":
+        return lambda b: len(b.project) + 1 + len(b.id)
+    return lambda b: len(cell_text(column, b))
+
 
 # What a sort by each text column compares: letters without regard to case.
 SORTABLE: dict[str, Callable[[Blueprint], str]] = {

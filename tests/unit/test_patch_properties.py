@@ -150,6 +150,9 @@ def _same(live: Board, oracle: Board) -> None:
         assert mine._projects == theirs._project_sets()
     if mine._categories is not None:
         assert mine._categories == theirs._category_sets()
+    for column, sets in mine._column_widths.items():  # carried over a patch, each changed row moved
+        theirs.widest(column, 0)
+        assert sets == theirs._column_widths[column], column
     assert [r.blueprint for r in live.row_at] == [r.blueprint for r in oracle.row_at]
     assert live.state_at == oracle.state_at
     assert {s: held for s, held in live.in_state.items() if held} == {
@@ -171,6 +174,31 @@ def test_patched_plan_equals_a_full_read_after_any_saves(start, saves):
         live = Board(seeds, Path(folder) / "live", live=True).refresh()
         _views(live)  # the search columns are built: a patch must keep them right
         for step, (name, text) in enumerate(saves):
+            live.index.prepare_search()  # and the column widths, which a patch carries over
             _write(seeds, name, text, when)
             live.refresh()
             _same(live, Board(seeds, Path(folder) / f"oracle-{step}").refresh())
+
+
+def test_a_saved_title_moves_its_blueprint_to_its_new_width_and_keeps_the_other_columns(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    when = [1]
+    _write(seeds, "base.toml", '[[project]]\nid = "nova"\n\n' + BASE_CYCLES, when)
+    blueprint = (
+        '[[blueprint]]\ncycle = "stein"\nproject = "nova"\nid = "{}"\ntitle = "{}"\nstate = "approved"\n'
+    )
+    _write(seeds, "a.toml", blueprint.format("a", "Fast boot") + blueprint.format("b", "NUMA"), when)
+    live = Board(seeds, tmp_path / "live", live=True).refresh()
+    live.index.prepare_search()
+    _write(
+        seeds, "a.toml", blueprint.format("a", "Quota rework, longer") + blueprint.format("b", "NUMA"), when
+    )
+    live.refresh()
+    assert live.index.patched_at  # a patch, not a new index
+    assert set(live.index._column_widths) == {"cycle", "id", "key_in_cycle", "title", "category", "reviews"}
+    oracle = Board(seeds, tmp_path / "oracle").refresh()
+    for column, sets in live.index._column_widths.items():
+        oracle.index.widest(column, 0)
+        assert sets == oracle.index._column_widths[column], column
+    assert live.index.widest("title", live.index.everything) == len("Quota rework, longer")
