@@ -51,11 +51,37 @@ PLAN_ORDER = Sort()
 
 
 class OrderedRows(Sequence[Row]):
-    """Rows in an order of the user's: each says where a blueprint stands among them."""
+    """Rows in an order of the user's: each says where a blueprint stands among them.
+    A subclass says how long it is, which row is at a place, and where a position stands."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def _row(self, index: int) -> Row:
+        """The row at ``index``, which is in range."""
+        raise NotImplementedError
+
+    def _place(self, position: int) -> int | None:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, slice):
+            return [self._row(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(f"{type(self).__name__} index out of range")
+        return self._row(index)
 
     def index_of(self, position: int | None) -> int | None:
         """Where the blueprint at ``position`` (in the index) is in these rows."""
-        raise NotImplementedError
+        return None if position is None else self._place(position)
 
 
 class SortedRows(OrderedRows):
@@ -71,20 +97,10 @@ class SortedRows(OrderedRows):
     def __iter__(self) -> Iterator[Row]:
         return map(self._row_at.__getitem__, self.positions)
 
-    @overload
-    def __getitem__(self, index: int) -> Row: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Row]: ...
-
-    def __getitem__(self, index: int | slice) -> Row | list[Row]:
-        if isinstance(index, slice):
-            return [self._row_at[p] for p in self.positions[index]]
+    def _row(self, index: int) -> Row:
         return self._row_at[self.positions[index]]
 
-    def index_of(self, position: int | None) -> int | None:
-        if position is None:
-            return None
+    def _place(self, position: int) -> int | None:
         try:
             return self.positions.index(position)
         except ValueError:
@@ -106,25 +122,11 @@ class RowsInParts(OrderedRows):
     def __iter__(self) -> Iterator[Row]:
         return chain.from_iterable(rows for _, rows in self._parts)
 
-    @overload
-    def __getitem__(self, index: int) -> Row: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Row]: ...
-
-    def __getitem__(self, index: int | slice) -> Row | list[Row]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError("RowsInParts index out of range")
+    def _row(self, index: int) -> Row:
         part = bisect_right(self._starts, index) - 1
         return self._parts[part][1][index - self._starts[part]]
 
-    def index_of(self, position: int | None) -> int | None:
-        if position is None:
-            return None
+    def _place(self, position: int) -> int | None:
         for (bits, _rows), start in zip(self._parts, self._starts, strict=False):
             place = bitset.rank(bits, position)
             if place is not None:
