@@ -105,6 +105,14 @@ class Milestone:
 
 
 @dataclass(frozen=True)
+class CycleNote:
+    """A dated fact about a cycle as a whole (a count of its blueprints), not about one theme."""
+
+    date: dt.date
+    text: str
+
+
+@dataclass(frozen=True)
 class Cycle:
     id: str
     name: str
@@ -113,6 +121,7 @@ class Cycle:
     status: CycleStatus | None
     milestones: tuple[Milestone, ...] = ()
     runway_slots: int = 3  # review runways open at once (Nova's runways process)
+    notes: tuple[CycleNote, ...] = ()
 
     @_cached  # asked for thousands of times per refresh
     def key(self) -> str:
@@ -192,6 +201,8 @@ class Blueprint:
     state: State
     category: str = ""
     reviews: tuple[int, ...] = ()
+    # Beside ``reviews``, place for place: what became of each change ("abandoned"), or "".
+    review_states: tuple[str, ...] = ()
     fast_tracked: bool = False
     owner: str = ""
     url: str = ""
@@ -207,6 +218,13 @@ class Blueprint:
     def key_in_cycle(self) -> str:
         """``project/id``: the key where the cycle goes without saying."""
         return f"{self.project}/{self.id}"
+
+    def review_state(self, number: int) -> str:
+        """What the seed says became of review ``number`` ("" when it says nothing)."""
+        for at, review in enumerate(self.reviews):
+            if review == number and at < len(self.review_states):
+                return self.review_states[at]
+        return ""
 
 
 @dataclass(frozen=True)
@@ -262,7 +280,32 @@ class Override:
         return self.blueprint
 
 
-Record = Cycle | Project | Theme | Session | Blueprint | Runway | AddedMilestone | Override
+@dataclass(frozen=True)
+class AddedHistory:
+    """A ``[[history]]`` table: a dated state of a blueprint that another file defines.
+
+    How an import says what it knows of a blueprint written by hand (nova-specs
+    moved its spec to implemented/ by the release) without either file editing
+    the other.  It joins the blueprint's history; the newest dated state is the
+    blueprint's state (store/newest_fact.py).
+    """
+
+    cycle: str
+    ref: str  # the blueprint as the seed names it
+    date: dt.date
+    state: State
+    by: str = ""
+    blueprint: str = ""  # the blueprint's key, resolved at load
+
+    @_cached  # asked for thousands of times per refresh
+    def key(self) -> str:
+        return f"{self.cycle}/{self.ref}@{self.date.isoformat()}:{self.state.value}"
+
+    def entry(self) -> HistoryEntry:
+        return HistoryEntry(self.date, self.state, self.by)
+
+
+Record = Cycle | Project | Theme | Session | Blueprint | Runway | AddedMilestone | Override | AddedHistory
 
 # The record kinds in the order a plan lists them, with their seed table names.
 RECORD_TYPES: dict[str, type] = {
@@ -274,11 +317,13 @@ RECORD_TYPES: dict[str, type] = {
     "runway": Runway,
     "milestone": AddedMilestone,
     "override": Override,
+    "history": AddedHistory,
 }
 KIND_OF = {cls: kind for kind, cls in RECORD_TYPES.items()}
 
 _NESTED: dict[tuple[str, str], type[Any]] = {
     ("cycle", "milestones"): Milestone,
+    ("cycle", "notes"): CycleNote,
     ("session", "actions"): Action,
     ("blueprint", "history"): HistoryEntry,
     ("override", "history"): HistoryEntry,
@@ -372,7 +417,7 @@ def to_dict(record: Record) -> dict[str, Any]:
     return _flattener(record.__class__)[1](record)
 
 
-_SUB_KINDS = {Milestone: "milestone", Action: "action", HistoryEntry: "history"}
+_SUB_KINDS = {Milestone: "milestone", Action: "action", HistoryEntry: "history", CycleNote: "note"}
 
 
 def _revive_each(revive: Convert, raw: list[Any]) -> tuple[Any, ...]:

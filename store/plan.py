@@ -15,6 +15,7 @@ from typing import Any, cast
 from store.index import PlanIndex
 from store.model import (
     KIND_OF,
+    AddedHistory,
     AddedMilestone,
     Blueprint,
     Cycle,
@@ -27,6 +28,7 @@ from store.model import (
     State,
     Theme,
 )
+from store.newest_fact import in_force
 from store.query import ALL_CYCLES, Filter, QueryError
 from store.seeds import ParsedFile, Reference, SeedError
 
@@ -35,6 +37,11 @@ _FAR_FUTURE = dt.date(9999, 12, 31)
 Groups = dict[tuple[str, str], list[str]]  # blueprint keys by (cycle or project, id)
 # Made on a plan's first patch and handed on to the patched plan (see patch()).
 _PATCH_LOOKUPS = ("_by_cycle_id", "_by_project_id", "_origins_by_file")
+
+
+def table_name(kind: str) -> str:
+    """The :class:`Plan` field holding one kind of record."""
+    return "histories" if kind == "history" else kind + "s"
 
 
 @dataclass
@@ -49,6 +56,7 @@ class Plan:
     runways: dict[str, Runway] = field(default_factory=dict)  # in file order: the queue's order
     milestones: dict[str, AddedMilestone] = field(default_factory=dict)  # already folded into their cycles
     overrides: dict[str, Override] = field(default_factory=dict)  # already applied to their blueprints
+    histories: dict[str, AddedHistory] = field(default_factory=dict)  # likewise
     errors: list[SeedError] = field(default_factory=list)  # warnings included
     origins: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # key -> file, line, col
 
@@ -70,7 +78,7 @@ class Plan:
         return {name: value for name, value in self.__dict__.items() if name not in _PATCH_LOOKUPS}
 
     def table(self, kind: str) -> dict[str, Record]:
-        return cast(dict[str, Record], getattr(self, kind + "s"))
+        return cast(dict[str, Record], getattr(self, table_name(kind)))
 
     def cycles_newest_first(self) -> list[Cycle]:
         def order(cycle: Cycle) -> tuple[dt.date, str]:
@@ -220,8 +228,7 @@ def assemble(files: Iterable[ParsedFile]) -> Plan:
     for parsed, mine in accepted:
         _resolve_references(plan, parsed, mine, by_cycle_id)
     _fold_milestones(plan)
-    for override in plan.overrides.values():
-        _apply_override(plan, override)
+    _join_facts(plan)
     count_slips(plan)
     plan.errors.sort(key=_error_order)  # one order, however the plan was made (see patch)
     return plan
@@ -272,15 +279,24 @@ def count_slips(plan: Plan, groups: Iterable[tuple[str, str]] | None = None) -> 
     return changed
 
 
-def _apply_override(plan: Plan, override: Override) -> None:
-    """Give an overridden blueprint its override's state, and the override's history with its own."""
-    blueprint = plan.blueprints.get(override.blueprint)
-    if blueprint is None:  # reported with the references
-        return
-    history = tuple(sorted(blueprint.history + override.history, key=lambda h: h.date))
-    plan.blueprints[override.blueprint] = dataclasses.replace(
-        blueprint, state=override.state or blueprint.state, history=history
-    )
+def _join_facts(plan: Plan, only: set[str] | None = None) -> None:
+    """Give each blueprint (of ``only``, as their files give them) what overrides and other
+    files' ``[[history]]`` say of it: the newest dated state wins (store/newest_fact.py)."""
+    added: dict[str, list[AddedHistory]] = defaultdict(list)
+    for entry in plan.histories.values():
+        if entry.blueprint and (only is None or entry.blueprint in only):
+            added[entry.blueprint].append(entry)
+    overridden = plan.overrides.keys() if only is None else plan.overrides.keys() & only
+    for key in added.keys() | overridden:
+        # In file order, as a full read meets them: of two entries of one day, the first wins.
+        added[key].sort(key=lambda entry: plan.origins[f"history:{entry.key}"])
+        blueprint = plan.blueprints.get(key)
+        if blueprint is None:  # reported with the references
+            continue
+        cycle = plan.cycles.get(blueprint.cycle)
+        plan.blueprints[key] = in_force(
+            blueprint, cycle.start if cycle else None, plan.overrides.get(key), added.get(key, ())
+        )
 
 
 def _fold_milestones(plan: Plan, cycles: set[str] | None = None) -> None:
@@ -360,6 +376,13 @@ def _reached(plan: Plan, files: Mapping[str, ParsedFile | None]) -> set[str] | N
     came_or_went = old ^ new
     if any(origin.startswith("cycle:") for origin in came_or_went):
         return None
+    if any(
+        isinstance(r, Cycle) and r.id in plan.cycles and r.start != plan.cycles[r.id].start
+        for parsed in files.values()
+        if parsed
+        for r in parsed.records
+    ):
+        return None  # undated states count from the cycle's start: weigh every fact again
     reached: set[str] = set()
 
     def file_of(origin: str) -> None:
@@ -377,6 +400,16 @@ def _reached(plan: Plan, files: Mapping[str, ParsedFile | None]) -> set[str] | N
     overrides += [r for parsed in files.values() if parsed for r in parsed.records if isinstance(r, Override)]
     for override in overrides:
         file_of(f"blueprint:{override.blueprint}")
+    # So is a [[history]] table: redo the file of every blueprint it may name.
+    for origin in old:
+        entry = plan.histories.get(origin[len("history:") :]) if origin.startswith("history:") else None
+        if entry is not None:  # one that named no blueprint was left out
+            file_of(f"blueprint:{entry.blueprint}")
+    for parsed in files.values():
+        for record in parsed.records if parsed else ():
+            if isinstance(record, AddedHistory):
+                for key in _may_name(plan, record.cycle, record.ref):
+                    file_of(f"blueprint:{key}")
     # Milestones added from another file fold into their cycle as its own file gives it.
     added = [plan.milestones[o[len("milestone:") :]] for o in old if o.startswith("milestone:")]
     added += [
@@ -409,12 +442,24 @@ def _naming_blueprints(plan: Plan, keys: set[str]) -> set[str]:
     for override in plan.overrides.values():
         if override.blueprint in keys:
             found.add(plan.origins[f"override:{override.key}"][0])
+    for entry in plan.histories.values():
+        if _work_of(entry.blueprint) in same_work:
+            found.add(plan.origins[f"history:{entry.key}"][0])
     quoted = set()
     for key in keys:
         _, project, ident = _blueprint_parts(key)
         quoted |= {f"'{ident}'", f"'{project}/{ident}'", f"'{key}'"}
     found |= {e.path for e in plan.errors if any(q in e.message for q in quoted)}
     return found
+
+
+def _may_name(plan: Plan, cycle: str, ref: str) -> list[str]:
+    """The blueprint keys a reference (``id``, ``project/id`` or a full key) may resolve to."""
+    if ref.count("/") == 2:
+        return [ref]
+    if ref.count("/") == 1:
+        return [f"{cycle}/{ref}"]
+    return list(_by_cycle_id(plan).get((cycle, ref), ()))
 
 
 def _work_of(key: str) -> tuple[str, str]:
@@ -440,7 +485,7 @@ def _redo(plan: Plan, files: Mapping[str, ParsedFile | None]) -> Plan | None:
     by_file = _origins_by_file(plan)
     new = dataclasses.replace(
         plan,
-        **cast(dict[str, Any], {kind + "s": dict(plan.table(kind)) for kind in KIND_OF.values()}),
+        **cast(dict[str, Any], {table_name(kind): dict(plan.table(kind)) for kind in KIND_OF.values()}),
         origins=dict(plan.origins),
         errors=[e for e in plan.errors if e.path not in files],
     )
@@ -480,9 +525,7 @@ def _redo(plan: Plan, files: Mapping[str, ParsedFile | None]) -> Plan | None:
     for parsed, mine in accepted:
         _resolve_references(new, parsed, mine, by_cycle_id)
     redone = came["blueprint"]
-    for override in new.overrides.values():
-        if override.blueprint in redone:
-            _apply_override(new, override)
+    _join_facts(new, redone)
     cycles = (
         came["cycle"]
         | {new.milestones[k].cycle for k in came["milestone"]}
@@ -601,18 +644,22 @@ def _resolve_references(plan: Plan, parsed: ParsedFile, mine: set[str], by_cycle
                         ),
                     )
                 )
-        elif ref.field in ("blueprints", "runway"):
+        elif ref.field in ("blueprints", "runway", "history"):
             key = _resolve_blueprint(ref, plan, by_cycle_id, parsed)
-            if key and ref.field == "runway" and plan.blueprints[key].cycle != ref.cycle:
+            if key and ref.field in ("runway", "history") and plan.blueprints[key].cycle != ref.cycle:
                 plan.errors.append(
                     SeedError(
                         parsed.path,
                         ref.line,
                         ref.col,
                         (
-                            f"runway '{ref.target}': blueprint {key} "
-                            f"is in cycle '{plan.blueprints[key].cycle}', "
-                            f"not '{ref.cycle}' (a runway queue holds its own cycle's blueprints)"
+                            f"{ref.field} '{ref.target}': blueprint {key} "
+                            f"is in cycle '{plan.blueprints[key].cycle}', not '{ref.cycle}' "
+                            + (
+                                "(a runway queue holds its own cycle's blueprints)"
+                                if ref.field == "runway"
+                                else "(a history entry is about a blueprint of its own cycle)"
+                            )
                         ),
                     )
                 )
@@ -631,6 +678,12 @@ def _resolve_references(plan: Plan, parsed: ParsedFile, mine: set[str], by_cycle
                 plan.runways[record.key] = dataclasses.replace(record, blueprint=found[0])
             else:  # the error is said above; an entry with no blueprint has nothing to show
                 del plan.runways[record.key]
+        elif isinstance(record, AddedHistory) and plan.histories.get(record.key) is record:
+            found = resolved.get(record.key)
+            if found:
+                plan.histories[record.key] = dataclasses.replace(record, blueprint=found[0])
+            else:
+                del plan.histories[record.key]
 
 
 def _dangling(parsed: ParsedFile, ref: Reference, kind: str, known: Mapping[str, object]) -> SeedError:
@@ -660,7 +713,7 @@ def _resolve_blueprint(ref: Reference, plan: Plan, by_cycle_id: Groups, parsed: 
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
-        field_name = "blueprint" if ref.field == "runway" else ref.field
+        field_name = "blueprint" if ref.field in ("runway", "history") else ref.field
         message = (
             f"{ref.owner}: {field_name} refers to unknown blueprint '{ref.target}' "
             f"(no blueprint with that id in cycle '{ref.cycle}')"

@@ -15,9 +15,11 @@ from typing import Any, cast
 
 from store.model import (
     Action,
+    AddedHistory,
     AddedMilestone,
     Blueprint,
     Cycle,
+    CycleNote,
     CycleStatus,
     HistoryEntry,
     Milestone,
@@ -40,6 +42,7 @@ from store.tomlpos import KeyPath, locate, nearest
 Table = dict[str, Any]  # a TOML table, as parsed
 
 _STR, _DATE, _BOOL, _INT, _STRS, _INTS, _TABLES = "text", "date", "bool", "int", "texts", "ints", "tables"
+_REVIEWS = "reviews"  # change numbers, each bare or as {number = 132614, state = "abandoned"}
 
 _SCHEMA: dict[str, dict[str, object]] = {
     "defaults": {"cycle": _STR, "project": _STR},
@@ -51,7 +54,9 @@ _SCHEMA: dict[str, dict[str, object]] = {
         "status": CycleStatus,
         "milestone": _TABLES,
         "runway_slots": _INT,
+        "note": _TABLES,
     },
+    "note": {"date": _DATE, "text": _STR},
     "milestone": {"name": _STR, "date": _DATE, "kind": MilestoneKind, "project": _STR},
     "project": {"id": _STR, "name": _STR},
     "theme": {
@@ -81,7 +86,7 @@ _SCHEMA: dict[str, dict[str, object]] = {
         "project": _STR,
         "title": _STR,
         "category": _STR,
-        "reviews": _INTS,
+        "reviews": _REVIEWS,
         "state": State,
         "fast_tracked": _BOOL,
         "owner": _STR,
@@ -91,6 +96,8 @@ _SCHEMA: dict[str, dict[str, object]] = {
     "history": {"date": _DATE, "state": State, "by": _STR},
     "runway": {"blueprint": _STR, "cycle": _STR, "start": _DATE},
     "override": {"blueprint": _STR, "state": State, "history": _TABLES},
+    # [[history]] at the top level: a dated state of a blueprint that another file defines.
+    "added_history": {"blueprint": _STR, "cycle": _STR, "date": _DATE, "state": State, "by": _STR},
     # [[milestone]] at the top level: a milestone of a cycle that another file defines.
     "added_milestone": {"cycle": _STR, "name": _STR, "date": _DATE, "kind": MilestoneKind, "project": _STR},
 }
@@ -104,6 +111,7 @@ _TOP_LEVEL = (
     "blueprint",
     "runway",
     "override",
+    "history",
 )
 _EXPECTED = {
     _STR: "a string",
@@ -113,6 +121,7 @@ _EXPECTED = {
     _STRS: "a list of strings",
     _INTS: "a list of whole numbers",
     _TABLES: "an array of tables",
+    _REVIEWS: 'a list of change numbers (each a whole number or {number = ..., state = "..."})',
 }
 
 
@@ -217,11 +226,41 @@ class Reader:
                     return None
                 items.append(clean_text(item) if kind == _STRS else item)
             return tuple(items)
+        if kind == _REVIEWS:
+            return self.reviews(raw, where, what)
         if kind == _TABLES:
             if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
                 return self.wrong(where, what, key, kind, raw)
             return raw
         raise AssertionError(kind)  # pragma: no cover - the schema is closed
+
+    def reviews(self, raw: object, where: KeyPath, what: str) -> tuple[tuple[int, str], ...] | None:
+        """Each review's number with what became of it ("" when the seed does not say)."""
+        if not isinstance(raw, list):
+            self.wrong(where, what, "reviews", _REVIEWS, raw)
+            return None
+        found = []
+        for index, item in enumerate(raw):
+            if isinstance(item, dict):
+                unknown = sorted(set(item) - {"number", "state"})
+                number, state = item.get("number"), item.get("state", "")
+                if unknown or type(number) is not int or not isinstance(state, str):
+                    self.error(
+                        (*where, index),
+                        f"{what}: 'reviews' item {index + 1} must be {{number = 132614, state = \"open\"}} "
+                        "(a whole number, and a word for what became of the change)",
+                    )
+                    return None
+                found.append((number, clean_text(state).strip()))
+            elif type(item) is int:
+                found.append((item, ""))
+            else:
+                self.error(
+                    (*where, index),
+                    f"{what}: 'reviews' item {index + 1} must be a whole number, not {_type_name(item)}",
+                )
+                return None
+        return tuple(found)
 
     def wrong(self, where: KeyPath, what: str, key: str, kind: str, raw: object) -> None:
         self.error(where, f"{what}: '{key}' must be {_EXPECTED[kind]}, not {_type_name(raw)}")
@@ -280,7 +319,17 @@ class Reader:
             "defaults",
             "project",
         )
-        for table in ("project", "cycle", "milestone", "blueprint", "theme", "session", "runway", "override"):
+        for table in (
+            "project",
+            "cycle",
+            "milestone",
+            "blueprint",
+            "theme",
+            "session",
+            "runway",
+            "override",
+            "history",
+        ):
             items = self.data.get(table, [])
             if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
                 self.error((table,), f"'{table}' must be an array of tables, written [[{table}]]")
@@ -354,9 +403,28 @@ class Reader:
                 self.refer(cid, "project", project, cid, "", (*mpath, "project"))
             milestones.append(Milestone(mname, mdate, kind, project))
         milestones.sort(key=lambda m: m.date)
+        notes = []
+        for index, raw in enumerate(self.value("cycle", item, "note", path, what) or []):
+            npath = (*path, "note", index)
+            nwhat = f"{what} note #{index + 1}"
+            self.check_keys("note", raw, npath, nwhat)
+            ndate = self.value("note", raw, "date", npath, nwhat, required=True)
+            ntext = self.value("note", raw, "text", npath, nwhat, required=True)
+            if ndate is not None and ntext is not None:
+                notes.append(CycleNote(ndate, ntext))
+        notes.sort(key=lambda n: n.date)
         if self.unique(cid, path, what):
             self.out.records.append(
-                Cycle(cid, name, start, release, status, tuple(milestones), 3 if slots is None else slots)
+                Cycle(
+                    cid,
+                    name,
+                    start,
+                    release,
+                    status,
+                    tuple(milestones),
+                    3 if slots is None else slots,
+                    tuple(notes),
+                )
             )
 
     def read_milestone(self, item: Table, path: KeyPath) -> None:
@@ -402,6 +470,7 @@ class Reader:
         project = self.context(item, path, what, "blueprint", "project")
         state = self.value("blueprint", item, "state", path, what) or State.PROPOSED
         history = self.history("blueprint", item, path, what)
+        reviews = self.value("blueprint", item, "reviews", path, what) or ()
         if cycle is None or project is None:
             return
         record = Blueprint(
@@ -411,7 +480,8 @@ class Reader:
             title=title,
             state=state,
             category=self.value("blueprint", item, "category", path, what) or "",
-            reviews=self.value("blueprint", item, "reviews", path, what) or (),
+            reviews=tuple(number for number, _ in reviews),
+            review_states=tuple(state for _, state in reviews) if any(s for _, s in reviews) else (),
             fast_tracked=bool(self.value("blueprint", item, "fast_tracked", path, what)),
             owner=self.value("blueprint", item, "owner", path, what) or "",
             url=self.value("blueprint", item, "url", path, what) or "",
@@ -520,6 +590,24 @@ class Reader:
             first = record.projects[0] if record.projects else ""
             for index, target in enumerate(blueprints):
                 self.refer(record.key, "blueprints", target, cycle, first, (*path, "blueprints", index))
+            self.out.records.append(record)
+
+    def read_history(self, item: Table, path: KeyPath) -> None:
+        what = f"history #{_number_of(path)}"
+        self.check_keys("added_history", item, path, what)
+        ref = self.value("added_history", item, "blueprint", path, what, required=True)
+        if ref is not None:
+            what = f"history of '{ref}'"
+        date = self.value("added_history", item, "date", path, what, required=True)
+        state = self.value("added_history", item, "state", path, what, required=True)
+        by = self.value("added_history", item, "by", path, what) or ""
+        cycle = self.context(item, path, what, "added_history", "cycle")
+        if ref is None or date is None or state is None or cycle is None:
+            return
+        record = AddedHistory(cycle, ref, date, state, by)
+        if self.unique(record.key, path, what):
+            self.refer(record.key, "cycle", cycle, cycle, "", (*path, "cycle"))
+            self.refer(record.key, "history", ref, cycle, self.default_project or "", (*path, "blueprint"))
             self.out.records.append(record)
 
     def read_runway(self, item: Table, path: KeyPath) -> None:

@@ -32,15 +32,27 @@ def plan_besides(out: Path, importer: str) -> Plan:
     return assemble(parse_file(p, seed_name(p, out)) for p in files)
 
 
-def render(importer: str, about: list[str], data: dict[str, Any]) -> str:
-    """A generated seed file: the mark, why it exists, then the TOML."""
+def render(importer: str, about: list[str], data: dict[str, Any], tables: Sequence[str] = ()) -> str:
+    """A generated seed file: the mark, why it exists, then the TOML (``data``, then ``tables``
+    as :func:`array_table` writes them)."""
     lines = [
         mark(importer),
         *(f"# {line}" if line else "#" for line in about),
         "# Edits here are lost on the next import: put your own changes in a file of your own.",
         "",
     ]
-    return "\n".join(lines) + "\n" + tomli_w.dumps(data)
+    return "\n".join(lines) + "\n" + "\n".join([tomli_w.dumps(data), *tables]).rstrip("\n") + "\n"
+
+
+def array_table(
+    name: str, table: dict[str, Any], nested: dict[str, list[dict[str, Any]]] | None = None
+) -> str:
+    """One ``[[name]]`` table with its ``[[name.sub]]`` tables, as a person writes them
+    (tomli_w would write the nested ones inline, as one long value)."""
+    parts = [f"[[{name}]]\n" + tomli_w.dumps(table)]
+    for sub, items in (nested or {}).items():
+        parts += [f"[[{name}.{sub}]]\n" + tomli_w.dumps(item) for item in items]
+    return "\n".join(parts)
 
 
 @dataclass

@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from store.import_mark import generated_by
-from store.model import AddedMilestone, Cycle, Milestone, MilestoneKind, Project
+from store.model import AddedMilestone, Cycle, Milestone, MilestoneKind, Project, State
 from store.seeds import parse_file
 from store.upstream.generated import (
     Written,
+    array_table,
     plan_besides,
     render,
     write_files,
@@ -210,11 +211,17 @@ def import_nova_specs(index: Path, out: Path) -> Imported:
             "'cycleboard import releases'"
         )
     hand_urls = {b.url: b for b in besides.blueprints.values() if b.url}
-    imported = kept = 0
+    imported = kept = dated = 0
     for cid in sorted(c for c in by_cycle if c in besides.cycles):
         ids, why = blueprint_ids(by_cycle[cid])
         notices.extend(why)
-        tables = []
+        release = besides.cycles[cid].release
+        # What the folder says is as of the release: a spec is moved to implemented/ once merged.
+        landed: dict[str, Any] | None = (
+            {"date": release, "state": State.IMPLEMENTED.value, "by": NOVA_SPECS} if release else None
+        )
+        tables: list[str] = []
+        histories: list[str] = []
         for spec in by_cycle[cid]:
             bid = ids[spec]
             # Specs that share a blueprint share its page on Launchpad.
@@ -228,8 +235,18 @@ def import_nova_specs(index: Path, out: Path) -> Imported:
             )
             if own is not None and own.cycle == cid:
                 kept += 1
-                if own.state is not spec.state:
-                    where = besides.origins[f"blueprint:{own.key}"][0]
+                if own.state is spec.state:
+                    continue
+                where = besides.origins[f"blueprint:{own.key}"][0]
+                if landed is not None and spec.state is State.IMPLEMENTED:
+                    # A dated fact beside the hand-written one: the newer wins (docs/seeds.md).
+                    histories.append(array_table("history", {"blueprint": own.key_in_cycle, **landed}))
+                    dated += 1
+                    notices.append(
+                        f"{own.key}: implemented in nova-specs by the release ({release}), "
+                        f"{own.state.value} in {where}; a [[history]] entry says so, and the newer fact wins"
+                    )
+                else:
                     notices.append(
                         f"{own.key}: {spec.state.value} in nova-specs, {own.state.value} in {where}; "
                         "the hand-written state stays"
@@ -240,23 +257,31 @@ def import_nova_specs(index: Path, out: Path) -> Imported:
                 where = besides.origins[f"override:{override.key}"][0]
                 notices.append(
                     f"{override.key}: {spec.state.value} in nova-specs, {override.state.value} "
-                    f"in {where}; the override stays"
+                    f"in {where}; the newer fact wins (an override without a dated history "
+                    "entry counts as of the cycle's start)"
                 )
             table = {"id": bid, "title": spec.title, "state": spec.state.value}
             if url:
                 table["url"] = url
-            tables.append(table)
+            landed_here = {"history": [landed]} if landed and spec.state is State.IMPLEMENTED else None
+            tables.append(array_table("blueprint", table, landed_here))
         imported += len(tables)
-        if not tables:
+        if not tables and not histories:
             empty.append(f"{NOVA_SPECS}/{cid}.toml")
             continue
         files[f"{NOVA_SPECS}/{cid}.toml"] = render(
             NOVA_SPECS,
             [
                 f"from an index of openstack/nova-specs, specs/{cid}/: approved/ is approved,",
-                "implemented/ is implemented.",
+                "implemented/ is implemented (its code merged), dated the cycle's release.",
+                *(
+                    ["[[history]]: what nova-specs says of blueprints a hand-written file defines."]
+                    if histories
+                    else []
+                ),
             ],
-            {"defaults": {"cycle": cid, "project": "nova"}, "blueprint": tables},
+            {"defaults": {"cycle": cid, "project": "nova"}},
+            tables + histories,
         )
     if "nova" not in besides.projects and files:
         files[f"{NOVA_SPECS}/projects.toml"] = render(
@@ -265,6 +290,9 @@ def import_nova_specs(index: Path, out: Path) -> Imported:
     else:
         empty.append(f"{NOVA_SPECS}/projects.toml")
     if kept:
-        notices.append(f"{kept} spec(s) already defined by hand were left to those files")
+        notices.append(
+            f"{kept} spec(s) already defined by hand were left to those files"
+            + (f"; {dated} of them got a dated [[history]] entry" if dated else "")
+        )
     written = write_files(out, NOVA_SPECS, files, empty)
     return Imported(written, f"{len(specs)} specs, {imported} blueprints", notices, warnings)

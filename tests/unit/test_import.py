@@ -325,3 +325,54 @@ def test_an_openstack_releases_checkout_is_read_in_its_own_layout(tmp_path):
     import_releases(checkout, tmp_path / "seeds")
     zed = milestones(load(tmp_path / "seeds"), "zed")
     assert zed["Spec Freeze [block-storage]"][2] == "cinder"
+
+
+def test_the_import_dates_what_it_knows_of_a_hand_written_blueprint_and_the_newer_fact_wins(tmp_path, capsys):
+    import_releases(RELEASES, tmp_path, LABELS, only=["zed", "2023.1"])
+    release = load(tmp_path).cycles["2023.1"].release
+    recap = tmp_path / "recap.toml"
+    recap.write_text(
+        '[defaults]\ncycle = "2023.1"\nproject = "nova"\n\n[[blueprint]]\n'
+        'id = "pci-device-tracking-in-placement"\ntitle = "Track PCI devices in placement"\n'
+        'state = "approved"  # a guess from the PTG\n'
+    )
+    assert main(["import", "nova-specs", str(SPECS), "--out", str(tmp_path)]) == 0
+    out, _ = capsys.readouterr()
+    assert (
+        "2023.1/nova/pci-device-tracking-in-placement: "
+        f"implemented in nova-specs by the release ({release}), approved in recap.toml; "
+        "a [[history]] entry says so, and the newer fact wins"
+    ) in out
+    written = tomllib.loads((tmp_path / "nova-specs" / "2023.1.toml").read_text())
+    assert written["history"] == [
+        {
+            "blueprint": "nova/pci-device-tracking-in-placement",
+            "date": release,
+            "state": "implemented",
+            "by": "nova-specs",
+        }
+    ]
+    assert "blueprint" not in written  # the hand-written file still defines it
+    plan = load(tmp_path)
+    assert not plan.problems
+    pci = plan.blueprints["2023.1/nova/pci-device-tracking-in-placement"]
+    assert (pci.state, pci.title) == (State.IMPLEMENTED, "Track PCI devices in placement")
+    assert [(h.date, h.state, h.by) for h in pci.history] == [(release, State.IMPLEMENTED, "nova-specs")]
+    # An implemented spec the import defines itself is dated the same way.
+    zed = tomllib.loads((tmp_path / "nova-specs" / "zed.toml").read_text())
+    unified = next(b for b in zed["blueprint"] if b["id"] == "unified-limits-nova")
+    assert unified["history"] == [
+        {"date": plan.cycles["zed"].release, "state": "implemented", "by": "nova-specs"}
+    ]
+
+    # A fact dated after the release (a change made since) is newer again: it wins.
+    recap.write_text(
+        recap.read_text()
+        + '\n[[blueprint.history]]\ndate = 2023-06-01\nstate = "abandoned"\nby = "someone"\n'
+    )
+    pci = load(tmp_path).blueprints["2023.1/nova/pci-device-tracking-in-placement"]
+    assert pci.state is State.APPROVED  # the file's own state value, dated by its newest entry
+    recap.write_text(recap.read_text().replace('state = "approved"  #', 'state = "abandoned"  #'))
+    pci = load(tmp_path).blueprints["2023.1/nova/pci-device-tracking-in-placement"]
+    assert pci.state is State.ABANDONED
+    assert [h.state for h in pci.history] == [State.IMPLEMENTED, State.ABANDONED]

@@ -111,7 +111,16 @@ override = st.builds(
     st.sampled_from(("stein/nova/a", "stein/cinder/b", "train/glance/c")),
     st.sampled_from(STATES),
 )
-record = st.one_of(blueprint, blueprint, blueprint, theme, session, runway, milestone, override)
+history = st.builds(
+    lambda ref, state, month: (
+        ("history", ref, month, state),
+        f'[[history]]\ncycle = "stein"\nblueprint = "{ref}"\ndate = 2018-0{month}-01\nstate = "{state}"\n',
+    ),
+    st.sampled_from(REFS),
+    st.sampled_from(STATES),
+    st.integers(7, 9),  # before, around and after stein's start (2018-08-30)
+)
+record = st.one_of(blueprint, blueprint, blueprint, theme, session, runway, milestone, override, history)
 seed_file = st.lists(record, max_size=6, unique_by=lambda r: r[0]).map(
     lambda records: "\n".join(t for _, t in records)
 )
@@ -137,7 +146,7 @@ def _write(seeds: Path, name: str, text: str | None, when: list[int]) -> None:
 
 
 def _same(live: Board, oracle: Board) -> None:
-    for kind in ("cycle", "project", "theme", "session", "runway", "milestone", "override"):
+    for kind in ("cycle", "project", "theme", "session", "runway", "milestone", "override", "history"):
         assert list(live.plan.table(kind).items()) == list(oracle.plan.table(kind).items()), kind
     assert live.plan.blueprints == oracle.plan.blueprints
     assert live.plan.errors == oracle.plan.errors
