@@ -16,5 +16,7 @@ def links(blueprint: Blueprint) -> list[tuple[str, str]]:
     found = []
     if blueprint.url:
         found.append(("blueprint", blueprint.url))
-    found += [(f"review {n}", review_url(n)) for n in blueprint.reviews]
+    for number in blueprint.reviews:
+        state = blueprint.review_state(number)
+        found.append((f"review {number}" + (f" ({state})" if state else ""), review_url(number)))
     return found

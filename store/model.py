@@ -106,10 +106,10 @@ class Milestone:
 
 @dataclass(frozen=True)
 class CycleNote:
-    """A dated fact about a cycle as a whole (a count of its blueprints), not about one theme."""
+    """A fact about a cycle as a whole (a count of its blueprints), not about one theme."""
 
-    date: dt.date
     text: str
+    date: dt.date | None = None  # as of when, where the source says
 
 
 @dataclass(frozen=True)

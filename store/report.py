@@ -77,6 +77,9 @@ def render(
     elif cycle.milestones:
         last = cycle.milestones[-1]
         lines.append(f"All milestones have passed; the last was {_md(last.name)} on {last.date}.")
+    if cycle.notes:
+        lines.append("")
+        lines += [f"- Note{f' ({n.date})' if n.date else ''}: {_md(n.text)}" for n in cycle.notes]
     lines += ["", f"## Blueprints: {done} of {len(rows)} implemented", "", "| state | count |", "|---|---:|"]
     for state, count in board.counts(rows).items():
         if count:

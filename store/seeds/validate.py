@@ -121,7 +121,7 @@ _EXPECTED = {
     _STRS: "a list of strings",
     _INTS: "a list of whole numbers",
     _TABLES: "an array of tables",
-    _REVIEWS: 'a list of change numbers (each a whole number or {number = ..., state = "..."})',
+    _REVIEWS: "a list of whole numbers",  # each may also be {number = ..., state = "..."}
 }
 
 
@@ -408,11 +408,11 @@ class Reader:
             npath = (*path, "note", index)
             nwhat = f"{what} note #{index + 1}"
             self.check_keys("note", raw, npath, nwhat)
-            ndate = self.value("note", raw, "date", npath, nwhat, required=True)
+            ndate = self.value("note", raw, "date", npath, nwhat)
             ntext = self.value("note", raw, "text", npath, nwhat, required=True)
-            if ndate is not None and ntext is not None:
-                notes.append(CycleNote(ndate, ntext))
-        notes.sort(key=lambda n: n.date)
+            if ntext is not None:
+                notes.append(CycleNote(ntext, ndate))
+        notes.sort(key=lambda n: n.date or dt.date.min)
         if self.unique(cid, path, what):
             self.out.records.append(
                 Cycle(

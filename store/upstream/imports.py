@@ -255,10 +255,16 @@ def import_nova_specs(index: Path, out: Path) -> Imported:
             override = besides.overrides.get(f"{cid}/nova/{bid}")
             if override is not None and override.state is not None and override.state is not spec.state:
                 where = besides.origins[f"override:{override.key}"][0]
+                start = besides.cycles[cid].start or dt.date.min
+                theirs = release if release and spec.state is State.IMPLEMENTED else start
+                mine = max((h.date for h in override.history), default=start)
                 notices.append(
-                    f"{override.key}: {spec.state.value} in nova-specs, {override.state.value} "
-                    f"in {where}; the newer fact wins (an override without a dated history "
-                    "entry counts as of the cycle's start)"
+                    f"{override.key}: {spec.state.value} in nova-specs, {override.state.value} in {where}; "
+                    + (
+                        "the override stays (its newest entry is as new or newer)"
+                        if mine >= theirs
+                        else f"nova-specs' is newer ({theirs}) and wins; date the override later to keep it"
+                    )
                 )
             table = {"id": bid, "title": spec.title, "state": spec.state.value}
             if url:

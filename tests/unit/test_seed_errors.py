@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from store.model import State
 from store.plan import assemble, seed_files
 from store.seeds import clean_text, parse_file, parse_text
 from tests.conftest import BASE_SEED
@@ -258,3 +259,11 @@ def test_the_documented_example_is_valid(seeds):
     assert plan.errors == []
     assert plan.sessions["stein/nova-cinder"].blueprints == ("stein/nova/volume-backed-server-rebuild",)
     assert [m.project for m in plan.cycles["stein"].milestones] == [None, None, "cinder"]
+    assert [n.text for n in plan.cycles["stein"].notes] == [
+        "12 approved blueprints: 3 implemented, 1 blocked."
+    ]
+    rebuild = plan.blueprints["stein/nova/volume-backed-server-rebuild"]
+    assert rebuild.reviews == (530012, 532407) and rebuild.review_state(530012) == "abandoned"
+    assert rebuild.review_state(532407) == ""
+    # The [[history]] table's later fact wins over the blueprint's own state.
+    assert rebuild.state is State.IMPLEMENTED and rebuild.history[-1].by == "a later import"

@@ -136,9 +136,19 @@ class BlueprintDetails(DetailsScreen):
     def __init__(self, row: Row, themes: list[Theme], sessions: list[Session], events: list[Mark]) -> None:
         bp = row.blueprint
         summary = self.summary_of(row)
-        link_lines = [Content.assemble((f"{label:<16}", "$text-muted"), url) for label, url in links(bp)]
+        found = links(bp)
+        label_width = max((len(label) for label, _ in found), default=0) + 2
+        link_lines = [
+            Content.assemble((label.ljust(label_width), "$text-muted"), url) for label, url in found
+        ]
         seed_history = [
-            Content.assemble((str(h.date), "$text-muted"), "  ", state_label(h.state)) for h in bp.history
+            Content.assemble(
+                (str(h.date), "$text-muted"),
+                "  ",
+                state_label(h.state),
+                (f"   by {h.by}" if h.by else "", "$text-muted"),
+            )
+            for h in bp.history
         ]
         mark_history = [
             Content.assemble(

@@ -134,6 +134,15 @@ class TimelineChart(Widget):
             )
         if not self.milestones:
             rows.append(Content.styled("No milestones recorded for this cycle.", "$text-muted"))
+        for cycle_note in cycle.notes:  # facts about the whole cycle, such as a count of its blueprints
+            rows.append(
+                Content.assemble(
+                    ("Note", "bold"),
+                    (f" ({cycle_note.date})" if cycle_note.date else "", "$text-muted"),
+                    ": ",
+                    one_line(cycle_note.text),
+                )
+            )
         return Content("\n").join(rows)
 
 
