@@ -2,7 +2,9 @@
 
 Drawn from what is dated: each blueprint's seed history and the marks made
 on it.  A blueprint counts in scope from its first dated entry (from the
-cycle's start when it has none).  A state no entry dates (a seed that says
+cycle's start when it has none).  An entry saying it was implemented does not
+date when it joined: it was in the cycle before that (nova-specs dates what
+merged by the release, of work planned from the start).  A state no entry dates (a seed that says
 ``implemented`` with no history entry for it) counts from the cycle's
 release, or today when that is sooner, so the last day always agrees with
 the board.
@@ -79,7 +81,8 @@ def burnup(
         return min(days - 1, max(0, (date - start).days))
 
     for dated, state in found:
-        scope_delta[at(dated[0][0]) if dated else 0] += 1
+        joined = next((date for date, entry_state in dated if entry_state is not State.IMPLEMENTED), None)
+        scope_delta[at(joined) if joined else 0] += 1
         if not dated or dated[-1][1] is not state:  # the state it has now, undated
             dated = [*dated, (max(fallback, dated[-1][0]) if dated else fallback, state)]
         was_done = False

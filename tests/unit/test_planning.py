@@ -355,6 +355,17 @@ def test_the_kilo_history_gives_a_real_burnup(store_dir):
     assert chart.scope[post - 1] < chart.scope[post]  # the second post added blueprints that day
 
 
+def test_work_nova_specs_dates_at_the_release_was_in_scope_from_the_start(store_dir):
+    board = Board(SHIPPED, store_dir).refresh()
+    cycle = board.plan.cycles["2023.1"]
+    rows = [(r.blueprint, r.state) for r in board.rows() if r.blueprint.cycle == "2023.1"]
+    chart = burnup(cycle, rows, {}, dt.date(2026, 1, 1))
+    # Nothing of 2023.1 is dated before its release: all of it was planned from the start ...
+    assert chart.scope[0] == chart.scope[-1] == len(rows) == 24
+    # ... and what nova-specs says was implemented is done on the release day, not before.
+    assert chart.done[-2] == 0 and chart.done[-1] == 6 == sum(1 for _, s in rows if s is State.IMPLEMENTED)
+
+
 def test_marks_move_the_done_line_on_their_day(board):
     stein = board.plan.cycles["stein"]
     board.mark("stein/nova/a", State.IMPLEMENTED, via="cli")
