@@ -426,6 +426,8 @@ class Board:
         if row.state is state:
             return row.state, None
         mark = self.marks.new(key, state, row.state, row.blueprint.state, via, by=self.writer.who())
+        if why := why_no_effect(row.blueprint, mark):  # a fact dated ahead would outrank it
+            raise NoEffect(why)
         mark = dataclasses.replace(mark, staged_for=destination.rel)
         try:
             saved = self._save(mark, destination, None)
@@ -443,10 +445,10 @@ class Board:
         row = self.row(key)
         mark = self.marks.new(key, state, row.state, row.blueprint.state, via, by=self.writer.who())
         destination = self.destination(key)
-        if isinstance(destination, KeptLocally):
-            if why := why_no_effect(row.blueprint, mark):
-                raise NoEffect(why)
-        else:
+        # Written into the seeds or kept locally, a change dated today loses to a fact dated later.
+        if why := why_no_effect(row.blueprint, mark):
+            raise NoEffect(why)
+        if not isinstance(destination, KeptLocally):
             mark = dataclasses.replace(mark, staged_for=destination.rel)
         self.latest[key] = self._unsaved[key] = mark
         self._remake(key)

@@ -192,7 +192,9 @@ def _differences(imported: ImportedCycle, own: Cycle, where: str) -> list[str]:
     return said
 
 
-def import_nova_specs(index: Path, out: Path) -> Imported:
+def import_nova_specs(index: Path, out: Path, today: dt.date | None = None) -> Imported:
+    """``today``: the day of the import; what a running cycle's specs say is dated no later."""
+    today = today or dt.date.today()
     specs = read_index(index, str(index))
     besides = plan_besides(out, NOVA_SPECS)
     by_cycle: dict[str, list[Any]] = defaultdict(list)
@@ -215,8 +217,11 @@ def import_nova_specs(index: Path, out: Path) -> Imported:
     for cid in sorted(c for c in by_cycle if c in besides.cycles):
         ids, why = blueprint_ids(by_cycle[cid])
         notices.extend(why)
-        release = besides.cycles[cid].release
         # What the folder says is as of the release: a spec is moved to implemented/ once merged.
+        # While the cycle runs it is as of today, the latest it can be known: a fact dated ahead
+        # would outrank every change the team makes until then.
+        release = besides.cycles[cid].release
+        release = min(release, today) if release else None
         landed: dict[str, Any] | None = (
             {"date": release, "state": State.IMPLEMENTED.value, "by": NOVA_SPECS} if release else None
         )
@@ -243,7 +248,7 @@ def import_nova_specs(index: Path, out: Path) -> Imported:
                     histories.append(array_table("history", {"blueprint": own.key_in_cycle, **landed}))
                     dated += 1
                     notices.append(
-                        f"{own.key}: implemented in nova-specs by the release ({release}), "
+                        f"{own.key}: implemented in nova-specs (dated {release}), "
                         f"{own.state.value} in {where}; a [[history]] entry says so, and the newer fact wins"
                     )
                 else:

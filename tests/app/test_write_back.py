@@ -346,3 +346,22 @@ async def test_undo_is_said_only_once_it_is_written(seeds, store_dir):
                 assert any("has errors" in s for s in said()) and pane.current.state.value == "implemented"
             else:
                 assert said() == ["Undone: stein/nova/alpha is approved again"]
+
+
+def test_a_change_a_later_dated_fact_outranks_is_refused_not_reported(tmp_path, capsys):
+    """The newest dated fact wins: a change written today would lose to an entry dated ahead,
+    so it is not written, and the command says why and exits 1."""
+    seeds = team_repo(tmp_path) / "seeds"
+    (seeds / "imported.toml").write_text(
+        '[[history]]\ncycle = "stein"\nblueprint = "nova/otter-api"\ndate = 2999-01-01\n'
+        'state = "implemented"\nby = "an import"\n'
+    )
+    before = (seeds / "plan.toml").read_bytes()
+    code, out, err = mark(seeds, tmp_path / "store", "otter-api", "started", capsys)
+    assert (code, out) == (1, "")
+    assert "history entry dated 2999-01-01" in err and "stays in force" in err
+    assert (seeds / "plan.toml").read_bytes() == before
+    # Once that entry is gone, the same change is written and takes effect.
+    (seeds / "imported.toml").unlink()
+    assert mark(seeds, tmp_path / "store", "otter-api", "started", capsys)[0] == 0
+    assert 'state = "started"' in (seeds / "plan.toml").read_text()

@@ -340,7 +340,7 @@ def test_the_import_dates_what_it_knows_of_a_hand_written_blueprint_and_the_newe
     out, _ = capsys.readouterr()
     assert (
         "2023.1/nova/pci-device-tracking-in-placement: "
-        f"implemented in nova-specs by the release ({release}), approved in recap.toml; "
+        f"implemented in nova-specs (dated {release}), approved in recap.toml; "
         "a [[history]] entry says so, and the newer fact wins"
     ) in out
     written = tomllib.loads((tmp_path / "nova-specs" / "2023.1.toml").read_text())
@@ -365,6 +365,13 @@ def test_the_import_dates_what_it_knows_of_a_hand_written_blueprint_and_the_newe
         {"date": plan.cycles["zed"].release, "state": "implemented", "by": "nova-specs"}
     ]
 
+    # While a cycle runs, what nova-specs says is dated the day of the import, never ahead of it.
+    during = import_nova_specs(SPECS, tmp_path, today=release - dt.timedelta(days=30))
+    assert [Path(p).name for p in during.written.written] == ["2023.1.toml"]  # zed was released by then
+    assert (
+        f"date = {release - dt.timedelta(days=30)}" in (tmp_path / "nova-specs" / "2023.1.toml").read_text()
+    )
+    import_nova_specs(SPECS, tmp_path)  # and back, for the rest
     # A fact dated after the release (a change made since) is newer again: it wins.
     recap.write_text(
         recap.read_text()
