@@ -32,6 +32,7 @@ from store.marks import (
     why_no_effect,
 )
 from store.model import Blueprint, State, to_dict
+from store.newest_fact import outranking
 from store.paths import display_path
 from store.plan import Plan
 from store.query import Filter, QueryError, resolve_key
@@ -426,8 +427,7 @@ class Board:
         if row.state is state:
             return row.state, None
         mark = self.marks.new(key, state, row.state, row.blueprint.state, via, by=self.writer.who())
-        if why := why_no_effect(row.blueprint, mark):  # a fact dated ahead would outrank it
-            raise NoEffect(why)
+        self._refuse_if_outranked(key, destination, mark)
         mark = dataclasses.replace(mark, staged_for=destination.rel)
         try:
             saved = self._save(mark, destination, None)
@@ -445,14 +445,29 @@ class Board:
         row = self.row(key)
         mark = self.marks.new(key, state, row.state, row.blueprint.state, via, by=self.writer.who())
         destination = self.destination(key)
-        # Written into the seeds or kept locally, a change dated today loses to a fact dated later.
-        if why := why_no_effect(row.blueprint, mark):
-            raise NoEffect(why)
-        if not isinstance(destination, KeptLocally):
+        if isinstance(destination, KeptLocally):
+            if why := why_no_effect(row.blueprint, mark):
+                raise NoEffect(why)
+        else:
+            self._refuse_if_outranked(key, destination, mark)
             mark = dataclasses.replace(mark, staged_for=destination.rel)
         self.latest[key] = self._unsaved[key] = mark
         self._remake(key)
         return mark
+
+    def _refuse_if_outranked(self, key: str, destination: Target, mark: Mark) -> None:
+        """NoEffect when another file dates a state after the day of ``mark``: the newest dated
+        fact wins (store/newest_fact.py), so the change would be written and shown nowhere."""
+        plan = self.seed_plan
+        added = [h for h in plan.histories.values() if h.blueprint == key]
+        override = plan.overrides.get(key) if destination.table == "blueprint" else None
+        later = outranking(mark.at.date(), added, override)
+        if later is not None:
+            said = f" by {later.by}" if later.by else ""
+            raise NoEffect(
+                f"{key}: another file dates it {later.state.value}{said} on {later.date}, later than "
+                f"a change made now, so that state stays in force; change that file instead"
+            )
 
     def save(self, mark: Mark, restore: Written | None = None) -> Saved:
         """Write a staged mark into its seed file (else keep it locally) and journal it.

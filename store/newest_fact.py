@@ -57,3 +57,20 @@ def in_force(
     _, _, state = max(facts, key=lambda fact: (fact[0], fact[1]))
     history = tuple(sorted(blueprint.history + tuple(extra), key=lambda h: h.date))
     return dataclasses.replace(blueprint, state=state, history=history)
+
+
+def outranking(
+    day: dt.date,
+    added: Iterable[AddedHistory],
+    override: Override | None = None,
+) -> HistoryEntry | None:
+    """The newest fact, from another file than the one a change to a blueprint is written
+    into, dated after ``day``: what a change written that day would lose to (None: nothing).
+
+    ``added``: the ``[[history]]`` tables naming the blueprint; ``override``: its
+    override, when the change goes into the blueprint's own file instead.
+    """
+    later = [h.entry() for h in added if h.date > day]
+    if override is not None:
+        later += [h for h in override.history if h.date > day]
+    return max(later, key=lambda h: h.date, default=None)

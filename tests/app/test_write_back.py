@@ -359,7 +359,7 @@ def test_a_change_a_later_dated_fact_outranks_is_refused_not_reported(tmp_path, 
     before = (seeds / "plan.toml").read_bytes()
     code, out, err = mark(seeds, tmp_path / "store", "otter-api", "started", capsys)
     assert (code, out) == (1, "")
-    assert "history entry dated 2999-01-01" in err and "stays in force" in err
+    assert "another file dates it implemented by an import on 2999-01-01" in err and "stays in force" in err
     assert (seeds / "plan.toml").read_bytes() == before
     # Once that entry is gone, the same change is written and takes effect.
     (seeds / "imported.toml").unlink()
