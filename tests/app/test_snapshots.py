@@ -71,7 +71,8 @@ def test_theme_details(snap_compare):
 
 def test_session_details(snap_compare):
     app = build(SHIPPED, cycle="stein")
-    run_before = highlight("sessions", "stein/nova-cinder")
+    # A cross-project session with agreements, an open action item and its blueprint.
+    run_before = highlight("sessions", "stein/nova-ironic")
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before, press=["enter"])
 
 
