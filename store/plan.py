@@ -376,11 +376,11 @@ def _reached(plan: Plan, files: Mapping[str, ParsedFile | None]) -> set[str] | N
     came_or_went = old ^ new
     if any(origin.startswith("cycle:") for origin in came_or_went):
         return None
+    # Most records are blueprints; the few others are looked at once each.
+    others = [r for parsed in files.values() if parsed for r in parsed.records if type(r) is not Blueprint]
+    old_others = [o for o in old if not o.startswith("blueprint:")]
     if any(
-        isinstance(r, Cycle) and r.id in plan.cycles and r.start != plan.cycles[r.id].start
-        for parsed in files.values()
-        if parsed
-        for r in parsed.records
+        isinstance(r, Cycle) and r.id in plan.cycles and r.start != plan.cycles[r.id].start for r in others
     ):
         return None  # undated states count from the cycle's start: weigh every fact again
     reached: set[str] = set()
@@ -396,25 +396,22 @@ def _reached(plan: Plan, files: Mapping[str, ParsedFile | None]) -> set[str] | N
     markers = [_DEFINED_AT.format(rel) for rel in files]
     reached |= {e.path for e in plan.errors if any(m in e.message for m in markers)}
     # An override is applied to its blueprint's record as its file gives it.
-    overrides = [plan.overrides[o[len("override:") :]] for o in old if o.startswith("override:")]
-    overrides += [r for parsed in files.values() if parsed for r in parsed.records if isinstance(r, Override)]
+    overrides = [plan.overrides[o[len("override:") :]] for o in old_others if o.startswith("override:")]
+    overrides += [r for r in others if isinstance(r, Override)]
     for override in overrides:
         file_of(f"blueprint:{override.blueprint}")
     # So is a [[history]] table: redo the file of every blueprint it may name.
-    for origin in old:
+    for origin in old_others:
         entry = plan.histories.get(origin[len("history:") :]) if origin.startswith("history:") else None
         if entry is not None:  # one that named no blueprint was left out
             file_of(f"blueprint:{entry.blueprint}")
-    for parsed in files.values():
-        for record in parsed.records if parsed else ():
-            if isinstance(record, AddedHistory):
-                for key in _may_name(plan, record.cycle, record.ref):
-                    file_of(f"blueprint:{key}")
+    for record in others:
+        if isinstance(record, AddedHistory):
+            for key in _may_name(plan, record.cycle, record.ref):
+                file_of(f"blueprint:{key}")
     # Milestones added from another file fold into their cycle as its own file gives it.
-    added = [plan.milestones[o[len("milestone:") :]] for o in old if o.startswith("milestone:")]
-    added += [
-        r for parsed in files.values() if parsed for r in parsed.records if isinstance(r, AddedMilestone)
-    ]
+    added = [plan.milestones[o[len("milestone:") :]] for o in old_others if o.startswith("milestone:")]
+    added += [r for r in others if isinstance(r, AddedMilestone)]
     for milestone in added:
         file_of(f"cycle:{milestone.cycle}")
     blueprints = {o[len("blueprint:") :] for o in came_or_went if o.startswith("blueprint:")}
