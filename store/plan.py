@@ -711,8 +711,9 @@ def _resolve_blueprint(ref: Reference, plan: Plan, by_cycle_id: Groups, parsed: 
         return candidates[0]
     if not candidates:
         field_name = "blueprint" if ref.field in ("runway", "history") else ref.field
+        owner = "[[history]]" if ref.field == "history" else ref.owner  # its key repeats the line's values
         message = (
-            f"{ref.owner}: {field_name} refers to unknown blueprint '{ref.target}' "
+            f"{owner}: {field_name} refers to unknown blueprint '{ref.target}' "
             f"(no blueprint with that id in cycle '{ref.cycle}')"
         )
     else:

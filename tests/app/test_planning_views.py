@@ -464,3 +464,25 @@ async def test_the_palette_finds_commands_by_their_words_and_jumps_to_cycles_pro
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, BlueprintDetails))
         assert app.screen.key == "2023.1/nova/fqdn-in-hostname"
+
+
+async def test_the_timeline_and_the_report_show_a_cycles_notes_as_written(seeds, store_dir):
+    from store.report import render
+
+    seeds.write(
+        "plan.toml",
+        '[[project]]\nid = "nova"\n\n[[cycle]]\nid = "walrus"\nstart = 2026-09-01\nrelease = 2027-03-01\n\n'
+        '[[cycle.note]]\ndate = 2026-11-20\ntext = "14 approved: 3 done, 2 [bold]blocked[/bold]"\n\n'
+        '[[cycle.note]]\ntext = "An undated count"\n',
+    )
+    app = build(seeds.path, store_dir, today=dt.date(2026, 12, 1))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("2")
+        chart = str(app.query_one(TimelineChart).render()).splitlines()
+        assert chart[-2:] == [
+            "Note: An undated count",
+            "Note (2026-11-20): 14 approved: 3 done, 2 [bold]blocked[/bold]",
+        ]
+    board = Board(seeds.path, store_dir).refresh()
+    report = render(board, "walrus", None, dt.date(2026, 12, 1))
+    assert "- Note (2026-11-20): 14 approved: 3 done, 2 \\[bold\\]blocked\\[/bold\\]" in report

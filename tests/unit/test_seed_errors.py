@@ -139,6 +139,35 @@ def only_error(plan):
             id="missing-required",
         ),
         pytest.param(
+            '[[blueprint]]\nid = "a"\ntitle = "A"\n\n'
+            '[[history]]\nblueprint = "nova/zz"\ndate = 2018-10-01\nstate = "implemented"\n',
+            6,
+            1,
+            ["[[history]]: blueprint refers to unknown blueprint 'nova/zz'", "in cycle 'stein'"],
+            id="history-of-unknown-blueprint",
+        ),
+        pytest.param(
+            '[[history]]\nblueprint = "a"\ndate = 2018-10-01\n',
+            1,
+            1,
+            ["history of 'a': missing key 'state'"],
+            id="history-without-state",
+        ),
+        pytest.param(
+            '[[blueprint]]\nid = "a"\ntitle = "A"\nreviews = [1, { number = 2, state = 3 }]\n',
+            4,
+            15,
+            ["'reviews' item 2 must be {number = 132614, state = \"open\"}"],
+            id="review-with-a-bad-state",
+        ),
+        pytest.param(
+            '[[cycle]]\nid = "t"\n\n[[cycle.note]]\ndate = 2018-10-01\n',
+            4,
+            1,
+            ["cycle 't' note #1: missing key 'text'"],
+            id="cycle-note-without-text",
+        ),
+        pytest.param(
             '[[sessions]]\nid = "a"\n',
             1,
             1,
