@@ -21,7 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from store.import_mark import generated_by
-from store.model import AddedMilestone, Cycle, Milestone, MilestoneKind, Project, State
+from store.model import (
+    AddedMilestone,
+    Blueprint,
+    Cycle,
+    HistoryEntry,
+    Milestone,
+    MilestoneKind,
+    Project,
+    State,
+)
+from store.newest_fact import in_force
 from store.seeds import parse_file
 from store.upstream.generated import (
     Written,
@@ -257,24 +267,27 @@ def import_nova_specs(index: Path, out: Path, today: dt.date | None = None) -> I
                         "the hand-written state stays"
                     )
                 continue
+            landed_here = {"history": [landed]} if landed and spec.state is State.IMPLEMENTED else None
             override = besides.overrides.get(f"{cid}/nova/{bid}")
             if override is not None and override.state is not None and override.state is not spec.state:
                 where = besides.origins[f"override:{override.key}"][0]
-                start = besides.cycles[cid].start or dt.date.min
-                theirs = release if release and spec.state is State.IMPLEMENTED else start
-                mine = max((h.date for h in override.history), default=start)
+                # The blueprint as this import writes it, weighed against the override by the plan's rule.
+                entries = (
+                    (HistoryEntry(release, State.IMPLEMENTED, NOVA_SPECS),) if landed_here and release else ()
+                )
+                as_imported = Blueprint(cid, "nova", bid, spec.title, spec.state, history=entries)
+                kept = in_force(as_imported, besides.cycles[cid].start, override).state is override.state
                 notices.append(
                     f"{override.key}: {spec.state.value} in nova-specs, {override.state.value} in {where}; "
                     + (
                         "the override stays (its newest entry is as new or newer)"
-                        if mine >= theirs
-                        else f"nova-specs' is newer ({theirs}) and wins; date the override later to keep it"
+                        if kept
+                        else f"nova-specs' is newer ({release}) and wins; date the override later to keep it"
                     )
                 )
             table = {"id": bid, "title": spec.title, "state": spec.state.value}
             if url:
                 table["url"] = url
-            landed_here = {"history": [landed]} if landed and spec.state is State.IMPLEMENTED else None
             tables.append(array_table("blueprint", table, landed_here))
         imported += len(tables)
         if not tables and not histories:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from store.model import MilestoneKind, State, ThemeKind
+from store.model import Blueprint, MilestoneKind, State, ThemeKind
 from store.plan import assemble, seed_files
 from store.seeds import parse_file
 from tests.conftest import SHIPPED
@@ -123,7 +123,7 @@ def test_2023_1_cross_project_sessions_have_owners(plan):
 def hand_written(name: str) -> dict[str, object]:
     """One hand-written file's blueprints as written there, before any other file's facts join."""
     parsed = parse_file(SHIPPED / name, name)
-    return {r.key: r for r in parsed.records if type(r).__name__ == "Blueprint"}
+    return {r.key: r for r in parsed.records if isinstance(r, Blueprint)}
 
 
 def test_work_that_landed_is_implemented_by_the_newer_nova_specs_fact(plan):
