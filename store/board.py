@@ -39,6 +39,7 @@ from store.query import Filter, QueryError, resolve_key
 from store.seed_edit import EditRefused
 from store.seed_write import SeedsReadOnly, Written
 from store.seeds import SeedError
+from store.storage import GaveUp, WriteGate
 from store.writeback import AlreadyThere, KeptLocally, SeedWriter, Target, sha256
 
 PLAN_FILE = "plan.json"
@@ -95,8 +96,11 @@ class Board:
         self.seeds_dir = seeds_dir
         self.store_dir = store_dir
         self.cache = PlanCache(store_dir / PLAN_FILE, hold=live)
-        self.marks = MarksStore(store_dir / MARKS_FILE)
-        self.writer = SeedWriter(seeds_dir, store_dir, self._clean_shas)
+        # Closed by a dashboard that is quitting: a seed edit or a mark still waiting for a
+        # lock stops waiting, so nothing said to be not saved is written after all.
+        self.gate = WriteGate()
+        self.marks = MarksStore(store_dir / MARKS_FILE, self.gate)
+        self.writer = SeedWriter(seeds_dir, store_dir, self._clean_shas, gate=self.gate)
         self.cache.notices = self.marks.notices  # one list, in the order things happened
         self.plan = Plan()
         # The plan as the seeds give it; ``plan`` is it with the carry-overs made in the dashboard.
@@ -476,10 +480,13 @@ class Board:
         left, its old bytes are put back.  On failure the mark is unstaged and
         the exception raised: :class:`AlreadyThere` when the seed file says it
         already, :class:`EditRefused` (one line) when it cannot be edited, a
-        store error when nothing could be written.
+        store error when nothing could be written.  :class:`GaveUp` (the
+        dashboard is quitting) leaves it staged: it is named as not saved.
         """
         try:
             saved = self._save(mark, self.destination(mark.key), restore)
+        except GaveUp:
+            raise  # still shown and unsaved: the quitting dashboard names it as not saved
         except BaseException:
             self.unstage(mark)
             raise

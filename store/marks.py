@@ -29,7 +29,14 @@ from typing import Any
 from store import journal
 from store.journal import META, Segments, Summary, docs_in_order, event_count, generation_of, next_id
 from store.model import Blueprint, State
-from store.storage import AtomicJSONStorage, DamagedFile, locked, remove_stale_temps, stale_temps
+from store.storage import (
+    AtomicJSONStorage,
+    DamagedFile,
+    WriteGate,
+    locked,
+    remove_stale_temps,
+    stale_temps,
+)
 
 
 @dataclass(frozen=True)
@@ -245,7 +252,8 @@ _TABLE_OF = {kind: table for table, kind in _EVENT_OF.items()}
 class MarksStore:
     """The marks journal (see :mod:`store.journal`); reads are fresh, writes are locked and atomic."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, gate: WriteGate | None = None) -> None:
+        """``gate``: closed by a dashboard that is quitting (see :class:`WriteGate`)."""
         self.path = path
         self.notices: list[str] = []  # things the user must be told (a file moved aside)
         self._storage = AtomicJSONStorage(path)
@@ -257,8 +265,7 @@ class MarksStore:
         # our own file would look like another process's (the dashboard's writes
         # run in a worker thread while its watcher asks changed_elsewhere).
         self._writing = threading.Lock()
-        # Set by a dashboard that is quitting: a write still waiting for the lock stops waiting.
-        self.give_up = threading.Event()
+        self.gate = gate or WriteGate()
 
     def _identity(self) -> tuple[int, ...] | None:
         """The file's inode, size and times: an atomic write always makes a new one."""
@@ -429,7 +436,7 @@ class MarksStore:
 
     def _append(self, decide: Callable[[Summary, dict[str, Any]], Mark | Carry | QueueChange | None]) -> None:
         """Under the lock: read the journal as it is now, append what ``decide`` gives, seal if full."""
-        with locked(self.path, "marks", self.give_up):
+        with locked(self.path, "marks", self.gate):
             remove_stale_temps(self.path)
             before = self._identity()
             only_ours = before in (self._read, self._written)  # None and None: there was no file yet

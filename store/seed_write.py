@@ -21,7 +21,7 @@ from pathlib import Path
 
 from store.seed_edit import EditRefused
 from store.seeds import SeedUnreadable, parse_text, read_seed
-from store.storage import atomic_write, locked, remove_stale_temps
+from store.storage import WriteGate, atomic_write, locked, remove_stale_temps
 
 SEEDS_LOCK = "seed-edits"  # its lock file in the store folder: seed-edits.lock
 
@@ -50,6 +50,7 @@ def edit_seed(
     lock_dir: Path,
     then: Callable[[Written], None] | None = None,
     clean: Set[str] = frozenset(),
+    gate: WriteGate | None = None,
 ) -> Written:
     """Apply ``edit`` to the text of ``path`` as it is now, under the seeds lock, atomically.
 
@@ -59,11 +60,12 @@ def edit_seed(
     runs still under the lock once the file is written (the journal entry, so
     that the journal keeps the order in which the seeds changed).  ``clean``:
     digests of this file's text when it was last validated without an
-    error: such a text need not be validated again.
+    error: such a text need not be validated again.  ``gate``: once closed,
+    a wait for the lock ends with :class:`GaveUp` and nothing is written.
     """
     if not writable(path):
         raise SeedsReadOnly(f"{rel} is read-only")
-    with locked(lock_dir / SEEDS_LOCK, "seed edits"):
+    with locked(lock_dir / SEEDS_LOCK, "seed edits", gate):
         remove_stale_temps(path)  # a writer killed mid-write left them
         try:
             raw, found = read_seed(path)
@@ -84,13 +86,17 @@ def edit_seed(
 
 
 def undo_edit(
-    written: Written, rel: str, lock_dir: Path, then: Callable[[Written], None] | None = None
+    written: Written,
+    rel: str,
+    lock_dir: Path,
+    then: Callable[[Written], None] | None = None,
+    gate: WriteGate | None = None,
 ) -> None:
     """Put back the bytes ``written`` replaced, if the file is still what it left.
 
     ``then`` gets the reverse edit, still under the lock (see :func:`edit_seed`).
     """
-    with locked(lock_dir / SEEDS_LOCK, "seed edits"):
+    with locked(lock_dir / SEEDS_LOCK, "seed edits", gate):
         try:
             raw, found = read_seed(written.path)
         except SeedUnreadable as exc:

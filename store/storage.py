@@ -175,6 +175,56 @@ class GaveUp(StoreError):
     """A writer waiting for the lock was told to stop waiting (the dashboard is quitting)."""
 
 
+class WriteGate:
+    """Lets writes through until it is closed, as a quitting dashboard does.
+
+    Once closed, a writer still waiting for a lock gives up (:class:`GaveUp`),
+    and one that gets its lock afterwards does too; :meth:`close` waits for a
+    writer already holding its lock to finish, so what is then still unsaved
+    was not written and will not be.  A lock taken while this thread already
+    holds one (the journal, under the seeds lock) finishes its write.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._closed = False
+        self._inside = 0
+        self._depth = threading.local()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def turns_away(self) -> bool:
+        """Whether a writer on this thread, holding no lock yet, is to give up now."""
+        return self._closed and getattr(self._depth, "held", 0) == 0
+
+    def close(self, timeout: float) -> bool:
+        """Close the gate; True once no write is under way (else False after ``timeout`` s)."""
+        with self._changed:
+            self._closed = True
+            return self._changed.wait_for(lambda: self._inside == 0, timeout)
+
+    @contextmanager
+    def passage(self, path: Path) -> Iterator[None]:
+        """Entered with the lock held: raises :class:`GaveUp` if the gate closed meanwhile."""
+        depth = getattr(self._depth, "held", 0)
+        if depth == 0:
+            with self._changed:
+                if self.turns_away():
+                    raise GaveUp(f"{path}: gave up waiting for another cycleboard's lock")
+                self._inside += 1
+        self._depth.held = depth + 1
+        try:
+            yield
+        finally:
+            self._depth.held = depth
+            if depth == 0:
+                with self._changed:
+                    self._inside -= 1
+                    self._changed.notify_all()
+
+
 # How long a writer waits for another cycleboard's lock before saying so.
 LOCK_TIMEOUT_S = 10.0
 # While waiting for a lock, how often a writer checks whether it should give up.
@@ -182,30 +232,34 @@ _GIVE_UP_POLL_S = 0.05
 
 
 @contextmanager
-def locked(path: Path, what: str, give_up: threading.Event | None = None) -> Iterator[None]:
+def locked(path: Path, what: str, gate: WriteGate | None = None) -> Iterator[None]:
     """Hold the lock of ``path``; any OS failure becomes one plain :class:`StoreError` line.
 
-    ``give_up``: once set, a wait for the lock ends at once with :class:`GaveUp`.
+    ``gate``: once closed, a wait for the lock ends at once with :class:`GaveUp`.
     """
     timeout = LOCK_TIMEOUT_S
     try:
         lock = store_lock(path, timeout=timeout)
         deadline = time.monotonic() + timeout
         while True:
-            if give_up is not None and give_up.is_set():
+            if gate is not None and gate.turns_away():
                 raise GaveUp(f"{path}: gave up waiting for another cycleboard's lock")
             try:
                 lock.acquire(
                     timeout=min(_GIVE_UP_POLL_S, max(0.0, deadline - time.monotonic()))
-                    if give_up is not None
+                    if gate is not None
                     else timeout
                 )
                 break
             except Timeout:
-                if give_up is None or time.monotonic() >= deadline:
+                if gate is None or time.monotonic() >= deadline:
                     raise
         try:
-            yield
+            if gate is None:
+                yield
+            else:
+                with gate.passage(path):
+                    yield
         finally:
             lock.release()
     except Timeout:  # a TimeoutError, so it must come before OSError
@@ -222,6 +276,7 @@ __all__ = [
     "GaveUp",
     "StoreError",
     "Timeout",
+    "WriteGate",
     "atomic_write",
     "locked",
     "remove_stale_temps",

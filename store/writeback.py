@@ -43,6 +43,7 @@ from store.seed_edit import (
 )
 from store.seed_write import Written, edit_seed, undo_edit
 from store.seeds import slugify
+from store.storage import WriteGate
 
 OVERRIDES_FILE = "overrides.toml"
 _OVERRIDES_HEAD = (
@@ -80,12 +81,18 @@ class SeedWriter:
     """Writes changes into one seeds folder; its lock lives in the store folder."""
 
     def __init__(
-        self, seeds_dir: Path, lock_dir: Path, clean_shas: Callable[[str], set[str]] = lambda rel: set()
+        self,
+        seeds_dir: Path,
+        lock_dir: Path,
+        clean_shas: Callable[[str], set[str]] = lambda rel: set(),
+        gate: WriteGate | None = None,
     ) -> None:
-        """``clean_shas(rel)``: digests of texts of a file known to have no error (see edit_seed)."""
+        """``clean_shas(rel)``: digests of texts of a file known to have no error (see edit_seed).
+        ``gate``: once closed, an edit still waiting for the seeds lock is not made (GaveUp)."""
         self.seeds_dir = seeds_dir
         self.lock_dir = lock_dir
         self.clean_shas = clean_shas
+        self.gate = gate
         self._who: str | None = None
         self.shipped = _same_folder(seeds_dir, shipped_seeds())
         self._shown = display_path(seeds_dir).rstrip("/") + "/"
@@ -252,14 +259,16 @@ class SeedWriter:
     def restore(self, written: Written, rel: str, then: Callable[[Written], None] | None = None) -> None:
         """Put back what ``written`` replaced, byte for byte, if the file is still what it left;
         ``then`` gets the reverse edit under the seeds lock."""
-        undo_edit(written, rel, self.lock_dir, then)
+        undo_edit(written, rel, self.lock_dir, then, self.gate)
 
     def _edit(
         self, target: Target, edit: Callable[[str], str], then: Callable[[Written], None] | None = None
     ) -> Written:
         if not target.path.exists():  # overrides.toml, made by the first change that needs it
             return self._create(target, edit, then)
-        return edit_seed(target.path, target.rel, edit, self.lock_dir, then, self.clean_shas(target.rel))
+        return edit_seed(
+            target.path, target.rel, edit, self.lock_dir, then, self.clean_shas(target.rel), self.gate
+        )
 
     def _create(
         self, target: Target, edit: Callable[[str], str], then: Callable[[Written], None] | None = None
@@ -272,7 +281,7 @@ class SeedWriter:
             pass  # another process made it a moment ago: edit theirs
         except OSError as exc:
             raise EditRefused(f"cannot create {target.rel}: {exc.strerror or exc}") from None
-        return edit_seed(target.path, target.rel, edit, self.lock_dir, then)
+        return edit_seed(target.path, target.rel, edit, self.lock_dir, then, gate=self.gate)
 
 
 def _same_folder(a: Path, b: Path) -> bool:

@@ -153,6 +153,7 @@ class CycleboardApp(PlanningViews, App[None]):
         # Plan writes (carry-overs, runway queues, reports) wait their turn: see request_write.
         self._writes_waiting: deque[Callable[[], PlanWrite[Any] | None]] = deque()
         self._writing: PlanWrite[Any] | None = None
+        self._last_plan_written: PlanWrite[Any] | None = None
         self.keymap: dict[str, str] = {}
         self._reload_wanted = {"seeds": False, "marks": False}
         # The seed files the next read needs to look at: None for all of them.
@@ -661,7 +662,7 @@ class CycleboardApp(PlanningViews, App[None]):
         try:
             saved = self.board.save(mark, restore)
         except (StoreError, EditRefused) as exc:
-            if not self.board.marks.give_up.is_set():
+            if not self.board.gate.closed:
                 self.call_from_thread(self._save_failed, mark, exc)
         else:
             self.call_from_thread(self._saved, mark, saved, said)
@@ -727,6 +728,7 @@ class CycleboardApp(PlanningViews, App[None]):
         except Exception as exc:  # noqa: BLE001 - said as refused; the writes after it still go
             self.post_message(self.PlanWriteDone(change, None, exc))
         else:
+            self._last_plan_written = change  # written, though quitting may come before its message
             self.post_message(self.PlanWriteDone(change, result, None))
 
     def on_cycleboard_app_plan_write_done(self, message: PlanWriteDone) -> None:
@@ -860,10 +862,16 @@ class CycleboardApp(PlanningViews, App[None]):
             while (self.board.unsaved or self._writing is not None) and time.monotonic() < deadline:
                 await asyncio.sleep(0.02)
         if self.board.unsaved or self._writing is not None:
+            # Writes still waiting for a lock stop now; one already holding its lock ends first,
+            # so what is named below was not written and will not be.
+            await asyncio.to_thread(self.board.gate.close, QUIT_WAIT_S)
             self.not_saved = [f"{m.key} -> {m.state.value}" for m in self.board.unsaved_marks()]
-            if self._writing is not None:
-                self.not_saved.append(f"{self._writing.what} (and {len(self._writes_waiting)} after it)")
-            self.board.marks.give_up.set()  # a write still waiting for the lock stops now
+            writing = self._writing
+            if writing is not None and writing is not self._last_plan_written:
+                self.not_saved.append(f"{writing.what} (and {len(self._writes_waiting)} after it)")
+            elif self._writes_waiting:
+                self.not_saved.append(f"{len(self._writes_waiting)} more change(s) not yet written")
+        if self.not_saved:
             return_code = return_code or 1
         self.exit(return_code=return_code)
 

@@ -95,7 +95,13 @@ async def test_quitting_with_a_mark_not_yet_written_waits_a_bounded_time_and_nam
     assert time.monotonic() - started < 2.5  # the stated wait, not the lock's 10 s
     assert app.return_code == 1
     assert app.not_saved == ["stein/nova/alpha -> implemented"]
+    # Said to be not saved, it stays not saved: the write waiting for the lock gave up,
+    # and does not land once the other process lets the lock go.
+    lock_held.kill()
+    lock_held.wait()
+    time.sleep(0.5)
     assert stored_marks(store_dir) == []
+    assert (two.path / "stein.toml").read_text().count("implemented") == 0
 
 
 async def test_quitting_waits_for_a_mark_that_is_written_in_time(two, store_dir):
@@ -165,7 +171,10 @@ def test_quitting_in_a_terminal_names_the_mark_not_saved_on_stderr(two, store_di
         term.wait_for(lambda s: "Blueprints (" in s, "the dashboard")
         time.sleep(0.5)
         term.type("/alpha\r q")
+        asked = time.monotonic()
         shown = term.wait_for(lambda s: re.search(r"EXIT=\d+", s), "the dashboard to exit", timeout=15)
+        # The shell is back after the stated wait, not once the lock's own timeout has passed.
+        assert time.monotonic() - asked < app_module.QUIT_WAIT_S + 3, time.monotonic() - asked
         assert re.search(r"EXIT=(\d+)", shown).group(1) == "1"
         assert (
             "cycleboard: not saved (the marks file stayed locked): stein/nova/alpha -> implemented" in shown
