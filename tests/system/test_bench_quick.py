@@ -3,7 +3,14 @@ large regression fails CI.  The real figures come from ``python -m tests.bench``
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
 from tests.bench.__main__ import measure
+from tests.conftest import REPO
 
 # About four times this machine's quick-mode medians (2 CPUs, 3 runs at 5,000
 # blueprints: cold 1,019 ms, warm 488, all cycles 18, filter p95 10 / 11,
@@ -48,3 +55,18 @@ def test_quick_benchmark_stays_within_loose_bounds():
     assert result["files"] == 2102
     assert medians["rows"] == medians["listed"] > 5_000  # "All cycles" shows every blueprint (some pulled in)
     assert medians["files_parsed_per_save"] == 1  # a saved seed file is the only one read again
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the high-water mark in /proc")
+def test_a_probes_peak_memory_is_its_own_not_its_parents():
+    held = bytearray(400 * 1024 * 1024)
+    held[::4096] = b"\x01" * len(held[::4096])  # touched, so it is resident: this process is 400 MB
+    child = subprocess.run(
+        [sys.executable, "-c", "from tests.bench.probe import _peak_mb; print(_peak_mb())"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert float(child.stdout) < 200, child.stdout
+    del held
