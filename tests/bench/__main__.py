@@ -223,7 +223,7 @@ def measure(blueprints: int, runs: int) -> dict:
             add("empty_app_first_paint_ms", _probe("empty")["first_paint_ms"])
             small_store = work / f"store-1k-{run}"
             _probe("start", str(small), str(small_store))
-            at_1k = _probe("dashboard", str(small), str(small_store))
+            at_1k = _probe("marks", str(small), str(small_store))
             add("mark_on_screen_ms_1k", at_1k["mark_on_screen_ms"])
             add("mark_durable_ms_1k", at_1k["mark_durable_ms"])
             # The same plan with a journal of 100,000 events from earlier days: a mark
@@ -240,7 +240,7 @@ def measure(blueprints: int, runs: int) -> dict:
                 "-m", "tui", "mark", "--seeds", str(small), "--store", str(long_store), keys[1], "deferred"
             )
             add("journal_cli_mark_ms", (time.perf_counter() - start) * 1000)
-            long = _probe("dashboard-marks", str(small), str(long_store))
+            long = _probe("marks-unwatched", str(small), str(long_store))
             add("mark_durable_ms_100k_events", long["mark_durable_ms"])
             add("journal_start_ms", long["first_paint_ms"])
             rows_file = work / "rows.json"

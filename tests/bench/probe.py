@@ -292,11 +292,12 @@ async def dashboard(seeds: Path, store: Path, start_ns: int, extra: bool = True)
     return result
 
 
-async def marks_only(seeds: Path, store: Path, start_ns: int) -> dict:
-    """First paint and ten marks (on screen, durable), nothing else."""
+async def marks_only(seeds: Path, store: Path, start_ns: int, watch: bool) -> dict:
+    """First paint and ten marks (on screen, durable), nothing else; ``watch``: with the
+    seeds watched, as the dashboard probe has them."""
     from tui.app import make_app
 
-    app = make_app(seeds=seeds, store=store, watch_files=False)
+    app = make_app(seeds=seeds, store=store, watch_files=watch and os.environ.get("NOWATCH") is None)
     clock = FrameClock(app)
     async with app.run_test(size=(120, 36)):
         await _refreshed(app)
@@ -348,8 +349,8 @@ def main() -> None:
         return
     if mode in ("dashboard", "start"):
         result = asyncio.run(dashboard(Path(args[0]), Path(args[1]), int(args[2]), extra=mode == "dashboard"))
-    elif mode == "dashboard-marks":
-        result = asyncio.run(marks_only(Path(args[0]), Path(args[1]), int(args[2])))
+    elif mode in ("marks", "marks-unwatched"):
+        result = asyncio.run(marks_only(Path(args[0]), Path(args[1]), int(args[2]), watch=mode == "marks"))
     else:
         result = asyncio.run(datatable(Path(args[0]), int(args[1])))
     print(json.dumps(result))
