@@ -38,11 +38,24 @@ release = 2019-04-10
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Each test is marked by its folder: unit (the data layer), app (Pilot and
-    snapshots) or system (processes, tmux, the benchmark); ``-m unit`` is the quick set."""
+    snapshots) or system (processes, tmux, the benchmark); ``-m unit`` is the quick set.
+
+    The tests marked slow go first: handed out to the workers at the start,
+    they end beside the short ones instead of one of them ending the run alone.
+    """
     for item in items:
         folder = Path(str(item.fspath)).parent.name
         if folder in ("unit", "app", "system"):
             item.add_marker(folder)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: two workers a core. A Pilot test spends about half its time
+    asleep, waiting for Textual to go idle, and a system test waiting for
+    other processes; two to a core keep the cores busy."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return 2 * cores
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
@@ -114,6 +115,7 @@ def stored(board: Board) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150,
     deadline=None,
@@ -173,6 +175,7 @@ async def what_the_dashboard_shows(seeds: Path, store: Path) -> dict[str, str]:
     return shown
 
 
+@pytest.mark.slow
 @settings(
     max_examples=20,
     deadline=None,

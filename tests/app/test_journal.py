@@ -52,6 +52,7 @@ def replay(docs: list[dict]) -> dict[str, str]:
     return newest
 
 
+@pytest.mark.slow
 def test_a_journal_of_100000_events_from_the_single_file_format_is_read_whole(tmp_path):
     path = tmp_path / "marks.json"
     keys = [f"c/p/bp-{n}" for n in range(3_000)]

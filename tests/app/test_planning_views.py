@@ -446,6 +446,7 @@ async def _palette(pilot, typed: str) -> None:
     await pilot.pause(0.3)  # every provider has answered
 
 
+@pytest.mark.slow
 async def test_the_palette_finds_commands_by_their_words_and_jumps_to_cycles_projects_and_blueprints(plan):
     app = build(SHIPPED, cycle="kilo")
     async with app.run_test(size=(120, 36)) as pilot:

@@ -47,6 +47,7 @@ BOUNDS = {
 }
 
 
+@pytest.mark.slow
 def test_quick_benchmark_stays_within_loose_bounds():
     result = measure(blueprints=5_000, runs=1)
     medians = result["medians"]

@@ -21,6 +21,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from store.board import MARKS_FILE
 from store.marks import MarksStore
 from tests.conftest import REPO, run_subprocess
@@ -70,6 +72,7 @@ def start_dashboard(seeds: Path, store: Path, keys: list[str], keys_file: Path) 
     raise AssertionError(f"dashboard did not start: {process.wait()} {process.stdout.read()}")
 
 
+@pytest.mark.slow
 def test_two_dashboards_and_a_command_line_loop_lose_nothing_and_see_each_other(tmp_path):
     seeds, store = tmp_path / "seeds", tmp_path / "store"
     keys = write_plan(seeds)

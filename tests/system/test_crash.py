@@ -59,6 +59,7 @@ def plan(seeds) -> list[str]:
     return [f"stein/nova/bp-{i:03d}" for i in range(BLUEPRINTS)]
 
 
+@pytest.mark.slow
 def test_killed_writers_never_lose_an_acknowledged_mark(seeds, store_dir):
     keys = plan(seeds)
     Board(seeds.path, store_dir).refresh()  # build the plan cache once, outside the trials

@@ -205,6 +205,7 @@ def _wait_for_text(page, text: str, what: str, timeout: float = 20.0) -> str:
         time.sleep(0.2)
 
 
+@pytest.mark.slow
 @needs_a_browser
 def test_two_browser_tabs_and_a_terminal_mark_at_once_and_every_mark_is_kept(two_plan, store_dir, tmp_path):
     chromium, sync_playwright = _browser()

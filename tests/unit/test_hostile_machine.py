@@ -45,6 +45,7 @@ def test_a_seed_file_that_grows_while_being_read_is_read_whole(tmp_path, monkeyp
     assert raw == BASE.encode()
 
 
+@pytest.mark.slow
 def test_seventy_thousand_seed_files_work_in_every_command(tmp_path):
     seeds = tmp_path / "seeds"
     seeds.mkdir()

@@ -16,6 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -170,6 +171,7 @@ def _same(live: Board, oracle: Board) -> None:
     assert _views(live) == _views(oracle)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     start=st.tuples(base_file, seed_file, seed_file, seed_file), saves=st.lists(save, min_size=1, max_size=6)

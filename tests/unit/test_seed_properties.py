@@ -6,6 +6,7 @@ import json
 import re
 import unicodedata
 
+import pytest
 import tomli
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -141,6 +142,7 @@ tricky_values = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(
     tables=st.lists(

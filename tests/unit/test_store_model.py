@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -142,4 +143,4 @@ class StoreModel(RuleBasedStateMachine):
 
 
 StoreModel.TestCase.settings = settings(max_examples=100, stateful_step_count=40, deadline=None)
-test_the_store_behaves_like_its_model = StoreModel.TestCase
+test_the_store_behaves_like_its_model = pytest.mark.slow(StoreModel.TestCase)
