@@ -142,6 +142,8 @@ class CycleboardApp(PlanningViews, App[None]):
         self.start_error = ""  # why the start read ended the app (a bad option, an unreadable store)
         self.handle_signals = handle_signals  # SIGTERM and SIGHUP quit cleanly (a real terminal only)
         self.key_order = KeyOrder(self)  # keys typed ahead wait for the ones before them
+        # A write still under way when quitting stopped waiting: what not_saved names may have landed.
+        self.writes_cut_short = False
         self.not_saved: list[str] = []  # marks that were shown but could not be written by the exit
         self.uncommitted: int | None = None  # seed files with changes git has not committed
         self.selection = Selection(cycle, query)  # changed only through select()
@@ -864,7 +866,7 @@ class CycleboardApp(PlanningViews, App[None]):
         if self.board.unsaved or self._writing is not None:
             # Writes still waiting for a lock stop now; one already holding its lock ends first,
             # so what is named below was not written and will not be.
-            await asyncio.to_thread(self.board.gate.close, QUIT_WAIT_S)
+            self.writes_cut_short = not await asyncio.to_thread(self.board.gate.close, QUIT_WAIT_S)
             self.not_saved = [f"{m.key} -> {m.state.value}" for m in self.board.unsaved_marks()]
             writing = self._writing
             if writing is not None and writing is not self._last_plan_written:

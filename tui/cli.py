@@ -445,8 +445,13 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     app.run()
     if app.start_error:
         print(f"{PROG}: {app.start_error}", file=sys.stderr)
+    why = (
+        "may not be saved (a write was still under way when it stopped)"
+        if app.writes_cut_short
+        else "not saved (another cycleboard held the lock)"
+    )
     for line in app.not_saved:
-        print(f"{PROG}: not saved (the marks file stayed locked): {line}", file=sys.stderr)
+        print(f"{PROG}: {why}: {line}", file=sys.stderr)
     leave_now(app.return_code or 0)
 
 

@@ -97,11 +97,34 @@ async def test_quitting_with_a_mark_not_yet_written_waits_a_bounded_time_and_nam
     assert app.not_saved == ["stein/nova/alpha -> implemented"]
     # Said to be not saved, it stays not saved: the write waiting for the lock gave up,
     # and does not land once the other process lets the lock go.
+    assert not app.writes_cut_short  # it waited for the lock: nothing was under way
     lock_held.kill()
     lock_held.wait()
     time.sleep(0.5)
     assert stored_marks(store_dir) == []
     assert (two.path / "stein.toml").read_text().count("implemented") == 0
+
+
+async def test_quitting_while_a_write_is_under_way_says_it_may_have_landed(seeds, store_dir, monkeypatch):
+    import store.seed_write
+
+    write_two_projects(seeds)
+    monkeypatch.setattr(app_module, "QUIT_WAIT_S", 0.3)
+    real_write = store.seed_write.atomic_write
+
+    def slow_write(*args, **kwargs):  # a slow disk: the write holds its lock past the wait
+        time.sleep(1.5)
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(store.seed_write, "atomic_write", slow_write)
+    app = build(seeds.path, store_dir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.query_one(BlueprintsPane).select_key("stein/nova/alpha")
+        await pilot.press("space", "q")
+        await wait_for(pilot, lambda: not app.is_running, 5)
+    assert app.return_code == 1
+    assert app.writes_cut_short
+    assert app.not_saved == ["stein/nova/alpha -> implemented"]
 
 
 async def test_quitting_waits_for_a_mark_that_is_written_in_time(two, store_dir):
@@ -177,7 +200,8 @@ def test_quitting_in_a_terminal_names_the_mark_not_saved_on_stderr(two, store_di
         assert time.monotonic() - asked < app_module.QUIT_WAIT_S + 3, time.monotonic() - asked
         assert re.search(r"EXIT=(\d+)", shown).group(1) == "1"
         assert (
-            "cycleboard: not saved (the marks file stayed locked): stein/nova/alpha -> implemented" in shown
+            "cycleboard: not saved (another cycleboard held the lock): stein/nova/alpha -> implemented"
+            in shown
         )
         assert "Traceback" not in shown
     finally:
