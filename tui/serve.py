@@ -28,6 +28,7 @@ import ipaddress
 import logging
 import os
 import shlex
+import signal
 import sys
 from asyncio.subprocess import Process
 from collections.abc import Awaitable, Callable
@@ -113,7 +114,31 @@ class BoardServer(Server):
             app.middlewares.append(self._token_checked)
         return app
 
+    def serve(self, debug: bool = False) -> None:
+        """Serve until Ctrl+C or SIGTERM, saying the address once it takes connections.
+
+        aiohttp runs the startup hooks before its socket is bound, and calls
+        ``print`` after: said from a startup hook, the address would be refused
+        to whoever (a script, a loaded machine's browser) used it at once.
+        """
+        self.debug = debug
+        self.initialize_logging()
+        loop = asyncio.new_event_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, self.request_exit)
+        web.run_app(
+            self._make_app(),
+            host=self.host,
+            port=self.port,
+            handle_signals=False,
+            loop=loop,
+            print=self._say_where,
+        )
+
     async def on_startup(self, app: web.Application) -> None:
+        """Nothing yet: textual-serve's banner is replaced by ``_say_where``, once bound."""
+
+    def _say_where(self, _aiohttp_says: str) -> None:
         url = self.public_url + (f"/?token={self.token}" if self.token else "/")
         print(f"cycleboard: serving the dashboard at {url}", flush=True)
         print(f"  {self.where}; each browser tab runs a dashboard of its own", flush=True)

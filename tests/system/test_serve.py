@@ -142,6 +142,64 @@ def test_the_token_and_the_origin_are_checked_and_ctrl_c_ends_every_dashboard(tw
         served.close()
 
 
+# ``cycleboard serve`` with its socket bound a second late, as on a loaded machine.
+_LATE_BIND = """
+import asyncio, sys
+from aiohttp import web
+from tui.cli import main
+
+bind = web.TCPSite.start
+
+async def late(site):
+    await asyncio.sleep(1.0)
+    await bind(site)
+
+web.TCPSite.start = late
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_the_address_is_said_only_once_it_takes_connections(two_plan, store_dir):
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-c", _LATE_BIND, "serve", "--seeds", str(two_plan.path)),
+            *("--store", str(store_dir), "--host", "127.0.0.1", "--port", str(port)),
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        said = process.stdout.readline()
+        assert f"serving the dashboard at http://127.0.0.1:{port}/" in said, said
+        # One try, at once, as a script that waits for the line does.
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_a_port_in_use_is_one_line_on_stderr_and_no_address_is_said(two_plan, store_dir):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        refused = run_subprocess(
+            *("serve", "--seeds", str(two_plan.path), "--store", str(store_dir)),
+            *("--host", "127.0.0.1", "--port", str(port)),
+        )
+    assert refused.returncode == 1
+    assert refused.stdout == ""
+    assert refused.stderr.count("\n") == 1 and f"cannot serve on 127.0.0.1:{port}" in refused.stderr
+
+
 # Read when the tests are collected: each test's environment leaves out CYCLEBOARD_ variables.
 _NEEDS_BROWSER = bool(os.environ.get("CYCLEBOARD_NEEDS_BROWSER"))
 
