@@ -127,6 +127,17 @@ def build(seeds_path, store_path=None, **options) -> CycleboardApp:
     return make_app(seeds=seeds_path, store=store_path, **options)
 
 
+async def written(pilot) -> None:
+    """Let the app write what the keys so far asked for, and show it.
+
+    A plan write (the runway keys, a carry-over, their undo) runs in a worker
+    and is shown once written; on a busy machine that is after ``press`` returns.
+    """
+    app = pilot.app
+    await wait_for(pilot, lambda: not app.writes_in_flight())
+    await pilot.pause()
+
+
 async def wait_for(pilot, predicate, timeout: float = 5.0) -> None:
     """Let the app run until ``predicate()`` holds; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout

@@ -838,7 +838,7 @@ class CycleboardApp(PlanningViews, App[None]):
 
     # -- leaving ---------------------------------------------------------------------
     async def action_quit(self) -> None:
-        if not self._writes_in_flight():
+        if not self.writes_in_flight():
             self.exit(return_code=0)  # nothing to wait for: at once
             return
         # In a worker: the app goes on taking messages meanwhile, and plan writes land by message.
@@ -1034,16 +1034,17 @@ class CycleboardApp(PlanningViews, App[None]):
         self._announce |= announce
         # While a change is being written, the read waits for it: the write goes first,
         # and the read then brings it back with whatever else changed.
-        if not self._reloading and not self._writes_in_flight():
+        if not self._reloading and not self.writes_in_flight():
             self._start_reload()
         elif not self._reloading and self._read_overdue is None:
             self._read_overdue = self.set_timer(_READ_WAITS_AT_MOST_S, self._start_overdue_reload)
 
     def _reload_if_waiting(self) -> None:
-        if any(self._reload_wanted.values()) and not self._reloading and not self._writes_in_flight():
+        if any(self._reload_wanted.values()) and not self._reloading and not self.writes_in_flight():
             self._start_reload()
 
-    def _writes_in_flight(self) -> bool:
+    def writes_in_flight(self) -> bool:
+        """A mark or a plan write asked for and not yet written (each runs in a worker)."""
         return bool(self.board.unsaved) or self._writing is not None
 
     def _start_overdue_reload(self) -> None:

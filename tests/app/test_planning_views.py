@@ -10,7 +10,7 @@ from textual.widgets import ContentSwitcher
 from store.board import Board
 from store.model import State
 from tests.conftest import SHIPPED
-from tests.dashboard_helpers import build, wait_for, write_two_projects
+from tests.dashboard_helpers import build, wait_for, write_two_projects, written
 from tui.panes.blueprints import BlueprintsPane
 from tui.screens.details import BlueprintDetails
 from tui.views.burnup import BurnupChart
@@ -156,6 +156,7 @@ async def test_runway_keys_add_take_out_move_and_undo_and_the_store_keeps_them(p
         pane = app.query_one(BlueprintsPane)
         pane.select_key("stein/nova/alpha")
         await pilot.press("a")  # from the Blueprints pane
+        await written(pilot)
         await pilot.press("4")
         queue, ready = app.query_one(RunwayQueue), app.query_one(RunwayCandidates)
         assert [line.id for line in queue.items] == ["stein/nova/alpha"]
@@ -163,14 +164,19 @@ async def test_runway_keys_add_take_out_move_and_undo_and_the_store_keeps_them(p
         assert "14 days left" in lines_of(queue)[0]
         assert [line.id for line in ready.items] == ["stein/nova/beta"]  # approved or started, not queued
         await pilot.press("tab", "a")  # from the list of candidates
+        await written(pilot)
         assert [line.id for line in queue.items] == ["stein/nova/alpha", "stein/nova/beta"]
         await pilot.press("shift+tab", "j", "K")  # beta up to the head
+        await written(pilot)
         assert [line.id for line in queue.items] == ["stein/nova/beta", "stein/nova/alpha"]
         await pilot.press("x")  # take beta out
+        await written(pilot)
         assert [line.id for line in queue.items] == ["stein/nova/alpha"]
         await pilot.press("u")
+        await written(pilot)
         assert [line.id for line in queue.items] == ["stein/nova/beta", "stein/nova/alpha"]
         await pilot.press("u", "u")
+        await written(pilot)
         assert [line.id for line in queue.items] == ["stein/nova/alpha"]
     again = Board(plan.path, store_dir).refresh()
     assert [key for key, _ in again.queue("stein")] == ["stein/nova/alpha"]
@@ -184,6 +190,7 @@ async def test_c_carries_a_blueprint_into_the_next_cycle_and_u_brings_it_back(pl
         pane.select_key("stein/nova/alpha")
         original = (plan.path / "stein.toml").read_bytes()
         await pilot.press("c")
+        await written(pilot)
         # In the seeds as a team writes it: deferred in stein, proposed in train.
         assert app.board.state_of("stein/nova/alpha") is State.DEFERRED
         assert 'cycle = "train"' in (plan.path / "stein.toml").read_text()
@@ -197,6 +204,7 @@ async def test_c_carries_a_blueprint_into_the_next_cycle_and_u_brings_it_back(pl
         assert pane.select_key("train/nova/alpha")
         assert "↷1 Alpha feature" in pane.render_line(pane.cursor - round(pane.scroll_y) + 1).text
         await pilot.press("u")
+        await written(pilot)
         assert "train/nova/alpha" not in app.board.plan.blueprints
         assert app.board.state_of("stein/nova/alpha") is State.APPROVED
         assert (plan.path / "stein.toml").read_bytes() == original

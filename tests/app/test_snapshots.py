@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, SHIPPED
-from tests.dashboard_helpers import build
+from tests.dashboard_helpers import build, written
 from tui.panes.blueprints import BlueprintsPane
 
 SIZE = (120, 36)
@@ -93,9 +93,16 @@ def test_runways_view(snap_compare, tmp_path, monkeypatch):
     # On a copy: the shipped plan is never edited, and a team's plan is where the queue is written.
     shutil.copytree(SHIPPED, tmp_path / "seeds")
     monkeypatch.chdir(tmp_path)  # shown as "seeds", as the shipped plan is
-    assert snap_compare(
-        build(tmp_path / "seeds", cycle="kilo"), terminal_size=SIZE, press=["4", "tab", "a", "a", "a", "a"]
-    )
+
+    async def queue_four(pilot) -> None:
+        await pilot.press("4", "tab")
+        for _ in range(4):
+            # Each is written in a worker and leaves the list once written; "a" acts on
+            # the highlighted one, so the next "a" waits for that, as a person sees it.
+            await pilot.press("a")
+            await written(pilot)
+
+    assert snap_compare(build(tmp_path / "seeds", cycle="kilo"), terminal_size=SIZE, run_before=queue_four)
 
 
 # Each view at the smallest terminal people use and at a wide one, on the cycle that was running
