@@ -130,8 +130,9 @@ def build(seeds_path, store_path=None, **options) -> CycleboardApp:
 async def written(pilot) -> None:
     """Let the app write what the keys so far asked for, and show it.
 
-    A plan write (the runway keys, a carry-over, their undo) runs in a worker
-    and is shown once written; on a busy machine that is after ``press`` returns.
+    A mark and a plan write (the runway keys, a carry-over, their undo) run in
+    workers, and a plan write is shown once written: on a busy machine, after
+    ``press`` returns.
     """
     app = pilot.app
     await wait_for(pilot, lambda: not app.writes_in_flight())
