@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import tempfile
 from pathlib import Path
 
@@ -42,33 +43,36 @@ owner = "dev1"
 """
 
 
-def _boards():
-    folder = Path(tempfile.mkdtemp()) / "seeds"
-    folder.mkdir()
-    (folder / "base.toml").write_text(BASE_SEED)
-    (folder / "odd.toml").write_text(ODD_TITLES)
-    return {
-        "shipped": Board(SHIPPED, Path(tempfile.mkdtemp())).refresh(),
-        "odd": Board(folder, Path(tempfile.mkdtemp())).refresh(),
-    }
+NAMES = ("odd", "shipped")
+# Every process that collects this module (each pytest-xdist worker) makes the
+# boards once, on first use, in a folder removed when the process ends.
+_FOLDER = tempfile.TemporaryDirectory(prefix="cycleboard-search-")
 
 
-BOARDS = _boards()
+@functools.cache
+def board_named(name: str) -> Board:
+    root = Path(_FOLDER.name) / name
+    seeds, store = root / "seeds", root / "store"
+    seeds.mkdir(parents=True)
+    store.mkdir()
+    if name == "shipped":
+        return Board(SHIPPED, store).refresh()
+    (seeds / "base.toml").write_text(BASE_SEED)
+    (seeds / "odd.toml").write_text(ODD_TITLES)
+    return Board(seeds, store).refresh()
 
 
-def _pieces(board: Board) -> list[str]:
+@functools.cache
+def pieces(name: str) -> list[str]:
     """Bits of the plan's own text, so that generated words often match."""
-    text = " ".join(board.index.haystacks)
+    text = " ".join(board_named(name).index.haystacks)
     return sorted({text[i : i + n] for i in range(0, len(text), 7) for n in (1, 2, 4, 7)} - {""})
-
-
-PIECES = {name: _pieces(board) for name, board in BOARDS.items()}
 
 
 @st.composite
 def words(draw, name: str) -> str:
     word = draw(
-        st.one_of(st.sampled_from(PIECES[name]), st.text(alphabet="ae1/-:_[]ßσς. ", min_size=1, max_size=4))
+        st.one_of(st.sampled_from(pieces(name)), st.text(alphabet="ae1/-:_[]ßσς. ", min_size=1, max_size=4))
     )
     return "".join(word.split()) or "-"  # a filter word holds no spaces
 
@@ -84,7 +88,7 @@ def _selected(index: PlanIndex, query: Filter, board: Board) -> list[int]:
     return list(range(len(index))) if found is None else bitset.positions(found)
 
 
-@pytest.mark.parametrize("name", sorted(BOARDS))
+@pytest.mark.parametrize("name", NAMES)
 @settings(max_examples=150, deadline=None)
 @given(
     data=st.data(),
@@ -93,7 +97,7 @@ def _selected(index: PlanIndex, query: Filter, board: Board) -> list[int]:
     category=st.sampled_from(["", "category:sched ", "category:hypervisor "]),
 )
 def test_every_selection_is_what_the_plain_pass_finds(name, data, built, project, category):
-    board = BOARDS[name]
+    board = board_named(name)
     index = PlanIndex(board.plan)  # fresh: no word index until it is prepared
     if built:
         index.prepare_search()
@@ -102,11 +106,11 @@ def test_every_selection_is_what_the_plain_pass_finds(name, data, built, project
     assert _selected(index, query, board) == _oracle(index, query, board)
 
 
-@pytest.mark.parametrize("name", sorted(BOARDS))
+@pytest.mark.parametrize("name", NAMES)
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_a_patched_index_finds_the_new_text_and_not_the_old(name, data):
-    board = BOARDS[name]
+    board = board_named(name)
     index = PlanIndex(board.plan)
     index.prepare_search()
     key = data.draw(st.sampled_from(sorted(board.plan.blueprints)))
