@@ -854,16 +854,16 @@ class CycleboardApp(PlanningViews, App[None]):
         Marks still not written then are named in ``not_saved`` (the command
         line prints them on stderr) and the exit code is 1.
         """
-        if self.board.unsaved or self._writing is not None:
+        if self.writes_in_flight():
             pending = self.board.unsaved + (self._writing is not None) + len(self._writes_waiting)
             self.notify(
                 f"Saving {pending} change(s) before quitting (waiting up to {QUIT_WAIT_S:g} s)",
                 timeout=QUIT_WAIT_S,
             )
             deadline = time.monotonic() + QUIT_WAIT_S
-            while (self.board.unsaved or self._writing is not None) and time.monotonic() < deadline:
+            while self.writes_in_flight() and time.monotonic() < deadline:
                 await asyncio.sleep(0.02)
-        if self.board.unsaved or self._writing is not None:
+        if self.writes_in_flight():
             # Writes still waiting for a lock stop now; one already holding its lock ends first,
             # so what is named below was not written and will not be.
             self.writes_cut_short = not await asyncio.to_thread(self.board.gate.close, QUIT_WAIT_S)
