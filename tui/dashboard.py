@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 
 from tui.panes.blueprints import BlueprintsPane
 from tui.panes.cycles import CyclesPane
@@ -25,6 +25,7 @@ from tui.views.runways import RunwaysView
 from tui.views.timeline import TimelineView
 from tui.widgets.bars import CycleBar, ProblemBar, StatusBar
 from tui.widgets.filter_bar import FilterBar
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.progress import StartProgress
 
 VIEW_BINDINGS: list[BindingType] = [
@@ -159,4 +160,4 @@ def dashboard_widgets(*, reading: bool) -> ComposeResult:
     if reading:  # gone once the plan is there: its bar animates while shown
         yield StartProgress(id="start-progress")
     yield StatusBar(id="status-bar")
-    yield Footer()
+    yield KeyFooter()

@@ -1109,6 +1109,35 @@ async def test_a_blueprints_details_offer_its_own_keys_and_they_act_on_it(two, s
     assert Board(two.path, store_dir).refresh().state_of("stein/nova/alpha") is State.BLOCKED
 
 
+async def test_the_footer_draws_each_panes_keys_and_keeps_them_when_they_stay_the_same(two):
+    from textual.widgets._footer import FooterKey
+
+    from tests.app.test_hostile_text import painted
+
+    app = build(two.path, cycle="stein")
+    async with app.run_test(size=(160, 36)) as pilot:
+        await pilot.pause()
+
+        def footer_line() -> str:
+            return painted(app)[-1]
+
+        def key_widgets() -> list[FooterKey]:
+            return list(app.screen.query(FooterKey))
+
+        assert "space Done" in footer_line() and "s State" in footer_line()
+        app.focus_pane("themes")
+        await pilot.pause()
+        assert "Done" not in footer_line() and "enter Details" in footer_line()
+        drawn = key_widgets()
+        for pane in ("sessions", "cycles", "states"):  # the same keys as the themes pane
+            app.focus_pane(pane)
+            await pilot.pause()
+            assert key_widgets() == drawn, f"the footer was built again for the {pane} pane"
+        app.focus_pane("blueprints")
+        await pilot.pause()
+        assert "space Done" in footer_line() and "s State" in footer_line()
+
+
 async def test_pickers_find_what_is_typed_and_offer_their_keys(two):
     app = build(two.path)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -10,13 +10,14 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 
 from store.board import Row
 from store.links import links
 from store.marks import Mark
 from store.model import Action, Session, State, Theme
 from tui.text import state_label
+from tui.widgets.key_footer import KeyFooter
 
 Section = tuple[str, list[Content]]
 
@@ -63,7 +64,7 @@ class DetailsScreen(ModalScreen[None]):
                     id=self.heading_id(heading),
                 )
                 yield from self.section_body(heading, lines)
-        yield Footer()  # this pop-up's own keys, not the dashboard's beneath it
+        yield KeyFooter()  # this pop-up's own keys, not the dashboard's beneath it
 
     def heading_id(self, heading: str) -> str | None:
         return None

@@ -10,7 +10,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from tui.widgets.key_footer import KeyFooter
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class HelpScreen(ModalScreen[None]):
                 ),
                 classes="help-footnote",
             )
-        yield Footer()  # the help's own keys
+        yield KeyFooter()  # the help's own keys
 
     def action_scroll(self, direction: str) -> None:
         body = self.query_one("#help-body", VerticalScroll)

@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from store.model import State
 from store.seeds import SeedError
 from tui.text import state_label
+from tui.widgets.key_footer import KeyFooter
 
 ALL_PROJECTS = ""  # the picker's answer for "no project filter"
 
@@ -81,7 +82,7 @@ class Picker(ModalScreen[str | None]):
         choices.border_title = self._title
         choices.border_subtitle = "type to find · enter: choose · escape: cancel"
         yield choices
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         choices = self.query_one(_PickList)
