@@ -163,7 +163,6 @@ class Board:
         self.cache.progress = progress
         plan, stats = None, RefreshStats()
         seed_writes = self._seed_writes
-        self.writer.who()  # asks git once, here (a worker thread), not on the first keypress
         if not marks_only:
             self.marks.tidy()
             try:
@@ -353,6 +352,13 @@ class Board:
     # -- reading -------------------------------------------------------------
     def row(self, key: str) -> Row:
         return self.row_at[self.index.position[key]]
+
+    def author(self) -> str:
+        """Who the changes made here are by (git's user name, else the login).
+
+        Git is asked on the first call only; a reader that never writes never asks.
+        """
+        return self.writer.who()
 
     def state_of(self, key: str) -> State:
         return self.row(key).state

@@ -1080,6 +1080,7 @@ class CycleboardApp(PlanningViews, App[None]):
     @work(thread=True, exclusive=True, group="git", exit_on_error=False)
     def count_uncommitted(self) -> None:
         """How many seed files git has uncommitted changes in (None outside a work tree)."""
+        self.board.author()  # asked once, beside git's other questions, not on the first change
         found = uncommitted_seed_files(self.board.seeds_dir)
         self.call_from_thread(self._show_uncommitted, found)
 

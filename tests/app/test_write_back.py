@@ -18,7 +18,7 @@ import pytest
 
 from store.marks import MarksStore
 from tests.conftest import BASE_SEED
-from tests.dashboard_helpers import build, wait_for, write_two_projects
+from tests.dashboard_helpers import build, wait_for, write_two_projects, written
 from tests.unit.test_import import LABELS, RELEASES, SPECS
 from tui.cli import main
 from tui.panes.blueprints import BlueprintsPane
@@ -125,6 +125,49 @@ def test_a_mark_is_a_small_diff_signed_with_the_git_user_name(tmp_path, capsys):
     (row,) = json.loads(capsys.readouterr().out)
     assert row["state"] == row["seed_state"] == "implemented"
     assert row["history"][-1]["by"] == "Ada Lovelace"
+
+
+def asks_for_the_author(monkeypatch) -> list[Path]:
+    """Each folder git is asked the user name for, from now on."""
+    import store.writeback
+
+    asked: list[Path] = []
+    real = store.writeback._git_user
+
+    def counted(folder: Path) -> str | None:
+        asked.append(folder)
+        return real(folder)
+
+    monkeypatch.setattr(store.writeback, "_git_user", counted)
+    return asked
+
+
+def test_commands_that_only_read_never_ask_git_who_is_writing(tmp_path, capsys, monkeypatch):
+    repo = team_repo(tmp_path)
+    asked = asks_for_the_author(monkeypatch)
+    where = ["--seeds", str(repo / "seeds"), "--store", str(tmp_path / "store")]
+    for command in (["list"], ["export"], ["report", "--cycle", "stein"], ["check"]):
+        assert main([*command, *where]) == 0, capsys.readouterr()
+    assert asked == []
+    assert main(["mark", "walrus-telemetry", "done", *where]) == 0
+    assert asked == [repo / "seeds"]
+    (event,) = MarksStore(tmp_path / "store" / "marks.json").events()
+    assert event.by == "Ada Lovelace"
+
+
+@pytest.mark.anyio
+async def test_the_dashboard_asks_git_who_is_writing_before_the_first_key(tmp_path, monkeypatch):
+    repo = team_repo(tmp_path)
+    asked = asks_for_the_author(monkeypatch)
+    app = build(repo / "seeds", tmp_path / "store")
+    async with app.run_test() as pilot:
+        await wait_for(pilot, lambda: asked)  # with no key pressed
+        assert asked == [repo / "seeds"]
+        app.query_one(BlueprintsPane).select_key("stein/nova/walrus-telemetry")
+        await pilot.press("space")
+        await written(pilot)
+    assert asked == [repo / "seeds"]
+    assert 'by = "Ada Lovelace"' in (repo / "seeds" / "plan.toml").read_text()
 
 
 def test_outside_a_work_tree_the_login_name_signs_it(seeds, store_dir, capsys):
