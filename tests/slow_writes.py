@@ -20,7 +20,9 @@ import pytest
 DELAY_S = 0.3
 
 
-def _late(write):
+def delayed(write):
+    """``write``, taking DELAY_S longer when called off the main thread."""
+
     @functools.wraps(write)
     def late(*args, **kwargs):
         if threading.current_thread() is not threading.main_thread():
@@ -39,6 +41,6 @@ def slow_writes(monkeypatch):
     for module in (tui.changes, tui.planning_writes):
         for _, kind in inspect.getmembers(module, inspect.isclass):
             if kind.__module__ == module.__name__ and "write" in vars(kind):
-                monkeypatch.setattr(kind, "write", _late(vars(kind)["write"]))
+                monkeypatch.setattr(kind, "write", delayed(vars(kind)["write"]))
     for name in ("save", "tick_action"):
-        monkeypatch.setattr(Board, name, _late(getattr(Board, name)))
+        monkeypatch.setattr(Board, name, delayed(getattr(Board, name)))

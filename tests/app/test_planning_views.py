@@ -183,6 +183,50 @@ async def test_runway_keys_add_take_out_move_and_undo_and_the_store_keeps_them(p
     assert len(again.marks.queue_events()) == 7  # four changes and three undos, each kept
 
 
+async def test_runway_keys_typed_faster_than_the_writes_each_take_their_own_blueprint(
+    plan, store_dir, monkeypatch
+):
+    import tui.planning_writes
+    from tests.slow_writes import delayed
+
+    plan.write(
+        "delta.toml",
+        """
+        [[blueprint]]
+        id = "delta"
+        cycle = "stein"
+        project = "nova"
+        title = "Delta"
+        state = "approved"
+        """,
+    )
+    change_queue = tui.planning_writes.ChangeQueue
+    monkeypatch.setattr(change_queue, "write", delayed(change_queue.write))
+    app = build(plan.path, store_dir, cycle="stein")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("4", "tab")
+        queue, ready = app.query_one(RunwayQueue), app.query_one(RunwayCandidates)
+        candidates = [line.id for line in ready.items]
+        assert candidates == ["stein/nova/alpha", "stein/nova/beta", "stein/nova/delta"]
+        await pilot.press("a")
+        await written(pilot)
+        assert ready.current_id == "stein/nova/beta"  # the next one, as the list closed up
+        await pilot.press("a", "a")
+        assert app.writes_in_flight()  # the second a came before the first was written
+        await written(pilot)
+        assert [line.id for line in queue.items] == candidates
+        assert [line.id for line in ready.items] == [None]  # the note that none is left
+        await pilot.press("shift+tab", "home", "x")
+        await written(pilot)
+        assert queue.current_id == "stein/nova/beta"
+        await pilot.press("x", "x")
+        assert app.writes_in_flight()
+        await written(pilot)
+        assert [line.id for line in queue.items] == [None]
+        assert [line.id for line in ready.items] == candidates
+    assert Board(plan.path, store_dir).refresh().queue("stein") == ()
+
+
 async def test_c_carries_a_blueprint_into_the_next_cycle_and_u_brings_it_back(plan, store_dir):
     app = build(plan.path, store_dir, cycle="stein")
     async with app.run_test(size=(120, 36)) as pilot:

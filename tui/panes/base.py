@@ -199,6 +199,13 @@ class PaneList(FindByTyping, LineScroll, can_focus=True):
         else:
             self.refresh()
 
+    def fill_keeping_item(self, lines: list[Line], *, empty: str = "") -> None:
+        """``fill``, the cursor staying on its item where the new lines still have it
+        (items taken out above it then do not move it onto another one)."""
+        current = self.current_id
+        keep = next((i for i, line in enumerate(lines) if current is not None and line.id == current), None)
+        self.fill(lines, empty=empty, keep=keep)
+
     def select_id(self, item_id: str) -> bool:
         """Put the cursor on the item ``item_id``, as a keypress would."""
         for index, line in enumerate(self.items):

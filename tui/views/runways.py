@@ -98,7 +98,7 @@ class RunwayQueue(OpeningPaneList):
                 )
             )
         free = slots - sum(1 for p in places if p.slot)
-        self.fill(shown, empty="the queue is empty: add an approved blueprint with a")
+        self.fill_keeping_item(shown, empty="the queue is empty: add an approved blueprint with a")
         self.border_title = f"Runways ({slots} slots, {free} free, {max(0, len(places) - slots)} queued)"
 
     def draw(self, line: Line) -> Content:
@@ -119,6 +119,9 @@ class RunwayQueue(OpeningPaneList):
     def action_take_out(self) -> None:
         if self.current_id:
             self.post_message(RunwayChangeRequested(self.current_id, 0))
+            # On to the next one at once: a second x typed before the first is
+            # written takes that one out, not the one already on its way out.
+            self.action_cursor_down()
 
     def action_move(self, step: int) -> None:
         if self.current_id:
@@ -152,7 +155,7 @@ class RunwayCandidates(OpeningPaneList):
             Line(r.blueprint.key, CandidateLine(r.state, r.blueprint.key_in_cycle, r.blueprint.title, width))
             for r in rows
         ]
-        self.fill(shown, empty="no approved or started blueprint waits outside the queue")
+        self.fill_keeping_item(shown, empty="no approved or started blueprint waits outside the queue")
         self.border_title = f"Ready for a runway ({len(rows)})"
 
     def draw(self, line: Line) -> Content:
@@ -169,6 +172,7 @@ class RunwayCandidates(OpeningPaneList):
     def action_add(self) -> None:
         if self.current_id:
             self.post_message(RunwayAddRequested(self.current_id))
+            self.action_cursor_down()  # as x does in the queue
 
 
 class RunwaysView(Horizontal):
