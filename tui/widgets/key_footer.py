@@ -14,9 +14,9 @@ class KeyFooter(Footer):
 
     Textual's footer removes and mounts every key again each time a screen's
     bindings may have changed: each focus move, each pane switch, each pop-up
-    closing. Mounting a key applies the stylesheet to it, which costs more than
-    the rest of such a keystroke; most of those moves leave the same keys with
-    the same labels, so those keystrokes skip the rebuild.
+    closing. Mounting a key applies the stylesheet to it, a large part of what
+    such a keystroke costs (docs/performance.md); most of those moves leave the
+    same keys with the same labels, and skip the rebuild here.
     """
 
     _composed: KeysShown | None = None
