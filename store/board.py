@@ -236,12 +236,20 @@ class Board:
         )
         if loaded.plan is not None or carries != self.carries:
             shown = list(self.state_at)  # a patch remakes rows in place
+            errors_shown = self.plan.errors
             carries_changed = carries != self.carries
             self.carries = carries
             with gc_paused():
                 self._take(loaded.plan or self.seed_plan, loaded.stats if loaded.plan else self.stats)
-            # Our own seed write, read back: the rows already showed it.
-            return not (own_only and not carries_changed and not queues_changed and self.state_at == shown)
+            # Our own seed write, read back: the rows already showed it. Not so the
+            # errors where a break came between, and the fix gave our text back.
+            return not (
+                own_only
+                and not carries_changed
+                and not queues_changed
+                and self.state_at == shown
+                and self.plan.errors == errors_shown
+            )
 
         # Only the marks were read: remake the rows whose newest mark changed.
         changed = {k for k in before.keys() | self.latest.keys() if before.get(k) != self.latest.get(k)}

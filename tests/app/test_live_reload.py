@@ -89,6 +89,28 @@ async def test_a_broken_seed_shows_file_and_line_keeps_the_data_and_clears_when_
         await wait_for(pilot, lambda: not bar.display, PATIENCE)
 
 
+async def test_a_seed_fixed_back_to_the_text_the_dashboard_wrote_clears_the_error(two, store_dir):
+    """Undoing a break (git checkout, an editor's undo) can give back, byte for byte, a
+    text the dashboard wrote itself: that read brings nothing new to the rows, but the
+    error shown meanwhile must go."""
+    app = build(two.path, store_dir, watch_files=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await started(app, pilot)
+        bar = app.query_one(ProblemBar)
+        stein = two.path / "stein.toml"
+        app.query_one(BlueprintsPane).select_key("stein/cinder/gamma")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: 'state = "implemented"' in stein.read_text(), PATIENCE)
+        ours = stein.read_bytes()
+        await pilot.pause(0.5)  # read back
+        stein.write_bytes(ours.replace(b'state = "implemented"', b'state = "finished"'))
+        await wait_for(pilot, lambda: bar.display, PATIENCE)
+        stein.write_bytes(ours)
+        await wait_for(pilot, lambda: not app.board.plan.problems, PATIENCE)
+        await wait_for(pilot, lambda: not bar.display, PATIENCE)
+        assert app.board.state_of("stein/cinder/gamma") is State.IMPLEMENTED
+
+
 async def test_a_mark_from_another_terminal_shows_up(two, store_dir):
     app = build(two.path, store_dir, watch_files=True)
     async with app.run_test(size=(120, 36)) as pilot:
