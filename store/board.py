@@ -213,6 +213,11 @@ class Board:
             own_only = bool(changed_files) and all(
                 self._own_writes.get(rel) == sha for rel, sha in changed_files.items()
             )
+            for rel, sha in changed_files.items():
+                if self._own_writes.get(rel) != sha:
+                    # Another text came in (a teammate, an editor, a break): what is shown of
+                    # this file is no longer our write, even once our text comes back (a checkout).
+                    self._own_writes.pop(rel, None)
             self._landing = {key: held for key, held in self._landing.items() if held[0] > loaded.seed_writes}
             self._landing_queues = {
                 cycle: held for cycle, held in self._landing_queues.items() if held[0] > loaded.seed_writes
@@ -236,20 +241,12 @@ class Board:
         )
         if loaded.plan is not None or carries != self.carries:
             shown = list(self.state_at)  # a patch remakes rows in place
-            errors_shown = self.plan.errors
             carries_changed = carries != self.carries
             self.carries = carries
             with gc_paused():
                 self._take(loaded.plan or self.seed_plan, loaded.stats if loaded.plan else self.stats)
-            # Our own seed write, read back: the rows already showed it. Not so the
-            # errors where a break came between, and the fix gave our text back.
-            return not (
-                own_only
-                and not carries_changed
-                and not queues_changed
-                and self.state_at == shown
-                and self.plan.errors == errors_shown
-            )
+            # Our own seed write, read back: the rows already showed it.
+            return not (own_only and not carries_changed and not queues_changed and self.state_at == shown)
 
         # Only the marks were read: remake the rows whose newest mark changed.
         changed = {k for k in before.keys() | self.latest.keys() if before.get(k) != self.latest.get(k)}

@@ -111,6 +111,28 @@ async def test_a_seed_fixed_back_to_the_text_the_dashboard_wrote_clears_the_erro
         assert app.board.state_of("stein/cinder/gamma") is State.IMPLEMENTED
 
 
+async def test_a_teammates_edit_taken_back_to_the_text_the_dashboard_wrote_is_redrawn(two, store_dir):
+    app = build(two.path, store_dir, watch_files=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await started(app, pilot)
+        pane = app.query_one(BlueprintsPane)
+        stein = two.path / "stein.toml"
+        pane.select_key("stein/cinder/gamma")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: 'state = "implemented"' in stein.read_text(), PATIENCE)
+        ours = stein.read_bytes()
+        await pilot.pause(0.5)  # read back
+
+        def gamma_line() -> str:
+            return pane.render_line(pane.cursor - round(pane.scroll_y) + 1).text
+
+        assert "Gamma" in gamma_line() and "Renamed" not in gamma_line()
+        stein.write_bytes(ours.replace(b'title = "Gamma', b'title = "Renamed gamma'))
+        await wait_for(pilot, lambda: "Renamed" in gamma_line(), PATIENCE)
+        stein.write_bytes(ours)  # the teammate's edit taken back: our text again, byte for byte
+        await wait_for(pilot, lambda: "Renamed" not in gamma_line(), PATIENCE)
+
+
 async def test_a_mark_from_another_terminal_shows_up(two, store_dir):
     app = build(two.path, store_dir, watch_files=True)
     async with app.run_test(size=(120, 36)) as pilot:
