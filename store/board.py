@@ -210,14 +210,12 @@ class Board:
         if loaded.plan is not None:
             self.seeds_missing = loaded.seeds_missing
             changed_files = loaded.stats.changed
-            own_only = bool(changed_files) and all(
-                self._own_writes.get(rel) == sha for rel, sha in changed_files.items()
-            )
-            for rel, sha in changed_files.items():
-                if self._own_writes.get(rel) != sha:
-                    # Another text came in (a teammate, an editor, a break): what is shown of
-                    # this file is no longer our write, even once our text comes back (a checkout).
-                    self._own_writes.pop(rel, None)
+            ours = {rel for rel, sha in changed_files.items() if self._own_writes.get(rel) == sha}
+            own_only = bool(changed_files) and len(ours) == len(changed_files)
+            for rel in changed_files.keys() - ours:
+                # Another text came in (a teammate, an editor, a break): what is shown of
+                # this file is no longer our write, even once our text comes back (a checkout).
+                self._own_writes.pop(rel, None)
             self._landing = {key: held for key, held in self._landing.items() if held[0] > loaded.seed_writes}
             self._landing_queues = {
                 cycle: held for cycle, held in self._landing_queues.items() if held[0] > loaded.seed_writes
